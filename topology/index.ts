@@ -1,0 +1,4 @@
+export * from './schema';
+export * from './load';
+export * from './state';
+export { InputError, formatPath, type Problem } from './problems';

@@ -1,0 +1,87 @@
+import { existsSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { z } from 'zod';
+import { InputError, SourceFile, problemsFromZod, type Problem } from './problems';
+import { readSource } from './load';
+import type { Topology } from './schema';
+
+/** The failback state: what `cdktf deploy` uses as variable defaults, and what the engine toggles. */
+export interface FailbackState {
+  /** The site a failback brings production back to. */
+  readonly failback_site: string;
+  /** When on, the failback site's VMs are declared `startup_mode = suspended`. */
+  readonly enable_failback_pause_mode: boolean;
+  /** The site that serves traffic and owns the cron token. */
+  readonly active_site: string;
+}
+
+export const STATE_FILE = 'failback.auto.tfvars.json';
+export const STATE_KEYS = ['failback_site', 'enable_failback_pause_mode', 'active_site'] as const;
+
+const stateSchema = z
+  .object({ failback_site: z.string(), enable_failback_pause_mode: z.boolean(), active_site: z.string() })
+  .strict();
+
+function siteProblems(state: FailbackState, topology: Topology): Problem[] {
+  const names = topology.sites.map((s) => s.name);
+  const problems: Problem[] = [];
+  for (const key of ['failback_site', 'active_site'] as const) {
+    if (!names.includes(state[key])) problems.push({ path: [key], message: `must be a site of topology ${topology.name}: ${names.join(' | ')}` });
+  }
+  return problems;
+}
+
+/** The state of a fresh installation: production on the primary site, no failback under way. */
+export function defaultState(topology: Topology): FailbackState {
+  const primary = topology.sites.find((s) => s.role === 'primary') ?? topology.sites[0];
+  return { failback_site: primary.name, enable_failback_pause_mode: false, active_site: primary.name };
+}
+
+export function loadState(file: string, topology: Topology): FailbackState {
+  if (!existsSync(file)) return defaultState(topology);
+  const source = new SourceFile(file, readSource(file));
+  if (source.syntaxErrors.length) throw new InputError(file, source.syntaxErrors);
+  const parsed = stateSchema.safeParse(source.data);
+  if (!parsed.success) throw source.fail(problemsFromZod(parsed.error.issues));
+  const problems = siteProblems(parsed.data, topology);
+  if (problems.length) throw source.fail(problems);
+  return parsed.data;
+}
+
+/**
+ * Applies `key=value` assignments (from `pra state set` or `pra diff --to-state`).
+ * Unknown keys and bad values are input errors naming the argument.
+ */
+export function applyAssignments(state: FailbackState, assignments: readonly string[], topology: Topology): FailbackState {
+  const next: Record<string, unknown> = { ...state };
+  const errors: string[] = [];
+  for (const assignment of assignments) {
+    const eq = assignment.indexOf('=');
+    const key = eq < 0 ? assignment : assignment.slice(0, eq);
+    const raw = eq < 0 ? undefined : assignment.slice(eq + 1);
+    if (!(STATE_KEYS as readonly string[]).includes(key)) {
+      errors.push(`${assignment}: unknown state key ${JSON.stringify(key)}: use one of ${STATE_KEYS.join(', ')}`);
+    } else if (raw === undefined) {
+      errors.push(`${assignment}: missing value: write ${key}=VALUE`);
+    } else if (key === 'enable_failback_pause_mode') {
+      if (raw !== 'true' && raw !== 'false') errors.push(`${assignment}: must be true or false`);
+      else next[key] = raw === 'true';
+    } else {
+      next[key] = raw;
+    }
+  }
+  const result = next as unknown as FailbackState;
+  for (const p of siteProblems(result, topology)) errors.push(`${String(p.path[0])}=${String(result[p.path[0] as keyof FailbackState])}: ${p.message}`);
+  if (errors.length) throw new InputError('(arguments)', errors);
+  return result;
+}
+
+/** Atomic write (temp file, fsync, rename): a crash leaves the old state or the new, never half. */
+export function saveState(file: string, state: FailbackState): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const ordered = Object.fromEntries(STATE_KEYS.map((k) => [k, state[k]]));
+  writeFileSync(tmp, `${JSON.stringify(ordered, null, 2)}\n`);
+  const fd = openSync(tmp, 'r');
+  fsyncSync(fd);
+  closeSync(fd);
+  renameSync(tmp, file);
+}
