@@ -2,3 +2,4 @@ export * from './schema';
 export * from './load';
 export * from './state';
 export { InputError, formatPath, type Problem } from './problems';
+export * from './vpg-spec';
