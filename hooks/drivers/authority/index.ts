@@ -84,7 +84,8 @@ export class RunLockHeldError extends PermanentError {
   }
 }
 
-const SITE_OR_NONE = /^(none|[a-z][a-z0-9-]{0,15})$/;
+/** A site name as the topology allows it, or `none`. */
+export const SITE_OR_NONE = /^(none|[a-z][a-z0-9-]{0,15})$/;
 
 /** Checks a record read from a backend; a damaged one is refused, never guessed at. */
 export function parseRecord(system: string, text: string): ActiveSiteRecord {
