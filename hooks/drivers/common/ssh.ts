@@ -75,6 +75,8 @@ export class SshSession {
     return new Promise((resolve, reject) => {
       let channel: ClientChannel | undefined;
       const timer = setTimeout(() => {
+        // Ask sshd to kill the remote command too (OpenSSH >= 7.9 honours the signal request).
+        channel?.signal('KILL');
         channel?.close();
         reject(new TimeoutError(this.system, `command did not finish within ${timeoutMs} ms`));
       }, timeoutMs);

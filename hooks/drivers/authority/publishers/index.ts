@@ -1,3 +1,4 @@
+import { toError } from '../../common/errors';
 import { SITE_OR_NONE, type ActiveSiteRecord } from '../index';
 
 /**
@@ -57,7 +58,7 @@ export function confirmEach<G>(guests: readonly G[], name: (guest: G) => string,
       try {
         return { guest: name(guest), sees: await confirm(guest) };
       } catch (error) {
-        return { guest: name(guest), error: error instanceof Error ? error : new Error(String(error)) };
+        return { guest: name(guest), error: toError(error) };
       }
     }),
   );
