@@ -87,7 +87,12 @@ export class EtcdAuthority implements Authority {
       owner,
       // Revoking the lease deletes the key with it; a lease already lost has nothing left to release.
       release: async () => {
-        if (!lease.revoked()) await lease.revoke().catch((error) => Promise.reject(etcdError(this.system, 'release run lock', error)));
+        if (lease.revoked()) return;
+        try {
+          await lease.revoke();
+        } catch (error) {
+          throw etcdError(this.system, `release run lock ${this.runLockKey}`, error);
+        }
       },
       onLost: (listener) => lostListeners.push(listener),
     };
