@@ -57,6 +57,12 @@ describe('HAProxy load balancer (real HAProxy 2.6, runtime API)', () => {
     expect((await lb().verify('sbg')).ok).toBe(true);
   });
 
+  it('drives the same runtime API over host:port', async () => {
+    const overTcp = new HaproxyLoadBalancer({ ...config(), adminSocket: testenv('HAPROXY_ADMIN_ADDRESS') });
+    await overTcp.switchTo('rbx');
+    expect((await lb().verify('rbx')).ok).toBe(true);
+  });
+
   it('names a server that is not in the backend', async () => {
     const wrong = new HaproxyLoadBalancer({ ...config(), servers: { rbx: 'web-rbx', sbg: 'web-nowhere' } });
     await expect(wrong.servers()).rejects.toThrow(NotFoundError);

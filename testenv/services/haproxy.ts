@@ -8,7 +8,8 @@ export const HAPROXY_SERVERS: Readonly<Record<string, string>> = { rbx: 'web-rbx
 
 /**
  * HAProxy 2.6 in master-worker mode: one frontend, one backend with a server per site, each pointing at
- * a tiny listener that answers its site's name. The admin socket is the runtime API the LB driver uses;
+ * a tiny listener that answers its site's name. The admin socket (also on a loopback TCP port) is the
+ * runtime API the LB driver uses;
  * the server-state file (written from `show servers state` before a reload) keeps runtime states across
  * reloads; the master socket accepts `reload`.
  */
@@ -23,6 +24,7 @@ export const haproxyService: Service = {
     ctx.daemon('site-web', process.execPath, [siteWeb, ...Object.entries(sitePorts).map(([site, port]) => `${site}=${port}`)]);
 
     const frontendPort = await ctx.freePort();
+    const adminPort = await ctx.freePort();
     const adminSocket = join(ctx.dir, 'admin.sock');
     const masterSocket = join(ctx.dir, 'master.sock');
     const stateFile = join(ctx.dir, 'server-state');
@@ -32,6 +34,8 @@ export const haproxyService: Service = {
       [
         'global',
         `    stats socket ${adminSocket} mode 600 level admin`,
+        // The same runtime API over TCP, as a balancer on another machine would expose it.
+        `    stats socket ipv4@127.0.0.1:${adminPort} level admin`,
         `    server-state-file ${stateFile}`,
         'defaults',
         '    mode http',
@@ -52,6 +56,7 @@ export const haproxyService: Service = {
     await ctx.waitForPort(frontendPort, 'haproxy');
     return {
       PRA_TESTENV_HAPROXY_SOCKET: adminSocket,
+      PRA_TESTENV_HAPROXY_ADMIN_ADDRESS: `127.0.0.1:${adminPort}`,
       PRA_TESTENV_HAPROXY_MASTER_SOCKET: masterSocket,
       PRA_TESTENV_HAPROXY_STATE_FILE: stateFile,
       PRA_TESTENV_HAPROXY_URL: `http://127.0.0.1:${frontendPort}`,

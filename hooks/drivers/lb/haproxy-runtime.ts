@@ -59,10 +59,10 @@ export class HaproxyRuntimeApi {
  * row per server. Columns are looked up by header name, never by position, so a version that adds a
  * column does not shift what we read.
  */
-export function parseServersState(text: string): Array<Record<string, string>> {
+export function parseServersState(system: string, text: string): Array<Record<string, string>> {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   const headerLine = lines.find((line) => line.startsWith('# '));
-  if (!headerLine) throw new Error(`unexpected "show servers state" output (no header line): ${lines[0] ?? '(empty)'}`);
+  if (!headerLine) throw new PermanentError(system, `unexpected "show servers state" output (no header line): ${lines[0] ?? '(empty)'}`);
   const header = headerLine.slice(2).trim().split(/\s+/);
   return lines
     .filter((line) => !line.startsWith('#') && /\s/.test(line.trim()))

@@ -64,7 +64,7 @@ export class HaproxyLoadBalancer implements LoadBalancer {
     const command = `show servers state ${this.config.backend}`;
     const reply = await this.api.execute(command);
     if (!reply.startsWith('1')) throw this.api.refusal(command, reply);
-    const byName = new Map(parseServersState(reply).map((row) => [row.srv_name, row]));
+    const byName = new Map(parseServersState(this.api.system, reply).map((row) => [row.srv_name, row]));
     return Object.entries(this.config.servers).map(([site, server]) => {
       const row = byName.get(server);
       if (!row) throw new NotFoundError(this.api.system, `server ${server} (site ${site}) is not in backend ${this.config.backend}; fix traffic.lb.servers`);
