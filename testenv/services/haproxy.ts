@@ -9,9 +9,8 @@ export const HAPROXY_SERVERS: Readonly<Record<string, string>> = { rbx: 'web-rbx
 /**
  * HAProxy 2.6 in master-worker mode: one frontend, one backend with a server per site, each pointing at
  * a tiny listener that answers its site's name. The admin socket (also on a loopback TCP port) is the
- * runtime API the LB driver uses;
- * the server-state file (written from `show servers state` before a reload) keeps runtime states across
- * reloads; the master socket accepts `reload`.
+ * runtime API the LB driver uses; the server-state file (written from `show servers state` before a
+ * reload) keeps runtime states across reloads; the master socket accepts `reload`.
  */
 export const haproxyService: Service = {
   name: 'haproxy',
