@@ -30,7 +30,7 @@ async function measure(name: string, op: (i: number) => Promise<unknown>): Promi
   }
   samples.sort((a, b) => a - b);
   const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))].toFixed(1);
-  process.stdout.write(`${name.padEnd(44)} p50 ${at(0.5).padStart(7)} ms   p95 ${at(0.95).padStart(7)} ms   max ${samples[samples.length - 1].toFixed(1).padStart(7)} ms\n`);
+  process.stdout.write(`${name.padEnd(50)} p50 ${at(0.5).padStart(7)} ms   p95 ${at(0.95).padStart(7)} ms   max ${samples[samples.length - 1].toFixed(1).padStart(7)} ms\n`);
 }
 
 async function casRounds(authority: Authority): Promise<(i: number) => Promise<unknown>> {
