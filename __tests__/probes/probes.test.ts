@@ -117,9 +117,14 @@ describe('SSH command probe (real OpenSSH)', () => {
     expect(await probeSshCommand({ target: testenvSshTarget(), command: 'exit 4', expectExitCode: 4 })).toMatchObject({ ok: true, exitCode: 4 });
   });
 
-  it('stops a command that outlives its timeout', async () => {
-    const result = await probeSshCommand({ target: testenvSshTarget(), command: 'sleep 30', timeoutMs: 300 });
+  it('kills a command that outlives its timeout, with its children', async () => {
+    const marker = `pra-probe-${process.pid}-${Date.now()}`;
+    const result = await probeSshCommand({ target: testenvSshTarget(), command: `sh -c 'sleep 30; echo ${marker}' & wait`, timeoutMs: 300 });
     expect(result).toMatchObject({ ok: false, timedOut: true, exitCode: null });
+    expect(result.detail).toContain('(killed)');
+    // [p]ra-...: a pattern that does not match the pgrep command line itself.
+    const left = await probeSshCommand({ target: testenvSshTarget(), command: `pgrep -f '[p]${marker.slice(1)}' || true` });
+    expect(left.stdout).toBe('');
   });
 
   it('reports a refused key without throwing', async () => {

@@ -28,6 +28,8 @@ export interface SshCommandResult {
   readonly stderr: string;
 }
 
+const PROCESS_GROUP_LINE = /^pra-process-group (\d+)\n/;
+
 /** One authenticated SSH connection; commands run one after another on it. */
 export class SshSession {
   private constructor(
@@ -69,25 +71,32 @@ export class SshSession {
     });
   }
 
-  /** Runs `command`, feeding `stdin` if given; a command still running after `timeoutMs` is a `TimeoutError`. */
+  /**
+   * Runs `command`, feeding `stdin` if given. A command still running after `timeoutMs` is killed with
+   * its whole process group and reported as a `TimeoutError`. sshd ignores SSH signal requests and a
+   * closed channel does not stop a non-tty command, so the command first reports its process group:
+   * sshd starts each command's shell with setsid(), making that shell's pid the group id.
+   */
   exec(command: string, options: { stdin?: string; timeoutMs?: number } = {}): Promise<SshCommandResult> {
     const timeoutMs = options.timeoutMs ?? 30000;
     return new Promise((resolve, reject) => {
       let channel: ClientChannel | undefined;
+      let stderr = '';
+      let timedOut = false;
       const timer = setTimeout(() => {
-        // Ask sshd to kill the remote command too (OpenSSH >= 7.9 honours the signal request).
-        channel?.signal('KILL');
+        timedOut = true;
         channel?.close();
-        reject(new TimeoutError(this.system, `command did not finish within ${timeoutMs} ms`));
+        const group = PROCESS_GROUP_LINE.exec(stderr)?.[1];
+        const killed = group ? this.killGroup(group) : Promise.resolve();
+        killed.finally(() => reject(new TimeoutError(this.system, `command did not finish within ${timeoutMs} ms${group ? ' (killed)' : ''}`)));
       }, timeoutMs);
-      this.client.exec(command, (error, opened) => {
+      this.client.exec(`printf 'pra-process-group %s\\n' "$$" >&2; ${command}`, (error, opened) => {
         if (error) {
           clearTimeout(timer);
           return reject(new TransientError(this.system, `cannot start a command: ${error.message}`));
         }
         channel = opened;
         let stdout = '';
-        let stderr = '';
         let exitCode: number | null = null;
         let signal: string | undefined;
         opened.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -98,9 +107,26 @@ export class SshSession {
         });
         opened.on('close', () => {
           clearTimeout(timer);
-          resolve({ exitCode, signal, stdout, stderr });
+          if (timedOut) return; // the timeout reports it, once the kill went through
+          resolve({ exitCode, signal, stdout, stderr: stderr.replace(PROCESS_GROUP_LINE, '') });
         });
         opened.end(options.stdin ?? '');
+      });
+    });
+  }
+
+  /** Best effort, bounded: the timeout is reported whether or not the kill gets through. */
+  private killGroup(group: string): Promise<void> {
+    return new Promise((done) => {
+      const bound = setTimeout(done, 5000);
+      this.client.exec(`kill -KILL -- -${group}`, (error, channel) => {
+        if (error) return done();
+        channel.on('close', () => {
+          clearTimeout(bound);
+          done();
+        });
+        channel.resume();
+        channel.stderr.resume();
       });
     });
   }

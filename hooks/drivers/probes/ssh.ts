@@ -41,7 +41,7 @@ export function probeSshCommand(probe: SshCommandProbe, clock: Clock = monotonic
         stderr: result.stderr.slice(-KEEP_CHARS),
       };
     },
-    (error) => ({ ok: false, detail: `${target}: ${error.message}`, exitCode: null, timedOut: error instanceof TimeoutError, stdout: '', stderr: '' }),
+    (error) => ({ ok: false, detail: error.message, exitCode: null, timedOut: error instanceof TimeoutError, stdout: '', stderr: '' }),
   );
 }
 
