@@ -1,6 +1,9 @@
 import type { Service } from '../core';
 import { etcdService } from './etcd';
+import { haproxyService } from './haproxy';
+import { mariadbService } from './mariadb';
+import { opensshService } from './openssh';
 import { tlsService } from './tls';
 
 /** Every service of the local environment, in start order (later ones may use earlier ones' env). */
-export const allServices: readonly Service[] = [tlsService, etcdService];
+export const allServices: readonly Service[] = [tlsService, etcdService, mariadbService, haproxyService, opensshService];

@@ -24,3 +24,12 @@ export class NotFoundError extends DriverError {}
 export class PermanentError extends DriverError {}
 /** An operation or a wait ran past its bound. Retryable by default (the peer may just be slow). */
 export class TimeoutError extends TransientError {}
+
+/**
+ * The thrown value as an Error, keeping its own fields (`code`, ...). Checks the shape, not
+ * `instanceof`: errors created in another realm (a vm context, jest's sandbox) fail `instanceof Error`.
+ */
+export function toError(value: unknown): Error {
+  if (typeof value === 'object' && value !== null && typeof (value as Error).message === 'string') return value as Error;
+  return new Error(String(value));
+}

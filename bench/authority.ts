@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EtcdAuthority } from '../hooks/drivers/authority/etcd';
+import { FileAuthority } from '../hooks/drivers/authority/file';
+import type { Authority } from '../hooks/drivers/authority/index';
+import { EtcdKeyPublisher } from '../hooks/drivers/authority/publishers/etcd';
+import { SshFilePublisher } from '../hooks/drivers/authority/publishers/ssh';
+import { createEtcdClient } from '../hooks/drivers/common/etcd';
+import { Secret } from '../hooks/drivers/common/secret';
+import type { SshTarget } from '../hooks/drivers/common/ssh';
+import { HaproxyLoadBalancer } from '../hooks/drivers/lb/haproxy';
+import { probeHttp, probeMysql, probeSshCommand, probeTcp } from '../hooks/drivers/probes';
+import { currentEnv } from '../testenv/core';
+
+/**
+ * Per-operation latencies of the authority, publishers, LB driver and probes against the local
+ * servers (`testenv/testenv up` first). Bounded: ROUNDS sequential runs of each operation.
+ * Usage: node dist/bench/authority.js [ROUNDS]   (default 20)
+ */
+const rounds = Math.min(Math.max(Number(process.argv[2] ?? 20), 1), 200);
+
+async function measure(name: string, op: (i: number) => Promise<unknown>): Promise<void> {
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const started = performance.now();
+    await op(i);
+    samples.push(performance.now() - started);
+  }
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))].toFixed(1);
+  process.stdout.write(`${name.padEnd(50)} p50 ${at(0.5).padStart(7)} ms   p95 ${at(0.95).padStart(7)} ms   max ${samples[samples.length - 1].toFixed(1).padStart(7)} ms\n`);
+}
+
+async function casRounds(authority: Authority): Promise<(i: number) => Promise<unknown>> {
+  return (i) => authority.compareAndSet(i, { active: i % 2 ? 'rbx' : 'none', epoch: i + 1, by: 'bench', at: new Date().toISOString(), reason: 'bench' });
+}
+
+async function main(): Promise<void> {
+  const env = currentEnv();
+  if (!env) throw new Error('testenv is not up; run testenv/testenv up');
+  const dir = mkdtempSync(join(tmpdir(), 'pra-bench-'));
+  const prefix = `/pra-bench/${randomBytes(6).toString('hex')}`;
+  const ssh: SshTarget = {
+    host: '127.0.0.1', port: Number(env.PRA_TESTENV_SSH_PORT), user: env.PRA_TESTENV_SSH_USER,
+    privateKey: new Secret(readFileSync(env.PRA_TESTENV_SSH_KEY, 'utf8')), hostKeySha256: [env.PRA_TESTENV_SSH_HOST_KEY_SHA256],
+  };
+  process.stdout.write(`bench: ${rounds} sequential rounds per operation, loopback servers\n`);
+  try {
+    const file = new FileAuthority({ path: join(dir, 'authority.json') });
+    await measure('authority file: compare-and-set', await casRounds(file));
+    await measure('authority file: read', () => file.read());
+    await measure('authority file: run lock acquire + release', async () => (await file.acquireRunLock({ holder: 'bench', reason: 'bench' })).release());
+
+    const etcd = new EtcdAuthority({ endpoints: [env.PRA_TESTENV_ETCD_ENDPOINT], key: `${prefix}/authority` });
+    await measure('authority etcd: compare-and-set (read + txn)', await casRounds(etcd));
+    await measure('authority etcd: read', () => etcd.read());
+    await measure('authority etcd: run lock acquire + release', async () => (await etcd.acquireRunLock({ holder: 'bench', reason: 'bench' })).release());
+    await etcd.close();
+
+    const record = (i: number) => ({ active: 'rbx', epoch: i + 1, by: 'bench', at: new Date().toISOString(), reason: 'bench' });
+    const sshPublisher = new SshFilePublisher([{ name: 'guest', ssh, path: join(dir, 'etc/pra/active-site') }]);
+    await measure('publish file over SSH (connect, write, read back)', (i) => sshPublisher.publish(record(i)));
+    const etcdPublisher = new EtcdKeyPublisher({ endpoints: [env.PRA_TESTENV_ETCD_ENDPOINT], key: `${prefix}/active-site` });
+    await measure('publish etcd key (txn + gateway read back)', (i) => etcdPublisher.publish(record(i)));
+    await etcdPublisher.close();
+
+    const lb = new HaproxyLoadBalancer({ adminSocket: env.PRA_TESTENV_HAPROXY_SOCKET, backend: env.PRA_TESTENV_HAPROXY_BACKEND, servers: { rbx: env.PRA_TESTENV_HAPROXY_SERVER_RBX, sbg: env.PRA_TESTENV_HAPROXY_SERVER_SBG } });
+    await measure('haproxy: switchTo + verify', async (i) => {
+      const site = i % 2 ? 'rbx' : 'sbg';
+      await lb.switchTo(site);
+      await lb.verify(site);
+    });
+    await lb.setServer('rbx', 'ready');
+    await lb.setServer('sbg', 'ready');
+
+    await measure('probe tcp', () => probeTcp({ host: '127.0.0.1', port: Number(env.PRA_TESTENV_MYSQL_PORT) }));
+    await measure('probe http (via haproxy, JSON subset)', () => probeHttp({ url: env.PRA_TESTENV_HAPROXY_URL, expectJson: { status: 'ok' } }));
+    await measure('probe mysql (connect, SELECT 1, schemas)', () =>
+      probeMysql({ host: '127.0.0.1', port: Number(env.PRA_TESTENV_MYSQL_PORT), user: env.PRA_TESTENV_MYSQL_USER, password: new Secret(env.PRA_TESTENV_MYSQL_PASSWORD), schemas: ['app_a'] }),
+    );
+    await measure('probe ssh command (connect, exec true)', () => probeSshCommand({ target: ssh, command: 'true' }));
+  } finally {
+    const client = createEtcdClient({ endpoints: [env.PRA_TESTENV_ETCD_ENDPOINT] });
+    await client.delete().prefix(prefix);
+    client.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    process.stderr.write(`bench: ${error.message}\n`);
+    process.exit(1);
+  },
+);

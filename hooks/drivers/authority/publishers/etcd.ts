@@ -1,0 +1,79 @@
+import type { Etcd3 } from 'etcd3';
+import { createEtcdClient, etcdError, singleKv } from '../../common/etcd';
+import { PermanentError } from '../../common/errors';
+import { HttpClient, type TlsOptions } from '../../common/http';
+import type { ActiveSiteRecord } from '../index';
+import { confirmEach, formatActiveSite, parseActiveSite, type GuestConfirmation, type GuestSees, type Publisher } from './index';
+
+export interface EtcdPublisherConfig extends TlsOptions {
+  /** The endpoints guests read (the guard's `guard.etcd.endpoints`). */
+  readonly endpoints: readonly string[];
+  /** @default /pra/active-site */
+  readonly key?: string;
+  readonly callTimeoutMs?: number;
+}
+
+/**
+ * Publishes the decision to the etcd key the in-guest guard reads, in the same text format as the
+ * file. Writes go through the etcd client in one transaction that refuses to replace a higher epoch;
+ * the read-back goes through the v3 JSON gateway (`POST /v3/kv/range`), the very path the guard uses,
+ * once per endpoint: each endpoint is one "guest" of the confirmation.
+ */
+export class EtcdKeyPublisher implements Publisher {
+  readonly source = 'etcd' as const;
+  private readonly key: string;
+  private readonly system: string;
+
+  constructor(
+    private readonly config: EtcdPublisherConfig,
+    private readonly client: Etcd3 = createEtcdClient(config),
+  ) {
+    this.key = config.key ?? '/pra/active-site';
+    this.system = `publisher etcd ${this.key}`;
+  }
+
+  async publish(record: ActiveSiteRecord): Promise<GuestConfirmation[]> {
+    try {
+      const stored = singleKv((await this.client.get(this.key).exec()).kvs);
+      if (stored) {
+        const seen = parseActiveSite(stored.value.toString('utf8'));
+        if (seen.epoch > record.epoch || (seen.epoch === record.epoch && seen.active !== record.active)) {
+          throw new PermanentError(this.system, `the key holds epoch ${seen.epoch} (active=${seen.active}); refusing to replace it with epoch ${record.epoch} (active=${record.active})`);
+        }
+      }
+      const unchanged = stored ? this.client.if(this.key, 'Mod', '==', stored.mod_revision) : this.client.if(this.key, 'Create', '==', 0);
+      const result = await unchanged.then(this.client.put(this.key).value(formatActiveSite(record))).commit();
+      if (!result.succeeded) throw new PermanentError(this.system, 'the key changed while publishing (another publisher ran); re-read the authority and publish again');
+    } catch (error) {
+      const failure = error instanceof PermanentError ? error : etcdError(this.system, 'publish', error);
+      return this.config.endpoints.map((endpoint) => ({ guest: `etcd ${endpoint}`, error: failure }));
+    }
+    return this.read();
+  }
+
+  read(): Promise<GuestConfirmation[]> {
+    return confirmEach(this.config.endpoints, (endpoint) => `etcd ${endpoint}`, (endpoint) => this.readThroughGateway(endpoint));
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+
+  private async readThroughGateway(endpoint: string): Promise<GuestSees> {
+    const http = new HttpClient(`${this.system} ${endpoint}`, endpoint, this.config);
+    try {
+      const response = await http.send({
+        method: 'POST',
+        url: '/v3/kv/range',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ key: Buffer.from(this.key).toString('base64') }),
+        timeoutMs: this.config.callTimeoutMs ?? 3000,
+      });
+      const value = (JSON.parse(response.body) as { kvs?: Array<{ value?: string }> }).kvs?.[0]?.value;
+      if (value === undefined) throw new PermanentError(http.system, `key ${this.key} is absent`);
+      return parseActiveSite(Buffer.from(value, 'base64').toString('utf8'));
+    } finally {
+      http.close();
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { PermanentError } from '../../common/errors';
+import type { ActiveSiteRecord } from '../index';
+import { confirmEach, toGuestSees, type GuestConfirmation, type GuestSees, type Publisher } from './index';
+
+export const GUESTINFO_ACTIVE_SITE = 'guestinfo.pra.active_site';
+export const GUESTINFO_EPOCH = 'guestinfo.pra.epoch';
+
+/**
+ * What the guestinfo publisher needs from a vCenter: a VM's extraConfig, read and written by VM name.
+ * The vSphere driver (`VsphereClient.readExtraConfig` / `writeExtraConfig`) satisfies it.
+ */
+export interface ExtraConfigAccess {
+  readExtraConfig(vm: string): Promise<Readonly<Record<string, string>>>;
+  writeExtraConfig(vm: string, entries: Readonly<Record<string, string>>): Promise<void>;
+}
+
+export interface GuestinfoGuest {
+  /** The VM's name in its site's vCenter. */
+  readonly vm: string;
+  /** The vCenter of the VM's site: RBX guests through the RBX vCenter, SBG guests through SBG's. */
+  readonly vcenter: ExtraConfigAccess;
+}
+
+/**
+ * Publishes the decision as the VM's `guestinfo.pra.active_site` and `guestinfo.pra.epoch`, which the
+ * guard reads in the guest with `vmware-rpctool "info-get guestinfo.pra.active_site"`; reads them back
+ * from vCenter. Both keys go in one reconfigure so a guest never sees a new site with an old epoch.
+ * They are never declared in Terraform (H8): the provider would reboot the VM on a change.
+ */
+export class GuestinfoPublisher implements Publisher {
+  readonly source = 'guestinfo' as const;
+  constructor(private readonly guests: readonly GuestinfoGuest[]) {}
+
+  publish(record: ActiveSiteRecord): Promise<GuestConfirmation[]> {
+    return confirmEach(this.guests, (g) => g.vm, async (guest) => {
+      await guest.vcenter.writeExtraConfig(guest.vm, { [GUESTINFO_ACTIVE_SITE]: record.active, [GUESTINFO_EPOCH]: String(record.epoch) });
+      return this.readBack(guest);
+    });
+  }
+
+  read(): Promise<GuestConfirmation[]> {
+    return confirmEach(this.guests, (g) => g.vm, (guest) => this.readBack(guest));
+  }
+
+  private async readBack(guest: GuestinfoGuest): Promise<GuestSees> {
+    const config = await guest.vcenter.readExtraConfig(guest.vm);
+    try {
+      return toGuestSees(config[GUESTINFO_ACTIVE_SITE], config[GUESTINFO_EPOCH]);
+    } catch (error) {
+      throw new PermanentError(`publisher guestinfo ${guest.vm}`, `${GUESTINFO_ACTIVE_SITE} / ${GUESTINFO_EPOCH}: ${(error as Error).message}`);
+    }
+  }
+}

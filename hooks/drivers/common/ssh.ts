@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { Client, type ClientChannel } from 'ssh2';
+import { AuthError, PermanentError, TimeoutError, TransientError } from './errors';
+import type { Secret } from './secret';
+
+/** How to reach one host over SSH. The private key is a `Secret`: only `connect` unwraps it. */
+export interface SshTarget {
+  readonly host: string;
+  /** @default 22 */
+  readonly port?: number;
+  readonly user: string;
+  readonly privateKey: Secret;
+  /**
+   * Accepted host key fingerprints, as `ssh-keygen -l -E sha256` prints them (`SHA256:...`).
+   * Required unless `insecureAcceptAnyHostKey` is set, as TLS verification is on by default.
+   */
+  readonly hostKeySha256?: readonly string[];
+  readonly insecureAcceptAnyHostKey?: boolean;
+  /** Bound of the TCP connect + handshake + authentication. @default 10000 */
+  readonly connectTimeoutMs?: number;
+}
+
+export interface SshCommandResult {
+  /** `null` when the command was killed by a signal. */
+  readonly exitCode: number | null;
+  readonly signal?: string;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const PROCESS_GROUP_LINE = /^pra-process-group (\d+)\n/;
+
+/** One authenticated SSH connection; commands run one after another on it. */
+export class SshSession {
+  private constructor(
+    readonly system: string,
+    private readonly client: Client,
+  ) {}
+
+  static connect(target: SshTarget): Promise<SshSession> {
+    const system = `ssh ${target.user}@${target.host}:${target.port ?? 22}`;
+    if (!target.insecureAcceptAnyHostKey && !target.hostKeySha256?.length) {
+      return Promise.reject(new PermanentError(system, 'no host key fingerprint configured; set hostKeySha256 (ssh-keygen -l -E sha256 -f the host key) or insecureAcceptAnyHostKey for this host only'));
+    }
+    let rejectedHostKey: string | undefined;
+    return new Promise((resolve, reject) => {
+      const client = new Client();
+      client.once('ready', () => resolve(new SshSession(system, client)));
+      client.once('error', (error: Error & { level?: string; code?: string }) => {
+        client.end();
+        reject(connectError(system, error, rejectedHostKey));
+      });
+      try {
+        client.connect({
+          host: target.host,
+          port: target.port ?? 22,
+          username: target.user,
+          privateKey: target.privateKey.reveal(),
+          readyTimeout: target.connectTimeoutMs ?? 10000,
+          hostVerifier: (key: Buffer) => {
+            const offered = `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
+            if (target.insecureAcceptAnyHostKey === true || (target.hostKeySha256 ?? []).includes(offered)) return true;
+            rejectedHostKey = offered;
+            return false;
+          },
+        });
+      } catch {
+        // ssh2 throws synchronously on an unparsable key; its message is replaced so nothing of the key leaks.
+        reject(new PermanentError(system, 'the private key cannot be parsed (unsupported format, or encrypted with a passphrase)'));
+      }
+    });
+  }
+
+  /**
+   * Runs `command`, feeding `stdin` if given. A command still running after `timeoutMs` is killed with
+   * its whole process group and reported as a `TimeoutError`. sshd ignores SSH signal requests and a
+   * closed channel does not stop a non-tty command, so the command first reports its process group:
+   * sshd starts each command's shell with setsid(), making that shell's pid the group id.
+   */
+  exec(command: string, options: { stdin?: string; timeoutMs?: number } = {}): Promise<SshCommandResult> {
+    const timeoutMs = options.timeoutMs ?? 30000;
+    return new Promise((resolve, reject) => {
+      let channel: ClientChannel | undefined;
+      let stderr = '';
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        channel?.close();
+        const group = PROCESS_GROUP_LINE.exec(stderr)?.[1];
+        const killed = group ? this.killGroup(group) : Promise.resolve();
+        killed.finally(() => reject(new TimeoutError(this.system, `command did not finish within ${timeoutMs} ms${group ? ' (killed)' : ''}`)));
+      }, timeoutMs);
+      this.client.exec(`printf 'pra-process-group %s\\n' "$$" >&2; ${command}`, (error, opened) => {
+        if (error) {
+          clearTimeout(timer);
+          return reject(new TransientError(this.system, `cannot start a command: ${error.message}`));
+        }
+        channel = opened;
+        let stdout = '';
+        let exitCode: number | null = null;
+        let signal: string | undefined;
+        opened.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+        opened.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        opened.on('exit', (code: number | null, signalName?: string) => {
+          exitCode = code;
+          signal = signalName ?? undefined;
+        });
+        opened.on('close', () => {
+          clearTimeout(timer);
+          if (timedOut) return; // the timeout reports it, once the kill went through
+          resolve({ exitCode, signal, stdout, stderr: stderr.replace(PROCESS_GROUP_LINE, '') });
+        });
+        opened.end(options.stdin ?? '');
+      });
+    });
+  }
+
+  /** Best effort, bounded: the timeout is reported whether or not the kill gets through. */
+  private killGroup(group: string): Promise<void> {
+    return new Promise((done) => {
+      const bound = setTimeout(done, 5000);
+      this.client.exec(`kill -KILL -- -${group}`, (error, channel) => {
+        if (error) return done();
+        channel.on('close', () => {
+          clearTimeout(bound);
+          done();
+        });
+        channel.resume();
+        channel.stderr.resume();
+      });
+    });
+  }
+
+  close(): void {
+    this.client.end();
+  }
+}
+
+/** Runs `use` on a fresh session and always closes it. */
+export async function withSshSession<T>(target: SshTarget, use: (session: SshSession) => Promise<T>): Promise<T> {
+  const session = await SshSession.connect(target);
+  try {
+    return await use(session);
+  } finally {
+    session.close();
+  }
+}
+
+/** Quotes one argument for a POSIX shell. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function connectError(system: string, error: Error & { level?: string; code?: string }, rejectedHostKey: string | undefined): Error {
+  if (rejectedHostKey) return new PermanentError(system, `host key ${rejectedHostKey} is not an accepted fingerprint; check the host (or update hostKeySha256)`);
+  if (error.level === 'client-authentication') return new AuthError(system, 'public key refused by the server; check the user and that its authorized_keys holds this key');
+  if (error.level === 'client-timeout') return new TimeoutError(system, 'no SSH handshake before the connect timeout');
+  return new TransientError(system, `cannot connect (${error.code ?? error.level ?? 'error'})`);
+}
