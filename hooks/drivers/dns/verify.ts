@@ -1,6 +1,7 @@
 import { promises as dns } from 'node:dns';
 import { PermanentError } from '../common/errors';
-import { fqdn, type DnsVerification, type ExpectedRecord, type NameserverAnswer } from './index';
+import { realSleep, type Sleep } from '../common/retry';
+import { fqdn, type DnsProvider, type DnsVerification, type ExpectedRecord, type NameserverAnswer } from './index';
 
 /** An authoritative server to ask, as configured (`nameservers` of the topology) or resolved. */
 export interface NameserverAddress {
@@ -92,4 +93,22 @@ export function parseHostPorts(list: string): NameserverAddress[] {
       const i = hp.lastIndexOf(':');
       return i < 0 ? { host: hp, port: 53 } : { host: hp.slice(0, i), port: Number(hp.slice(i + 1)) };
     });
+}
+
+/**
+ * Asks `verify` again until every nameserver answers the expected addresses, or `timeoutMs` passed;
+ * returns the last verification either way (the caller decides; its `lagging` names who is behind).
+ */
+export async function verifyUntilVisible(
+  provider: DnsProvider,
+  expected: ExpectedRecord,
+  options: { readonly timeoutMs: number; readonly intervalMs?: number; readonly sleep?: Sleep },
+): Promise<DnsVerification> {
+  const sleep = options.sleep ?? realSleep;
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const verification = await provider.verify(expected);
+    if (verification.ok || Date.now() >= deadline) return verification;
+    await sleep(options.intervalMs ?? 250);
+  }
 }

@@ -8,7 +8,7 @@ import { ApiError, OvhZones } from './zones';
 /**
  * OVHcloud API simulator: `$1$` signatures and clock skew checked like the real API, DNS zone records
  * (published into BIND on refresh only) and one IPLB service. Control (unsigned) under `/__control/`:
- * `reset`, `faults` (FaultSpec + clockSkewSeconds, refreshMs, taskMs), `renumber {zone}`, `stats`.
+ * `reset {scope?: dns|iplb}`, `faults` (FaultSpec + clockSkewSeconds, refreshMs, taskMs), `renumber {zone}`, `stats`.
  * Configuration comes from the environment (secrets never on a command line).
  */
 const API = '/1.0';
@@ -51,14 +51,19 @@ function authenticate(req: IncomingMessage, body: string): void {
 async function control(path: string, body: Record<string, unknown>): Promise<unknown> {
   switch (path) {
     case '/__control/reset':
-      faults.reset();
-      clockSkewSeconds = 0;
-      zones.refreshMs = 200;
-      iplb.taskMs = 300;
-      zones.reset();
-      iplb.reset();
-      await zones.refreshAll();
-      stats.refreshConflicts = stats.refused = 0;
+      // Scoped, so the DNS and IPLB test files (which may run in parallel) never reset each other.
+      if (body.scope !== 'iplb') {
+        faults.reset();
+        clockSkewSeconds = 0;
+        zones.refreshMs = 200;
+        zones.reset();
+        await zones.refreshAll();
+        stats.refreshConflicts = stats.refused = 0;
+      }
+      if (body.scope !== 'dns') {
+        iplb.taskMs = 300;
+        iplb.reset();
+      }
       return null;
     case '/__control/faults':
       faults.set(body as FaultSpec);
