@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { REPO_ROOT, portOpen, type Service } from '../core';
+import { portOpen, type Service } from '../core';
 import { LAG_ZONE, SBG_PUBLIC_IP, TEST_ZONE } from './bind';
+import { startSimulator } from './simulator';
 
 /** Site public IPs of the example topology, used as IPLB farm servers. */
 export const IPLB_LAYOUT = {
@@ -21,28 +21,19 @@ export const ovhService: Service = {
   name: 'ovh',
   debianPackages: [],
   async start(ctx) {
-    const port = await ctx.freePort();
     const creds = {
       PRA_TESTENV_OVH_APP_KEY: `pra-${randomBytes(6).toString('hex')}`,
       PRA_TESTENV_OVH_APP_SECRET: randomBytes(16).toString('hex'),
       PRA_TESTENV_OVH_CONSUMER_KEY: randomBytes(16).toString('hex'),
     };
-    ctx.daemon('ovh-sim', process.execPath, [join(REPO_ROOT, 'dist/testenv/sims/ovh/main.js')], {
-      env: {
-        ...process.env,
-        ...ctx.env,
-        PRA_SIM_PORT: String(port),
-        PRA_SIM_TLS_CERT: ctx.env.PRA_TESTENV_TLS_CERT,
-        PRA_SIM_TLS_KEY: ctx.env.PRA_TESTENV_TLS_KEY,
-        PRA_SIM_OVH_APP_KEY: creds.PRA_TESTENV_OVH_APP_KEY,
-        PRA_SIM_OVH_APP_SECRET: creds.PRA_TESTENV_OVH_APP_SECRET,
-        PRA_SIM_OVH_CONSUMER_KEY: creds.PRA_TESTENV_OVH_CONSUMER_KEY,
-        PRA_SIM_OVH_ZONES: [TEST_ZONE, LAG_ZONE].join(','),
-        PRA_SIM_OVH_INITIAL_TARGET: SBG_PUBLIC_IP,
-        PRA_SIM_OVH_IPLB: JSON.stringify(IPLB_LAYOUT),
-      },
+    const port = await startSimulator(ctx, 'ovh', {
+      PRA_SIM_OVH_APP_KEY: creds.PRA_TESTENV_OVH_APP_KEY,
+      PRA_SIM_OVH_APP_SECRET: creds.PRA_TESTENV_OVH_APP_SECRET,
+      PRA_SIM_OVH_CONSUMER_KEY: creds.PRA_TESTENV_OVH_CONSUMER_KEY,
+      PRA_SIM_OVH_ZONES: [TEST_ZONE, LAG_ZONE].join(','),
+      PRA_SIM_OVH_INITIAL_TARGET: SBG_PUBLIC_IP,
+      PRA_SIM_OVH_IPLB: JSON.stringify(IPLB_LAYOUT),
     });
-    await ctx.waitForPort(port, 'ovh-sim');
     return {
       ...creds,
       PRA_TESTENV_OVH_ENDPOINT: `https://127.0.0.1:${port}/1.0`,

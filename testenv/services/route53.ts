@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { REPO_ROOT, portOpen, type Service } from '../core';
+import { portOpen, type Service } from '../core';
 import { LAG_ZONE, SBG_PUBLIC_IP, TEST_ZONE } from './bind';
+import { startSimulator } from './simulator';
 
 export const ROUTE53_ZONE_IDS = { [TEST_ZONE]: 'Z0PRATESTZONE1', [LAG_ZONE]: 'Z0PRATESTZONE2' };
 
@@ -13,25 +13,16 @@ export const route53Service: Service = {
   name: 'route53',
   debianPackages: [],
   async start(ctx) {
-    const port = await ctx.freePort();
     const creds = {
       PRA_TESTENV_R53_ACCESS_KEY_ID: `AKIAPRA${randomBytes(6).toString('hex').toUpperCase()}`,
       PRA_TESTENV_R53_SECRET_ACCESS_KEY: randomBytes(20).toString('base64'),
     };
-    ctx.daemon('route53-sim', process.execPath, [join(REPO_ROOT, 'dist/testenv/sims/route53/main.js')], {
-      env: {
-        ...process.env,
-        ...ctx.env,
-        PRA_SIM_PORT: String(port),
-        PRA_SIM_TLS_CERT: ctx.env.PRA_TESTENV_TLS_CERT,
-        PRA_SIM_TLS_KEY: ctx.env.PRA_TESTENV_TLS_KEY,
-        PRA_SIM_R53_ACCESS_KEY_ID: creds.PRA_TESTENV_R53_ACCESS_KEY_ID,
-        PRA_SIM_R53_SECRET_ACCESS_KEY: creds.PRA_TESTENV_R53_SECRET_ACCESS_KEY,
-        PRA_SIM_R53_ZONES: JSON.stringify(Object.fromEntries(Object.entries(ROUTE53_ZONE_IDS).map(([zone, id]) => [id, zone]))),
-        PRA_SIM_R53_INITIAL_TARGET: SBG_PUBLIC_IP,
-      },
+    const port = await startSimulator(ctx, 'route53', {
+      PRA_SIM_R53_ACCESS_KEY_ID: creds.PRA_TESTENV_R53_ACCESS_KEY_ID,
+      PRA_SIM_R53_SECRET_ACCESS_KEY: creds.PRA_TESTENV_R53_SECRET_ACCESS_KEY,
+      PRA_SIM_R53_ZONES: JSON.stringify(Object.fromEntries(Object.entries(ROUTE53_ZONE_IDS).map(([zone, id]) => [id, zone]))),
+      PRA_SIM_R53_INITIAL_TARGET: SBG_PUBLIC_IP,
     });
-    await ctx.waitForPort(port, 'route53-sim');
     return {
       ...creds,
       PRA_TESTENV_R53_ENDPOINT: `https://127.0.0.1:${port}`,
