@@ -13,12 +13,12 @@ export interface TsigKey {
   readonly secret: Secret;
 }
 
-export const TSIG_TYPE = 250;
+const TSIG_TYPE = 250;
 const CLASS_ANY = 255;
 /** Seconds of clock difference both sides accept (RFC 8945 recommends 300). */
-export const FUDGE_SECONDS = 300;
+const FUDGE_SECONDS = 300;
 /** TSIG error codes of RFC 8945 section 5.3, as the server puts them in its answer. */
-export const TSIG_ERRORS: Record<number, string> = { 16: 'BADSIG', 17: 'BADKEY', 18: 'BADTIME', 22: 'BADTRUNC' };
+const TSIG_ERRORS: Record<number, string> = { 16: 'BADSIG', 17: 'BADKEY', 18: 'BADTIME', 22: 'BADTRUNC' };
 
 /** A domain name in canonical wire form (lowercase, uncompressed), as TSIG digests require. */
 export function wireName(name: string): Buffer {
