@@ -82,6 +82,7 @@ const ovhDns = z
     applicationKey: z.string().min(1),
     applicationSecret: secretRef,
     consumerKey: secretRef,
+    ...tls,
   })
   .strict();
 const route53Dns = z
@@ -92,6 +93,7 @@ const route53Dns = z
     endpoint: httpsUrl.optional(),
     accessKeyId: secretRef.optional(),
     secretAccessKey: secretRef.optional(),
+    ...tls,
   })
   .strict();
 const rfc2136Dns = z
@@ -141,6 +143,7 @@ export const lbSchema = z.discriminatedUnion('provider', [
       applicationKey: z.string().min(1),
       applicationSecret: secretRef,
       consumerKey: secretRef,
+      ...tls,
     })
     .strict(),
 ]);

@@ -17,10 +17,36 @@ function renderings(value: unknown): string[] {
   return out;
 }
 
-/** Pieces of a secret worth looking for: the whole value, and for multi-line secrets (keys) each long line. */
+/**
+ * Pieces of a secret worth looking for: the whole value, its base64 and hex forms, and for multi-line
+ * secrets (keys) each long line.
+ */
 function needles(secret: string): string[] {
   const lines = secret.split('\n').map((line) => line.trim()).filter((line) => line.length >= 16 && !line.startsWith('-----'));
-  return [secret.trim(), ...lines];
+  const whole = secret.trim();
+  return [whole, Buffer.from(whole).toString('base64'), Buffer.from(whole).toString('hex'), ...lines].filter((n) => n.length >= 8);
+}
+
+/** Collects everything a driver let out (log lines, errors in every rendering, values) for a later scan. */
+export class Exposure {
+  readonly lines: string[] = [];
+  readonly log = (line: string): void => {
+    this.lines.push(line);
+  };
+
+  addError(error: unknown): void {
+    this.lines.push(...renderings(error), String((error as { detail?: string }).detail ?? ''));
+  }
+
+  add(value: unknown): void {
+    this.lines.push(...(typeof value === 'string' ? [value] : renderings(value)));
+  }
+
+  /** The secrets found in anything recorded. */
+  leaked(secrets: readonly string[]): string[] {
+    const text = this.lines.join('\n');
+    return secrets.filter((s) => needles(s).some((n) => text.includes(n)));
+  }
 }
 
 /** Fails naming which secret leaked into which value (never printing the secret itself). */

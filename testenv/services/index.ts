@@ -1,9 +1,21 @@
 import type { Service } from '../core';
+import { bindService } from './bind';
 import { etcdService } from './etcd';
 import { haproxyService } from './haproxy';
 import { mariadbService } from './mariadb';
 import { opensshService } from './openssh';
+import { ovhService } from './ovh';
+import { route53Service } from './route53';
 import { tlsService } from './tls';
 
 /** Every service of the local environment, in start order (later ones may use earlier ones' env). */
-export const allServices: readonly Service[] = [tlsService, etcdService, mariadbService, haproxyService, opensshService];
+export const allServices: readonly Service[] = [
+  tlsService,
+  etcdService,
+  mariadbService,
+  haproxyService,
+  opensshService,
+  bindService, // before the DNS simulators: they publish into it
+  ovhService,
+  route53Service,
+];
