@@ -2,6 +2,9 @@ import { dnsSchema } from '../../topology/schema';
 import { dnsProviderFor } from '../../hooks/drivers/dns/from-topology';
 import { pointTo } from '../../hooks/drivers/dns/index';
 import { env, nameservers, RBX_IP, uniqueName, visible } from '../support/dns-testenv';
+import { exclusive } from '../support/exclusive';
+
+exclusive('ovh-simulator'); // faults, resets and clock skew are global to the simulator
 
 /** A topology's traffic.dns becomes a working provider, its secret read from the environment. */
 

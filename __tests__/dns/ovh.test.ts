@@ -4,6 +4,9 @@ import { HttpClient } from '../../hooks/drivers/common/http';
 import { pointTo } from '../../hooks/drivers/dns/index';
 import { ovhSignature } from '../../hooks/drivers/ovh/client';
 import { closeClients, control, env, ovhClient, ovhDns, RBX_IP, SBG_IP, uniqueName, visible } from '../support/dns-testenv';
+import { exclusive } from '../support/exclusive';
+
+exclusive('ovh-simulator'); // faults, resets and clock skew are global to the simulator
 
 /** The OVHcloud DNS backend against the OVH API simulator, which publishes refreshed zones into BIND. */
 

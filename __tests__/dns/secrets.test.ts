@@ -2,6 +2,9 @@ import { inspect } from 'node:util';
 import { pointTo } from '../../hooks/drivers/dns/index';
 import { closeClients, env, ovhClient, ovhDns, RBX_IP, rfc2136Dns, route53Dns, uniqueName } from '../support/dns-testenv';
 import { Exposure } from '../support/secret-scan';
+import { exclusive } from '../support/exclusive';
+
+exclusive('ovh-simulator'); // faults, resets and clock skew are global to the simulator
 
 /** No DNS driver lets a credential out: not in logs, errors (message, JSON, inspect, stack) or the driver itself. */
 

@@ -1,6 +1,9 @@
 import { PermanentError } from '../../hooks/drivers/common/errors';
 import { OvhIplb } from '../../hooks/drivers/lb/ovh-iplb';
 import { closeClients, control, env, ovhClient } from '../support/dns-testenv';
+import { exclusive } from '../support/exclusive';
+
+exclusive('ovh-simulator'); // faults, resets and clock skew are global to the simulator
 
 /** The OVHcloud IPLB load balancer driver against the OVH API simulator (farm server edits + refresh task). */
 
