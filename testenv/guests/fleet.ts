@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Execution } from '../../hooks/audit/overlap';
+import type { GuestJob, GuestOptions } from './guest';
+
+/**
+ * The drill's simulated guests: one cron process per VM, each with its own root for the real guard,
+ * frozen (SIGSTOP on its whole process group, in-flight jobs included) while vCenter shows its VM
+ * suspended or off, and continued when it shows it powered on.
+ */
+export interface FleetGuest {
+  readonly vm: string;
+  readonly site: string;
+}
+
+export interface FleetOptions {
+  readonly dir: string;
+  readonly guests: readonly FleetGuest[];
+  readonly jobs: readonly GuestJob[];
+  /** Path of pra-guard; absent = jobs run unguarded. */
+  readonly guard?: string;
+  /** guard.conf content shared by every guest (sources, etcd endpoint). */
+  readonly guardConf: string;
+  /** What the replicated disks hold at the start: `active=..\nepoch=..`. */
+  readonly activeSiteFile: string;
+}
+
+const GUEST_MAIN = join(__dirname, 'guest.js');
+
+export class GuestFleet {
+  readonly ledger: string;
+  private readonly pids = new Map<string, number>();
+  private readonly frozen = new Set<string>();
+
+  constructor(private readonly opts: FleetOptions) {
+    mkdirSync(opts.dir, { recursive: true });
+    this.ledger = join(opts.dir, 'executions.jsonl');
+    writeFileSync(this.ledger, '');
+  }
+
+  /** The guest's filesystem root: what `pra-guard` sees as / and where the engine's SSH publisher writes. */
+  rootOf(vm: string): string {
+    return join(this.opts.dir, 'guests', vm);
+  }
+
+  /** Reacts to a power state reported by vCenter: starts the guest on first sight, freezes or continues it. */
+  onPowerState(vm: string, state: 'poweredOn' | 'poweredOff' | 'suspended'): void {
+    const running = state === 'poweredOn';
+    let pid = this.pids.get(vm);
+    if (pid === undefined) {
+      pid = this.launch(vm);
+      if (running) return;
+    }
+    if (running && this.frozen.delete(vm)) signalGroup(pid, 'SIGCONT');
+    if (!running && !this.frozen.has(vm)) {
+      signalGroup(pid, 'SIGSTOP');
+      this.frozen.add(vm);
+    }
+  }
+
+  private launch(vm: string): number {
+    const guest = this.opts.guests.find((g) => g.vm === vm);
+    if (!guest) throw new Error(`fleet: no simulated guest for VM ${vm}`);
+    const root = this.rootOf(vm);
+    for (const d of ['etc/pra', 'run/pra-guard', 'var/log/pra-guard']) mkdirSync(join(root, d), { recursive: true });
+    writeFileSync(join(root, 'etc/pra/site'), `${guest.site}\n`);
+    writeFileSync(join(root, 'etc/pra/guard.conf'), this.opts.guardConf);
+    if (!existsSync(join(root, 'etc/pra/active-site'))) writeFileSync(join(root, 'etc/pra/active-site'), this.opts.activeSiteFile);
+    const options: GuestOptions = { vm, site: guest.site, root, ledger: this.ledger, jobs: this.opts.jobs, guard: this.opts.guard };
+    const child = spawn(process.execPath, [GUEST_MAIN, JSON.stringify(options)], { detached: true, stdio: 'ignore' });
+    child.unref();
+    this.pids.set(vm, child.pid!);
+    return child.pid!;
+  }
+
+  /** Ends every guest and its jobs. */
+  stop(): void {
+    for (const pid of this.pids.values()) {
+      signalGroup(pid, 'SIGCONT');
+      signalGroup(pid, 'SIGKILL');
+    }
+    this.pids.clear();
+  }
+
+  /** Every job execution recorded so far (start and end joined by id). */
+  executions(): Execution[] {
+    const byId = new Map<string, { job: string; site: string; host: string; epoch: string; start: number; end?: number }>();
+    for (const line of readFileSync(this.ledger, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      let e: { ev: string; id: string; site: string; vm: string; job: string; epoch: string; t: number };
+      try {
+        e = JSON.parse(line);
+      } catch {
+        continue; // a line being written right now
+      }
+      if (e.ev === 'start') byId.set(e.id, { job: e.job, site: e.site, host: e.vm, epoch: e.epoch, start: e.t });
+      else if (byId.has(e.id)) byId.get(e.id)!.end = e.t;
+    }
+    return [...byId.values()];
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* already gone */
+  }
+}

@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/**
+ * One simulated guest's cron daemon, for the drill. It runs a schedule of jobs through the real
+ * `pra-guard` (or directly with --no-guard). Time is compressed: one cron "minute" is one second.
+ * The drill freezes the whole process group with SIGSTOP while vCenter shows the VM suspended or off;
+ * on SIGCONT the loop sees the clock jump and runs every skipped tick at once, as Debian cron does
+ * after a forward clock step (hazard H2).
+ */
+export interface GuestJob {
+  readonly name: string;
+  readonly everySeconds: number;
+  readonly durationMs: number;
+}
+
+export interface GuestOptions {
+  readonly vm: string;
+  readonly site: string;
+  /** The guest's filesystem root for the guard (etc/pra, run/pra-guard, var/log/pra-guard). */
+  readonly root: string;
+  readonly ledger: string;
+  readonly jobs: readonly GuestJob[];
+  /** Path of pra-guard; absent = jobs run unguarded (the drill's proof that the measure can fail). */
+  readonly guard?: string;
+}
+
+/** Debian cron replays a skipped stretch shorter than 3 hours; one cron minute is one second here. */
+const MAX_REPLAY_TICKS = 180;
+const JOB_SCRIPT = join(__dirname, '../../../testenv/guests/job.sh');
+
+function runJob(opts: GuestOptions, job: GuestJob): void {
+  const jobArgs = [JOB_SCRIPT, opts.ledger, opts.site, opts.vm, job.name, String(job.durationMs)];
+  const [command, args] = opts.guard ? ['sh', [opts.guard, 'run', '--name', job.name, '--', 'sh', ...jobArgs]] : ['sh', jobArgs];
+  const child = spawn(command, args, { stdio: 'ignore', env: { ...process.env, PRA_GUARD_ROOT: opts.root } });
+  child.on('error', () => undefined);
+}
+
+export function runGuest(opts: GuestOptions): void {
+  let lastTick = Math.floor(Date.now() / 1000);
+  setInterval(() => {
+    const tick = Math.floor(Date.now() / 1000);
+    const first = Math.max(lastTick + 1, tick - MAX_REPLAY_TICKS + 1);
+    for (let t = first; t <= tick; t++) {
+      for (const job of opts.jobs) if (t % job.everySeconds === 0) runJob(opts, job);
+    }
+    lastTick = Math.max(lastTick, tick);
+  }, 50);
+}
+
+if (require.main === module) {
+  runGuest(JSON.parse(process.argv[2]) as GuestOptions);
+}
