@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { ProtectionGroup } from '../constructs/protection-group';
 import type { FailbackState } from '../topology/state';
 import type { Topology } from '../topology/schema';
@@ -53,7 +53,7 @@ export function synthesizeStacks(topology: Topology, state: FailbackState, optio
   try {
     const app = synthesizeApp(topology, state, { ...options, outdir });
     const stacks: Record<string, StackJson> = {};
-    for (const stack of app.node.children) {
+    for (const stack of app.node.children.filter(TerraformStack.isStack)) {
       const id = stack.node.id;
       stacks[id] = JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) as StackJson;
     }
