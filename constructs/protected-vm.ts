@@ -1,6 +1,5 @@
-import { Fn, Token, type TerraformProvider } from 'cdktf';
+import type { IResolvable, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import type { DataVsphereVirtualMachine } from '@cdktf/provider-vsphere/lib/data-vsphere-virtual-machine';
 import { VirtualMachine } from '@cdktf/provider-vsphere/lib/virtual-machine';
 import { ConstructPropError } from './errors';
 import { ExtraConfigKey, MANAGED_KEYS, OUT_OF_BAND_KEYS, gzipBase64 } from './extra-config';
@@ -22,6 +21,19 @@ export interface GuardSourceSettings {
   readonly replayPolicy?: 'allow' | 'deny';
 }
 
+/**
+ * What a VM takes from its template. Usually references to a `vsphere_virtual_machine` data source, shared
+ * by every VM cloned from the same template (one set of tokens per template, not per VM).
+ */
+export interface VmTemplate {
+  readonly uuid: string;
+  readonly guestId: string;
+  readonly firmware: string;
+  readonly diskSizeGiB: number;
+  readonly diskThinProvisioned: boolean | IResolvable;
+  readonly networkAdapterType: string;
+}
+
 export interface ProtectedVmProps {
   /** The VM's name in vCenter. */
   readonly vmName: string;
@@ -32,8 +44,8 @@ export interface ProtectedVmProps {
   readonly gateway: string;
   readonly cpus: number;
   readonly memoryMiB: number;
-  /** The template data source the VM is cloned from (guest id, firmware, disk size and NIC type follow it). */
-  readonly template: DataVsphereVirtualMachine;
+  /** The template the VM is cloned from (guest id, firmware, disk size and NIC type follow it). */
+  readonly template: VmTemplate;
   readonly resourcePoolId: string;
   readonly datastoreId: string;
   readonly networkId: string;
@@ -83,7 +95,7 @@ export class ProtectedVm extends Construct {
     this.site = props.site;
     this.peer = props.peer;
     this.isProtected = props.protected ?? true;
-    const disk = props.template.disks.get(0);
+    const { template } = props;
     this.resource = new VirtualMachine(this, 'Default', {
       provider: props.provider,
       name: props.vmName,
@@ -91,11 +103,11 @@ export class ProtectedVm extends Construct {
       datastoreId: props.datastoreId,
       numCpus: props.cpus,
       memory: props.memoryMiB,
-      guestId: props.template.guestId,
-      firmware: props.template.firmware,
-      networkInterface: [{ networkId: props.networkId, adapterType: Token.asString(Fn.element(props.template.networkInterfaceTypes, 0)) }],
-      disk: [{ label: 'disk0', size: disk.size, thinProvisioned: disk.thinProvisioned }],
-      clone: { templateUuid: props.template.id },
+      guestId: template.guestId,
+      firmware: template.firmware,
+      networkInterface: [{ networkId: props.networkId, adapterType: template.networkAdapterType }],
+      disk: [{ label: 'disk0', size: template.diskSizeGiB, thinProvisioned: template.diskThinProvisioned }],
+      clone: { templateUuid: template.uuid },
       extraConfig: { ...(props.additionalExtraConfig ?? {}), ...this.failbackExtraConfig(props) },
       extraConfigRebootRequired: false,
       // A rebuilt template must not replace production VMs.

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { DataResource } from 'cdktf';
 import type { VpgSpec } from '../topology/vpg-spec';
 import { ConstructPropError } from './errors';
+import { TerraformData } from './l1/terraform-data';
 
 export interface ProtectionGroupProps {
   /** The desired VPG; the engine reconciles it through the Zerto API (`pra vpg sync`). */
@@ -22,7 +22,7 @@ export class ProtectionGroup extends Construct {
     if (spec.sourceSite === spec.targetSite) throw new ConstructPropError(this, 'spec.targetSite', spec.targetSite, `must differ from sourceSite ${spec.sourceSite}: a VPG replicates to the other site`);
     if (!Number.isInteger(spec.rpoTargetSeconds) || spec.rpoTargetSeconds < 10) throw new ConstructPropError(this, 'spec.rpoTargetSeconds', spec.rpoTargetSeconds, 'must be a whole number of seconds, at least 10');
     this.spec = spec;
-    new DataResource(this, 'Default', { input: dropUndefined(spec) });
+    new TerraformData(this, 'Default', dropUndefined(spec) as unknown as Record<string, unknown>);
   }
 
   /** Every VPG declared under `scope`, in tree order. */

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
+import { applyPolicy } from '../constructs/policy/aspect';
 import { ProtectionGroup } from '../constructs/protection-group';
 import type { FailbackState } from '../topology/state';
 import type { Topology } from '../topology/schema';
@@ -24,7 +25,7 @@ export const StackId = {
   protection: 'protection',
 } as const;
 
-/** Builds the whole app for a topology and a failback state, without synthesizing it. */
+/** Builds the whole app for a topology and a failback state, policy checks attached, without synthesizing it. */
 export function buildApp(topology: Topology, state: FailbackState, options: BuildOptions = {}): App {
   // Stack traces in construct metadata cost more than the rest of construction at 2000 VMs.
   const app = new App({ outdir: options.outdir, stackTraces: false });
@@ -32,6 +33,7 @@ export function buildApp(topology: Topology, state: FailbackState, options: Buil
   for (const site of topology.sites) new SiteStack(app, StackId.site(site.name), { ...props, site, userData: options.userData });
   if (topology.traffic.dns) new TrafficStack(app, StackId.traffic, { ...props, dns: topology.traffic.dns });
   new ProtectionStack(app, StackId.protection, props);
+  applyPolicy(app);
   return app;
 }
 

@@ -1,7 +1,6 @@
-import { Aspects, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { FailbackVariables } from '../constructs/failback-expressions';
-import { PolicyChecks } from '../constructs/policy/aspect';
 import type { FailbackState } from '../topology/state';
 import type { Topology } from '../topology/schema';
 import { declareFailbackVariables } from './variables';
@@ -11,10 +10,7 @@ export interface PraStackProps {
   readonly state: FailbackState;
 }
 
-/**
- * What every stack of the app shares: the three failback variables, the state backend chosen in the
- * topology, and the policy checks (aspects run per stack in cdktf, so each stack carries them).
- */
+/** What every stack of the app shares: the three failback variables and the state backend chosen in the topology. */
 export class PraStack extends TerraformStack {
   readonly failback: FailbackVariables;
   readonly topology: Topology;
@@ -24,7 +20,6 @@ export class PraStack extends TerraformStack {
     this.topology = props.topology;
     this.failback = declareFailbackVariables(this, props.topology.sites.map((s) => s.name), props.state);
     configureBackend(this, id, props.topology);
-    Aspects.of(this).add(new PolicyChecks());
   }
 }
 

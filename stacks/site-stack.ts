@@ -1,3 +1,4 @@
+import { Fn, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { VsphereProvider } from '@cdktf/provider-vsphere/lib/provider';
 import { DataVsphereDatacenter } from '@cdktf/provider-vsphere/lib/data-vsphere-datacenter';
@@ -6,7 +7,7 @@ import { DataVsphereDatastore } from '@cdktf/provider-vsphere/lib/data-vsphere-d
 import { DataVsphereNetwork } from '@cdktf/provider-vsphere/lib/data-vsphere-network';
 import { DataVsphereResourcePool } from '@cdktf/provider-vsphere/lib/data-vsphere-resource-pool';
 import { DataVsphereVirtualMachine } from '@cdktf/provider-vsphere/lib/data-vsphere-virtual-machine';
-import { ProtectedVm, type GuardSourceSettings } from '../constructs/protected-vm';
+import { ProtectedVm, type GuardSourceSettings, type VmTemplate } from '../constructs/protected-vm';
 import type { Guard, Site, Topology, Vm } from '../topology/schema';
 import { PraStack, type PraStackProps } from './pra-stack';
 import { declareSecretVariable, variableSuffix } from './variables';
@@ -46,11 +47,20 @@ export class SiteStack extends PraStack {
     const datastoreId = new DataVsphereDatastore(this, 'datastore', { provider, name: site.datastore, datacenterId }).id;
     const networkId = new DataVsphereNetwork(this, 'network', { provider, name: site.network, datacenterId }).id;
 
-    const templates = new Map<string, DataVsphereVirtualMachine>();
+    const templates = new Map<string, VmTemplate>();
     const templateFor = (name: string) => {
       let template = templates.get(name);
       if (!template) {
-        template = new DataVsphereVirtualMachine(this, `template-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`, { provider, name, datacenterId });
+        const data = new DataVsphereVirtualMachine(this, `template-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`, { provider, name, datacenterId });
+        const disk = data.disks.get(0);
+        template = {
+          uuid: data.id,
+          guestId: data.guestId,
+          firmware: data.firmware,
+          diskSizeGiB: disk.size,
+          diskThinProvisioned: disk.thinProvisioned,
+          networkAdapterType: Token.asString(Fn.element(data.networkInterfaceTypes, 0)),
+        };
         templates.set(name, template);
       }
       return template;

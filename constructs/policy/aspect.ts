@@ -1,4 +1,4 @@
-import { Annotations, type IAspect } from 'cdktf';
+import { Annotations, Aspects, TerraformStack, type IAspect } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { ConstructPropError } from '../errors';
 import { appIndexOf } from './app-index';
@@ -53,5 +53,15 @@ export class PolicyChecks implements IAspect {
       const message = `[${rule.id}] ${finding}. ${rule.explanation} Fix: ${rule.fix}`;
       node.node.addValidation({ validate: () => [message] });
     }
+  }
+}
+
+/**
+ * Attaches the rule pack to every stack under `scope` that lacks it. cdktf invokes aspects per stack
+ * (an aspect on the app is never visited), so a stack added after `buildApp` needs this call again.
+ */
+export function applyPolicy(scope: IConstruct, rules: readonly PolicyRule[] = praRules): void {
+  for (const stack of scope.node.findAll().filter(TerraformStack.isStack)) {
+    if (!Aspects.of(stack).all.some((aspect) => aspect instanceof PolicyChecks)) Aspects.of(stack).add(new PolicyChecks(rules));
   }
 }

@@ -2,7 +2,7 @@ import { VirtualMachine } from '@cdktf/provider-vsphere/lib/virtual-machine';
 import type { TerraformVariable } from 'cdktf';
 import { ExtraConfigKey } from '../../extra-config';
 import { resolveHcl, startupModeExpression } from '../../failback-expressions';
-import { stackVariable, synthesizedAttributes } from '../app-index';
+import { stackVariable } from '../app-index';
 import type { PolicyRule } from '../rule';
 
 /**
@@ -13,9 +13,9 @@ export const pauseOnlyOnFailbackTarget: PolicyRule = {
   id: 'PRA-VM-003',
   explanation: 'pra.failback.startup_mode may be suspended only on the failback target site while pause mode is on.',
   fix: 'Declare the VM through ProtectedVm (site = the VM\'s own site), or set startup_mode to "normal".',
-  check(node) {
+  check(node, app) {
     if (!(node instanceof VirtualMachine)) return undefined;
-    const extraConfig = (synthesizedAttributes(node).extra_config ?? {}) as Record<string, unknown>;
+    const extraConfig = (app.attributesOf(node).extra_config ?? {}) as Record<string, unknown>;
     const declared = extraConfig[ExtraConfigKey.startupMode];
     if (declared === undefined || declared === 'normal') return undefined;
     const site = extraConfig[ExtraConfigKey.site];

@@ -1,6 +1,5 @@
 import { ActiveSiteRecord } from '../../active-site-record';
 import { resolveHcl } from '../../failback-expressions';
-import { synthesizedAttributes } from '../app-index';
 import type { PolicyRule } from '../rule';
 
 /** The attribute that holds the address, per backend resource type. */
@@ -14,9 +13,9 @@ export const recordFollowsActiveSite: PolicyRule = {
   id: 'PRA-DNS-002',
   explanation: 'The record must point at the public IP of var.active_site; a fixed address keeps traffic on a site that may no longer be active.',
   fix: 'Remove the override of the record target; change active_site in the failback state instead.',
-  check(node) {
+  check(node, app) {
     if (!(node instanceof ActiveSiteRecord)) return undefined;
-    const declared = declaredTarget(synthesizedAttributes(node.resource));
+    const declared = declaredTarget(app.attributesOf(node.resource));
     const expected = resolveHcl(node, node.targetExpression);
     return declared === expected ? undefined : `record targets ${JSON.stringify(declared)} instead of ${JSON.stringify(expected)}`;
   },
