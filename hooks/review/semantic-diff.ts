@@ -60,8 +60,8 @@ function union(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])].sort();
 }
 
-/** Every resource and data source of a stack by address, as flat leaves with expressions evaluated. */
-function blocksOf(stack: StackJson | undefined, state: FailbackState): Map<string, Map<string, HclValue>> {
+/** Every resource and data source of a stack by address, as flat leaves with expressions evaluated for `state`. */
+export function blocksOf(stack: StackJson | undefined, state: FailbackState): Map<string, Map<string, HclValue>> {
   const blocks = new Map<string, Map<string, HclValue>>();
   const vars: Variables = { ...state };
   for (const [kind, prefix] of [['resource', ''], ['data', 'data.']] as const) {
