@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { Writable } from 'node:stream';
 import { Testing, TerraformStack, type App } from 'cdktf';
 import { runCli } from '../../hooks/cli/main';
@@ -53,4 +55,9 @@ export async function pra(argv: string[], options: { cwd: string; env?: NodeJS.P
     stderr: sink((s) => (stderr += s)),
   });
   return { code, stdout, stderr };
+}
+
+/** The example as plain input, for tests that corrupt it (a fresh copy per call). */
+export function exampleInput(): Record<string, any> {
+  return parseYaml(readFileSync(EXAMPLE, 'utf8'));
 }

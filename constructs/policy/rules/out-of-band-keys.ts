@@ -10,6 +10,6 @@ export const outOfBandKeysNotDeclared: PolicyRule = {
     if (!(node instanceof VirtualMachine)) return undefined;
     const extraConfig = (app.attributesOf(node).extra_config ?? {}) as Record<string, unknown>;
     const declared = OUT_OF_BAND_KEYS.filter((key) => key in extraConfig);
-    return declared.length ? `VM ${node.name} declares ${declared.join(', ')}` : undefined;
+    return declared.length ? `VM ${String(app.attributesOf(node).name)} declares ${declared.join(', ')}` : undefined;
   },
 };

@@ -25,6 +25,6 @@ export const pauseOnlyOnFailbackTarget: PolicyRule = {
       const expected = resolveHcl(node, startupModeExpression({ failbackSite, pauseMode }, site));
       if (declared === expected) return undefined;
     }
-    return `VM ${node.name} on site ${JSON.stringify(site)} declares startup_mode ${JSON.stringify(declared)}`;
+    return `VM ${String(app.attributesOf(node).name)} on site ${JSON.stringify(site)} declares startup_mode ${JSON.stringify(declared)}`;
   },
 };
