@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { loadState, loadTopology, statePath, topologyPath, type FailbackState, type Topology } from '../../topology';
+import { loadState, parseTopology, readSource, statePath, topologyPath, type FailbackState, type Topology } from '../../topology';
 import type { CommandContext } from './command';
 
 /** The topology and failback state a verb works on, with the files they came from. */
@@ -23,8 +23,8 @@ export const projectOptions = {
 export function loadProject(ctx: CommandContext, files: { topology?: string; state?: string }): Project {
   const topologyFile = topologyPath(ctx.cwd, ctx.env, files.topology);
   const stateFile = statePath(ctx.cwd, files.state);
-  const topology = loadTopology(topologyFile);
-  return { topology, topologyFile, state: loadState(stateFile, topology), stateFile, stateFileExists: existsSync(stateFile) };
+  const topology = parseTopology(shown(ctx, topologyFile), readSource(topologyFile));
+  return { topology, topologyFile, state: loadState(stateFile, topology, shown(ctx, stateFile)), stateFile, stateFileExists: existsSync(stateFile) };
 }
 
 /** Paths in messages read better relative to where the operator stands. */
