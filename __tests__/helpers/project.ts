@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { Writable } from 'node:stream';
@@ -60,4 +60,10 @@ export async function pra(argv: string[], options: { cwd: string; env?: NodeJS.P
 /** The example as plain input, for tests that corrupt it (a fresh copy per call). */
 export function exampleInput(): Record<string, any> {
   return parseYaml(readFileSync(EXAMPLE, 'utf8'));
+}
+
+/** Copies the example topology into `dir` at the default path, making `dir` a project directory. */
+export function copyExample(dir: string): void {
+  mkdirSync(join(dir, 'examples'));
+  copyFileSync(EXAMPLE, join(dir, 'examples', 'ovh-rbx-sbg.yaml'));
 }

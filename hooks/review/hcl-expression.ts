@@ -127,12 +127,24 @@ class Parser {
         return this.vars[name];
       };
     }
-    if (this.peek() === '(' && token in FUNCTIONS) {
+    if (!/^[A-Za-z_]/.test(token)) throw new NotEvaluable(`unexpected ${token}`);
+    if (this.peek() === '(') {
       this.take('(');
       const args = this.sequence(')', () => this.conditional());
-      return () => FUNCTIONS[token](args.map((a) => a()));
+      const fn = Object.hasOwn(FUNCTIONS, token) ? FUNCTIONS[token] : undefined;
+      return () => {
+        if (!fn) throw new NotEvaluable(`function ${token}`);
+        return fn(args.map((a) => a()));
+      };
     }
-    throw new NotEvaluable(`cannot evaluate ${token}`);
+    // A reference to something only Terraform knows (data.x.y, local.z): fails only if evaluated.
+    while (this.peek() === '.') {
+      this.take('.');
+      this.take();
+    }
+    return () => {
+      throw new NotEvaluable(`reference ${token}`);
+    };
   }
 
   private sequence<T>(close: string, item: () => T): T[] {
