@@ -10,7 +10,7 @@ import { ProtectionGroup } from '../../constructs/protection-group';
 import { buildApp } from '../../stacks/app';
 import type { SiteStack } from '../../stacks/site-stack';
 import type { TrafficStack } from '../../stacks/traffic-stack';
-import { topologySchema, vpgSpecs, type Topology } from '../../topology';
+import { generateTopology, topologySchema, vpgSpecs, type Topology } from '../../topology';
 import { STATES, exampleInput, exampleTopology, stackOf } from '../helpers/project';
 import { tempDirs } from '../helpers/tmp';
 
@@ -163,6 +163,12 @@ describe('the policy rule pack', () => {
   it('lets the example app synthesize with every rule passing', () => {
     const app = appFor();
     for (const id of ['site-rbx', 'site-sbg', 'traffic', 'protection']) expect(synth(app, id)).not.toThrow();
+  });
+
+  it('lets a generated 40-VM topology with five VPGs per direction synthesize with every rule passing', () => {
+    const app = appFor(generateTopology({ vms: 40, vmsPerVpg: 4 }));
+    for (const id of ['site-rbx', 'site-sbg', 'traffic', 'protection']) expect(synth(app, id)).not.toThrow();
+    expect(Object.keys(JSON.parse(synth(app, 'protection')()).resource.terraform_data)).toHaveLength(10);
   });
 
   it.each(praRules.map((r) => [r.id, r] as const))('finds nothing wrong with the example app under %s', (_id, rule) => {
