@@ -36,10 +36,11 @@ export function defaultState(topology: Topology): FailbackState {
   return { failback_site: primary.name, enable_failback_pause_mode: false, active_site: primary.name };
 }
 
-export function loadState(file: string, topology: Topology): FailbackState {
+/** `displayName` is how messages name the file (e.g. relative to where the operator stands). */
+export function loadState(file: string, topology: Topology, displayName = file): FailbackState {
   if (!existsSync(file)) return defaultState(topology);
-  const source = new SourceFile(file, readSource(file));
-  if (source.syntaxErrors.length) throw new InputError(file, source.syntaxErrors);
+  const source = new SourceFile(displayName, readSource(file));
+  if (source.syntaxErrors.length) throw new InputError(displayName, source.syntaxErrors);
   const parsed = stateSchema.safeParse(source.data);
   if (!parsed.success) throw source.fail(problemsFromZod(parsed.error.issues));
   const problems = siteProblems(parsed.data, topology);

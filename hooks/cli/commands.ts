@@ -1,4 +1,7 @@
 import type { Command } from './command';
+import { diffCommand } from './diff';
+import { stateCommand } from './state';
+import { validateCommand } from './validate';
 
 /** Every `pra` verb, one file each under hooks/cli/. */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [validateCommand, stateCommand, diffCommand];

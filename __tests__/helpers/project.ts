@@ -1,0 +1,69 @@
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { Writable } from 'node:stream';
+import { Testing, TerraformStack, type App } from 'cdktf';
+import { runCli } from '../../hooks/cli/main';
+import { loadTopology, type FailbackState } from '../../topology';
+
+export const REPO = join(__dirname, '..', '..');
+export const EXAMPLE = join(REPO, 'examples', 'ovh-rbx-sbg.yaml');
+
+export function exampleTopology() {
+  return loadTopology(EXAMPLE);
+}
+
+/**
+ * The four failback states the snapshots pin. "Failed over" keeps failback_site = rbx: the failback target is
+ * the primary at rest, so a failover moves only active_site and a failback toggles pause mode around it.
+ */
+export const STATES: Readonly<Record<'normal' | 'failedOver' | 'failbackPaused' | 'switched', FailbackState>> = {
+  normal: { failback_site: 'rbx', enable_failback_pause_mode: false, active_site: 'rbx' },
+  failedOver: { failback_site: 'rbx', enable_failback_pause_mode: false, active_site: 'sbg' },
+  failbackPaused: { failback_site: 'rbx', enable_failback_pause_mode: true, active_site: 'sbg' },
+  switched: { failback_site: 'rbx', enable_failback_pause_mode: true, active_site: 'rbx' },
+};
+
+export function stackOf(app: App, id: string): TerraformStack {
+  const stack = app.node.findChild(id);
+  if (!TerraformStack.isStack(stack)) throw new Error(`${id} is not a stack`);
+  return stack;
+}
+
+/** `Testing.synth(stack, true)` (validations and policy run), parsed. */
+export function synthJson(app: App, id: string): Record<string, any> {
+  return JSON.parse(Testing.synth(stackOf(app, id), true));
+}
+
+/** Runs a `pra` verb in-process with captured output. */
+export async function pra(argv: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        append(String(chunk));
+        done();
+      },
+    });
+  const code = await runCli({
+    argv,
+    cwd: options.cwd,
+    env: options.env ?? {},
+    isTTY: false,
+    stdout: sink((s) => (stdout += s)),
+    stderr: sink((s) => (stderr += s)),
+  });
+  return { code, stdout, stderr };
+}
+
+/** The example as plain input, for tests that corrupt it (a fresh copy per call). */
+export function exampleInput(): Record<string, any> {
+  return parseYaml(readFileSync(EXAMPLE, 'utf8'));
+}
+
+/** Copies the example topology into `dir` at the default path, making `dir` a project directory. */
+export function copyExample(dir: string): void {
+  mkdirSync(join(dir, 'examples'));
+  copyFileSync(EXAMPLE, join(dir, 'examples', 'ovh-rbx-sbg.yaml'));
+}

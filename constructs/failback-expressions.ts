@@ -1,0 +1,54 @@
+import { DefaultTokenResolver, Fn, Op, StringConcat, Token, Tokenization, type TerraformVariable } from 'cdktf';
+import type { IConstruct } from 'constructs';
+
+/**
+ * The three stack-level variables of the failback state. Every value that depends on the state is a
+ * Terraform expression over them, so `cdktf deploy -var failback_site=rbx` changes what users expect.
+ */
+export interface FailbackVariables {
+  readonly failbackSite: TerraformVariable;
+  readonly pauseMode: TerraformVariable;
+  readonly activeSite: TerraformVariable;
+}
+
+type PauseVariables = Pick<FailbackVariables, 'failbackSite' | 'pauseMode'>;
+
+/** True when this site is the failback target and pause mode is on: its VMs must start suspended. */
+function pausedOn(vars: PauseVariables, site: string) {
+  return Op.and(Op.eq(vars.failbackSite.stringValue, site), vars.pauseMode.booleanValue);
+}
+
+/**
+ * One token per (variables, site, values): every VM of a site shares it. Creating a cdktf token captures a
+ * full stack trace, which dominated synthesis time at 2000 VMs when each VM built its own.
+ */
+const memo = new WeakMap<PauseVariables['failbackSite'], Map<string, string>>();
+
+function pausedChoice(vars: PauseVariables, site: string, whenPaused: string, otherwise: string): string {
+  let bySite = memo.get(vars.failbackSite);
+  if (!bySite) memo.set(vars.failbackSite, (bySite = new Map()));
+  const key = JSON.stringify([vars.pauseMode.node.path, site, whenPaused, otherwise]);
+  let token = bySite.get(key);
+  if (!token) bySite.set(key, (token = Token.asString(Fn.conditional(pausedOn(vars, site), whenPaused, otherwise))));
+  return token;
+}
+
+/** `suspended` on the failback target while pause mode is on, else `normal`. */
+export function startupModeExpression(vars: PauseVariables, site: string): string {
+  return pausedChoice(vars, site, 'suspended', 'normal');
+}
+
+/** `true` on the VMs a paused failback applies to (same condition as a suspended start-up). */
+export function failbackEnabledExpression(vars: PauseVariables, site: string): string {
+  return pausedChoice(vars, site, 'true', 'false');
+}
+
+/** The public IP of `var.active_site`, looked up in a site -> IP map. */
+export function activeSiteIpExpression(vars: FailbackVariables, sitePublicIps: Readonly<Record<string, string>>): string {
+  return Token.asString(Fn.lookup({ ...sitePublicIps }, vars.activeSite.stringValue));
+}
+
+/** The Terraform text a (possibly tokenized) value synthesizes to; lets policy rules compare expressions. */
+export function resolveHcl(scope: IConstruct, value: unknown): unknown {
+  return Tokenization.resolve(value, { scope, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
+}

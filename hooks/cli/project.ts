@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { loadState, parseTopology, readSource, statePath, topologyPath, type FailbackState, type Topology } from '../../topology';
+import type { CommandContext } from './command';
+
+/** The topology and failback state a verb works on, with the files they came from. */
+export interface Project {
+  readonly topology: Topology;
+  readonly topologyFile: string;
+  readonly state: FailbackState;
+  readonly stateFile: string;
+  /** False when the state file is absent and `state` holds the defaults. */
+  readonly stateFileExists: boolean;
+}
+
+/** Options every project verb accepts (node:util parseArgs shape). */
+export const projectOptions = {
+  topology: { type: 'string' },
+  state: { type: 'string' },
+} as const;
+
+/** Loads both inputs; bad input throws InputError naming file, path, value and fix (exit 2). */
+export function loadProject(ctx: CommandContext, files: { topology?: string; state?: string }): Project {
+  const topologyFile = topologyPath(ctx.cwd, ctx.env, files.topology);
+  const stateFile = statePath(ctx.cwd, files.state);
+  const topology = parseTopology(shown(ctx, topologyFile), readSource(topologyFile));
+  return { topology, topologyFile, state: loadState(stateFile, topology, shown(ctx, stateFile)), stateFile, stateFileExists: existsSync(stateFile) };
+}
+
+/** Paths in messages read better relative to where the operator stands. */
+export function shown(ctx: CommandContext, file: string): string {
+  const rel = relative(ctx.cwd, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+export function describeState(state: FailbackState): string {
+  return `failback_site=${state.failback_site} enable_failback_pause_mode=${state.enable_failback_pause_mode} active_site=${state.active_site}`;
+}

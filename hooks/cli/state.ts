@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { applyAssignments, saveState } from '../../topology';
+import { synthesizeApp } from '../../stacks/app';
+import { renderJson, renderMarkdown, reviewStateChange } from '../review';
+import { ExitCode, UsageError, parseOptions, type Command, type CommandContext } from './command';
+import { describeState, loadProject, projectOptions, shown } from './project';
+
+const USAGE = 'pra state show [--json] | pra state set KEY=VALUE... [--json]   (both: [--topology FILE] [--state FILE])';
+
+/** `pra state show|set`: read or change the failback state; `set` re-synthesizes and prints what changed. */
+export const stateCommand: Command = {
+  name: 'state',
+  summary: 'show the failback state, or set keys (validated, saved atomically, re-synthesized, diff printed)',
+  usage: USAGE,
+  async run(ctx) {
+    const [action, ...rest] = ctx.argv;
+    if (action === 'show') return show(ctx, rest);
+    if (action === 'set') return set(ctx, rest);
+    throw new UsageError('state', `expected show or set, got ${JSON.stringify(action ?? '')}; usage: ${USAGE}`);
+  },
+};
+
+function show(ctx: CommandContext, argv: readonly string[]): number {
+  const { values, positionals } = parseOptions('state show', argv, { ...projectOptions, json: { type: 'boolean' } });
+  if (positionals.length) throw new UsageError('state show', `takes no arguments, got ${positionals.join(' ')}`);
+  const project = loadProject(ctx, values);
+  if (values.json) {
+    ctx.stdout.write(`${JSON.stringify({ file: project.stateFile, exists: project.stateFileExists, state: project.state }, null, 2)}\n`);
+  } else {
+    const origin = project.stateFileExists ? shown(ctx, project.stateFile) : `${shown(ctx, project.stateFile)} absent: defaults`;
+    ctx.stdout.write(`${describeState(project.state).split(' ').join('\n')}\n(${origin})\n`);
+  }
+  return ExitCode.ok;
+}
+
+function set(ctx: CommandContext, argv: readonly string[]): number {
+  const { values, positionals } = parseOptions('state set', argv, { ...projectOptions, json: { type: 'boolean' } });
+  if (positionals.length === 0) throw new UsageError('state set', 'needs at least one KEY=VALUE, e.g. pra state set enable_failback_pause_mode=true');
+  const project = loadProject(ctx, values);
+  const next = applyAssignments(project.state, positionals, project.topology);
+  // Synthesize both states before saving: a state the policy checks refuse is never written.
+  const diff = reviewStateChange(project.topology, project.state, next);
+  saveState(project.stateFile, next);
+  synthesizeApp(project.topology, next, { outdir: join(ctx.cwd, 'cdktf.out') });
+  ctx.stdout.write(values.json ? renderJson(diff) : `${renderMarkdown(diff, `pra state set: ${shown(ctx, project.stateFile)} saved, cdktf.out re-synthesized`)}\n`);
+  return ExitCode.ok;
+}

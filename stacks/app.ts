@@ -1,0 +1,66 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, TerraformStack } from 'cdktf';
+import { applyPolicy } from '../constructs/policy/aspect';
+import { ProtectionGroup } from '../constructs/protection-group';
+import type { FailbackState } from '../topology/state';
+import type { Topology } from '../topology/schema';
+import { VPG_MANIFEST_FILE, type VpgManifest } from '../topology/vpg-spec';
+import { ProtectionStack } from './protection-stack';
+import { SiteStack, type UserDataSource } from './site-stack';
+import { TrafficStack } from './traffic-stack';
+
+export interface BuildOptions {
+  /** @default - cdktf's choice: $CDKTF_OUTDIR (set by the cdktf CLI) or ./cdktf.out */
+  readonly outdir?: string;
+  /** @default - no cloud-init user data */
+  readonly userData?: UserDataSource;
+}
+
+/** Stack ids are a contract (state file names, `cdktf deploy <stack>`): derived from site names, never order. */
+export const StackId = {
+  site: (site: string) => `site-${site}`,
+  traffic: 'traffic',
+  protection: 'protection',
+} as const;
+
+/** Builds the whole app for a topology and a failback state, policy checks attached, without synthesizing it. */
+export function buildApp(topology: Topology, state: FailbackState, options: BuildOptions = {}): App {
+  // Stack traces in construct metadata cost more than the rest of construction at 2000 VMs.
+  const app = new App({ outdir: options.outdir, stackTraces: false });
+  const props = { topology, state };
+  for (const site of topology.sites) new SiteStack(app, StackId.site(site.name), { ...props, site, userData: options.userData });
+  if (topology.traffic.dns) new TrafficStack(app, StackId.traffic, { ...props, dns: topology.traffic.dns });
+  new ProtectionStack(app, StackId.protection, props);
+  applyPolicy(app);
+  return app;
+}
+
+/** Synthesizes into the app's outdir (policy checks run and fail the synth), plus the VPG manifest next to the stacks. */
+export function synthesizeApp(topology: Topology, state: FailbackState, options: BuildOptions = {}): App {
+  const app = buildApp(topology, state, options);
+  app.synth();
+  const manifest: VpgManifest = { topology: topology.name, vpgs: ProtectionGroup.allIn(app).map((g) => g.spec) };
+  writeFileSync(join(app.outdir, VPG_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  return app;
+}
+
+/** Terraform JSON of one synthesized stack. */
+export type StackJson = Record<string, unknown>;
+
+/** Synthesizes in a temporary directory (removed afterwards) and returns every stack's Terraform JSON by stack id. */
+export function synthesizeStacks(topology: Topology, state: FailbackState, options: Omit<BuildOptions, 'outdir'> = {}): Record<string, StackJson> {
+  const outdir = mkdtempSync(join(tmpdir(), 'pra-synth-'));
+  try {
+    const app = synthesizeApp(topology, state, { ...options, outdir });
+    const stacks: Record<string, StackJson> = {};
+    for (const stack of app.node.children.filter(TerraformStack.isStack)) {
+      const id = stack.node.id;
+      stacks[id] = JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) as StackJson;
+    }
+    return stacks;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,71 @@
+import { parseTopology } from './load';
+import type { Topology, TopologyInput } from './schema';
+
+export interface GeneratedTopologyOptions {
+  /** Total VM count, split evenly between the two sites (each VM peered with its twin). */
+  readonly vms: number;
+  /** @default 50 (a VPG of a few dozen VMs, as Zerto sizing guides suggest) */
+  readonly vmsPerVpg?: number;
+}
+
+function site(name: string, role: 'primary' | 'standby', octet: number, publicIp: string): TopologyInput['sites'][number] {
+  const endpoint = (host: string) => ({ url: `https://${host}`, username: `pra@${name}`, password: { env: `PRA_${name.toUpperCase()}_PASSWORD` } });
+  return {
+    name,
+    role,
+    vcenter: { ...endpoint(`vcenter.${name}.example.net/sdk`), datacenter: `dc-${name}` },
+    zerto: endpoint(`zerto.${name}.example.net`),
+    cluster: 'Cluster1',
+    datastore: `ds-${name}`,
+    network: `net-${name}`,
+    publicIp,
+    subnet: `10.${octet}.0.0/16`,
+    gateway: `10.${octet}.0.1`,
+  };
+}
+
+/**
+ * A valid two-site topology of any size: the benchmark's input and the tests' factory. Sites rbx/sbg,
+ * VMs `VM-APP-0001-RBX` peered with `VM-APP-0001-SBG`, VPGs in both directions.
+ */
+export function generateTopologyInput(options: GeneratedTopologyOptions): TopologyInput {
+  const pairs = Math.max(1, Math.floor(options.vms / 2));
+  const perVpg = options.vmsPerVpg ?? 50;
+  const sites = [site('rbx', 'primary', 100, '203.0.113.10'), site('sbg', 'standby', 200, '198.51.100.20')];
+  const name = (i: number, s: string) => `VM-APP-${String(i + 1).padStart(4, '0')}-${s.toUpperCase()}`;
+  const ip = (i: number, octet: number) => `10.${octet}.${Math.floor(i / 250)}.${(i % 250) + 2}`;
+  const vms = sites.flatMap((s, k) => {
+    const other = sites[1 - k].name;
+    return Array.from({ length: pairs }, (_, i) => ({
+      name: name(i, s.name),
+      site: s.name,
+      role: i % 2 ? 'mysql' : 'docker',
+      ip: ip(i, k ? 200 : 100),
+      template: i % 2 ? 'debian-12-mysql' : 'debian-12-docker',
+      cpus: 2,
+      memoryMiB: 4096,
+      peer: name(i, other),
+    }));
+  });
+  const vpgs = sites.flatMap((s, k) => {
+    const target = sites[1 - k].name;
+    return Array.from({ length: Math.ceil(pairs / perVpg) }, (_, g) => ({
+      name: `VPG-${s.name.toUpperCase()}-TO-${target.toUpperCase()}-${String(g + 1).padStart(3, '0')}`,
+      source: s.name,
+      target,
+      vms: Array.from({ length: Math.min(perVpg, pairs - g * perVpg) }, (_, j) => name(g * perVpg + j, s.name)),
+    }));
+  });
+  return {
+    name: 'generated',
+    sites,
+    vms,
+    vpgs,
+    traffic: { dns: { provider: 'ovh', zone: 'example.com', record: 'app', applicationKey: 'generated', applicationSecret: { env: 'OVH_AS' }, consumerKey: { env: 'OVH_CK' } } },
+  };
+}
+
+/** The generated topology, loaded through the real loader (so it is valid by the same rules as a file). */
+export function generateTopology(options: GeneratedTopologyOptions): Topology {
+  return parseTopology(`generated-${options.vms}.json`, JSON.stringify(generateTopologyInput(options)));
+}
