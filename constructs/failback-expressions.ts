@@ -11,20 +11,22 @@ export interface FailbackVariables {
   readonly activeSite: TerraformVariable;
 }
 
-type PauseVariables = Pick<FailbackVariables, 'failbackSite' | 'pauseMode'>;
-
-/** True when this site is the failback target and pause mode is on: its VMs must start suspended. */
-function pausedOn(vars: PauseVariables, site: string) {
-  return Op.and(Op.eq(vars.failbackSite.stringValue, site), vars.pauseMode.booleanValue);
+/**
+ * True when this site is the failback target, pause mode is on, and the site is not active: its VMs must
+ * start suspended. The active site never is: once the failback switched to it, its running production
+ * VMs must not be declared suspended (and a failback_site equal to the active site means none pending).
+ */
+function pausedOn(vars: FailbackVariables, site: string) {
+  return Op.and(Op.and(Op.eq(vars.failbackSite.stringValue, site), vars.pauseMode.booleanValue), Op.neq(vars.activeSite.stringValue, site));
 }
 
 /**
  * One token per (variables, site, values): every VM of a site shares it. Creating a cdktf token captures a
  * full stack trace, which dominated synthesis time at 2000 VMs when each VM built its own.
  */
-const memo = new WeakMap<PauseVariables['failbackSite'], Map<string, string>>();
+const memo = new WeakMap<FailbackVariables['failbackSite'], Map<string, string>>();
 
-function pausedChoice(vars: PauseVariables, site: string, whenPaused: string, otherwise: string): string {
+function pausedChoice(vars: FailbackVariables, site: string, whenPaused: string, otherwise: string): string {
   let bySite = memo.get(vars.failbackSite);
   if (!bySite) memo.set(vars.failbackSite, (bySite = new Map()));
   const key = JSON.stringify([vars.pauseMode.node.path, site, whenPaused, otherwise]);
@@ -33,13 +35,13 @@ function pausedChoice(vars: PauseVariables, site: string, whenPaused: string, ot
   return token;
 }
 
-/** `suspended` on the failback target while pause mode is on, else `normal`. */
-export function startupModeExpression(vars: PauseVariables, site: string): string {
+/** `suspended` on the failback target while pause mode is on and it is not active, else `normal`. */
+export function startupModeExpression(vars: FailbackVariables, site: string): string {
   return pausedChoice(vars, site, 'suspended', 'normal');
 }
 
 /** `true` on the VMs a paused failback applies to (same condition as a suspended start-up). */
-export function failbackEnabledExpression(vars: PauseVariables, site: string): string {
+export function failbackEnabledExpression(vars: FailbackVariables, site: string): string {
   return pausedChoice(vars, site, 'true', 'false');
 }
 

@@ -13,13 +13,13 @@ function project(state?: Record<string, unknown>): string {
   if (state) writeFileSync(join(dir, 'failback.auto.tfvars.json'), JSON.stringify(state));
   return dir;
 }
-const failedOver = { failback_site: 'rbx', enable_failback_pause_mode: false, active_site: 'sbg' };
+const failedOver = { failback_site: 'sbg', enable_failback_pause_mode: true, active_site: 'sbg' };
 
 describe('pra diff', () => {
-  it('shows the startup_mode change of each RBX VM when pause mode turns on', async () => {
-    const { code, stdout } = await pra(['diff', '--to-state', 'enable_failback_pause_mode=true'], { cwd: project(failedOver) });
+  it('shows the startup_mode change of each RBX VM when the failback targets RBX', async () => {
+    const { code, stdout } = await pra(['diff', '--to-state', 'failback_site=rbx'], { cwd: project(failedOver) });
     expect(code).toBe(0);
-    expect(stdout).toContain('| `enable_failback_pause_mode` | `false` | `true` |');
+    expect(stdout).toContain('| `failback_site` | `sbg` | `rbx` |');
     expect(stdout).toContain('##### Stack `site-rbx`');
     for (const vm of ['VM-DOCKER-APP-A-RBX', 'VM-MYSQL-APP-A-RBX']) {
       expect(stdout).toContain(`| \`vsphere_virtual_machine.${vm}\` | \`extra_config["pra.failback.startup_mode"]\` | \`normal\` | \`suspended\` |`);
@@ -34,13 +34,10 @@ describe('pra diff', () => {
   });
 
   it('prints the same review as JSON', async () => {
-    const { code, stdout } = await pra(['diff', '--json', '--to-state', 'enable_failback_pause_mode=true', 'active_site=rbx'], { cwd: project(failedOver) });
+    const { code, stdout } = await pra(['diff', '--json', '--to-state', 'failback_site=rbx'], { cwd: project(failedOver) });
     expect(code).toBe(0);
     const diff = JSON.parse(stdout);
-    expect(diff.variables).toEqual([
-      { variable: 'enable_failback_pause_mode', from: false, to: true },
-      { variable: 'active_site', from: 'sbg', to: 'rbx' },
-    ]);
+    expect(diff.variables).toEqual([{ variable: 'failback_site', from: 'sbg', to: 'rbx' }]);
     expect(diff.resources).toEqual([
       {
         stack: 'site-rbx',
@@ -60,12 +57,11 @@ describe('pra diff', () => {
           { attribute: 'extra_config["pra.failback.startup_mode"]', from: 'normal', to: 'suspended' },
         ],
       },
-      { stack: 'traffic', address: 'ovh_domain_zone_record.active-site-record', action: 'update', attributes: [{ attribute: 'target', from: '198.51.100.20', to: '203.0.113.10' }] },
     ]);
   });
 
   it('says so when the proposed state changes nothing', async () => {
-    const { stdout } = await pra(['diff', '--to-state', 'failback_site=rbx'], { cwd: project(failedOver) });
+    const { stdout } = await pra(['diff', '--to-state', 'failback_site=sbg'], { cwd: project(failedOver) });
     expect(stdout).toContain('No variable changes.');
     expect(stdout).toContain('No resource changes.');
   });

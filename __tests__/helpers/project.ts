@@ -14,12 +14,13 @@ export function exampleTopology() {
 }
 
 /**
- * The four failback states the snapshots pin. "Failed over" keeps failback_site = rbx: the failback target is
- * the primary at rest, so a failover moves only active_site and a failback toggles pause mode around it.
+ * The four failback states the snapshots pin. A failback_site equal to the active site means no failback is
+ * pending: the failover sets it to the new active site and arms pause mode; the failback's first step points
+ * it at the site coming back (`pra diff --to-state failback_site=rbx` reviews exactly that change).
  */
 export const STATES: Readonly<Record<'normal' | 'failedOver' | 'failbackPaused' | 'switched', FailbackState>> = {
   normal: { failback_site: 'rbx', enable_failback_pause_mode: false, active_site: 'rbx' },
-  failedOver: { failback_site: 'rbx', enable_failback_pause_mode: false, active_site: 'sbg' },
+  failedOver: { failback_site: 'sbg', enable_failback_pause_mode: true, active_site: 'sbg' },
   failbackPaused: { failback_site: 'rbx', enable_failback_pause_mode: true, active_site: 'sbg' },
   switched: { failback_site: 'rbx', enable_failback_pause_mode: true, active_site: 'rbx' },
 };

@@ -45,7 +45,7 @@ const failbackKeys = (site: string) => ({
   extra_config: {
     'pra.failback.site': site,
     'guestinfo.pra.site': site,
-    'pra.failback.startup_mode': `\${((var.failback_site == "${site}") && var.enable_failback_pause_mode) ? "suspended" : "normal"}`,
+    'pra.failback.startup_mode': `\${(((var.failback_site == "${site}") && var.enable_failback_pause_mode) && (var.active_site != "${site}")) ? "suspended" : "normal"}`,
     'guestinfo.pra.guard.sources': 'guestinfo,file',
   },
   extra_config_reboot_required: false,
@@ -65,7 +65,7 @@ describe.each(Object.entries(STATES))('the %s state', (name, state) => {
   });
 
   it('evaluates to the start-up modes and record target the state calls for', () => {
-    const paused = state.enable_failback_pause_mode;
+    const paused = state.failback_site === 'rbx' && state.enable_failback_pause_mode && state.active_site !== 'rbx';
     const values = effective(stacks, state);
     for (const vm of RBX_VMS) expect(values.vms[vm]).toEqual({ startup_mode: paused ? 'suspended' : 'normal', enabled: paused ? 'true' : 'false' });
     for (const vm of SBG_VMS) expect(values.vms[vm]).toEqual({ startup_mode: 'normal', enabled: 'false' });
@@ -93,12 +93,12 @@ describe('consecutive states', () => {
   const everyStack = (variable: string) => STACKS.map((id) => `${id}: /variable/${variable}/default`).sort();
   const diffOf = (from: string, to: string) => STACKS.flatMap((id) => changedPaths(synthesized[from][id], synthesized[to][id]).map((p) => `${id}: ${p}`)).sort();
 
-  it('failing over changes only the active_site default, in every stack', () => {
-    expect(diffOf('normal', 'failedOver')).toEqual(everyStack('active_site'));
+  it('failing over changes the three defaults (active site, failback site, pause mode armed), in every stack', () => {
+    expect(diffOf('normal', 'failedOver')).toEqual(['active_site', 'enable_failback_pause_mode', 'failback_site'].flatMap(everyStack).sort());
   });
 
-  it('pausing the failback changes only the pause-mode default, in every stack', () => {
-    expect(diffOf('failedOver', 'failbackPaused')).toEqual(everyStack('enable_failback_pause_mode'));
+  it('pausing the failback changes only the failback_site default, in every stack', () => {
+    expect(diffOf('failedOver', 'failbackPaused')).toEqual(everyStack('failback_site'));
   });
 
   it('switching traffic back changes only the active_site default, in every stack', () => {

@@ -6,12 +6,13 @@ import { stackVariable } from '../app-index';
 import type { PolicyRule } from '../rule';
 
 /**
- * A VM may start suspended only when its own site is the failback target and pause mode is on. A literal
+ * A VM may start suspended only when its own site is the failback target, pause mode is on and the site is
+ * not active. A literal
  * `suspended`, or the condition of another site, would pause the wrong VMs (or production itself).
  */
 export const pauseOnlyOnFailbackTarget: PolicyRule = {
   id: 'PRA-VM-003',
-  explanation: 'pra.failback.startup_mode may be suspended only on the failback target site while pause mode is on.',
+  explanation: 'pra.failback.startup_mode may be suspended only on the failback target site, while pause mode is on and it is not active.',
   fix: 'Declare the VM through ProtectedVm (site = the VM\'s own site), or set startup_mode to "normal".',
   check(node, app) {
     if (!(node instanceof VirtualMachine)) return undefined;
@@ -21,8 +22,9 @@ export const pauseOnlyOnFailbackTarget: PolicyRule = {
     const site = extraConfig[ExtraConfigKey.site];
     const failbackSite = stackVariable(node, 'failback_site') as TerraformVariable | undefined;
     const pauseMode = stackVariable(node, 'enable_failback_pause_mode') as TerraformVariable | undefined;
-    if (typeof site === 'string' && failbackSite && pauseMode) {
-      const expected = resolveHcl(node, startupModeExpression({ failbackSite, pauseMode }, site));
+    const activeSite = stackVariable(node, 'active_site') as TerraformVariable | undefined;
+    if (typeof site === 'string' && failbackSite && pauseMode && activeSite) {
+      const expected = resolveHcl(node, startupModeExpression({ failbackSite, pauseMode, activeSite }, site));
       if (declared === expected) return undefined;
     }
     return `VM ${String(app.attributesOf(node).name)} on site ${JSON.stringify(site)} declares startup_mode ${JSON.stringify(declared)}`;
