@@ -1,5 +1,5 @@
 import { VPG_STATUSES, VPG_SUBSTATUSES } from './catalog';
-import { bool, int, text, field } from './fields';
+import { bool, field, num, str } from '../../../hooks/drivers/zerto/fields';
 import type { SimSite } from './inventory';
 import { ApiError, type CommitPolicy, type RecoveryRequest } from './operations';
 import { renderTask } from './tasks';
@@ -26,8 +26,8 @@ const asPolicy = (n: number | undefined, fallback: CommitPolicy): CommitPolicy =
 function moveRequest(body: unknown): RecoveryRequest {
   return {
     kind: 'move',
-    commitPolicy: asPolicy(int(body, 'CommitPolicy'), 1),
-    commitPolicyTimeoutSec: int(body, 'CommitPolicyTimeout') ?? 0,
+    commitPolicy: asPolicy(num(body, 'CommitPolicy'), 1),
+    commitPolicyTimeoutSec: num(body, 'CommitPolicyTimeout') ?? 0,
     reverseProtection: bool(body, 'ReverseProtection') ?? false,
     shutdownSource: true,
   };
@@ -37,11 +37,11 @@ function failoverRequest(body: unknown): RecoveryRequest {
   const vms = field(body, 'VmIdentifiers');
   return {
     kind: 'failover',
-    commitPolicy: asPolicy(int(body, 'CommitPolicy'), 1),
+    commitPolicy: asPolicy(num(body, 'CommitPolicy'), 1),
     commitPolicyTimeoutSec: 0,
     reverseProtection: bool(body, 'IsReverseProtection') ?? false,
-    shutdownSource: (int(body, 'ShutdownPolicy') ?? 0) > 0,
-    checkpointId: text(body, 'CheckpointIdentifier') ?? undefined,
+    shutdownSource: (num(body, 'ShutdownPolicy') ?? 0) > 0,
+    checkpointId: str(body, 'CheckpointIdentifier') ?? undefined,
     vmIds: Array.isArray(vms) ? vms.filter((v): v is string => typeof v === 'string') : undefined,
   };
 }
@@ -84,7 +84,7 @@ export const routes: readonly Route[] = [
   }],
   ['POST', /^\/v1\/vpgs\/([^/]+)\/checkpoints$/i, (w, c) => {
     const vpg = vpgOf(w, c.match[1]);
-    const tag = text(c.body, 'checkpointName');
+    const tag = str(c.body, 'checkpointName');
     if (!tag) throw new ApiError(400, 'checkpointName is required');
     vpg.checkpoints.push({ id: nextCheckpointId(), tag, time: new Date() });
     return null;

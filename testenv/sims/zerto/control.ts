@@ -7,7 +7,7 @@ import type { WorldOptions } from './world';
 /**
  * The simulator's control endpoint (plain HTTP on loopback, never part of the Zerto API). Tests create
  * their own isolated instance, inject faults, tune delays and read the state back:
- *   GET/POST /instances, DELETE /instances/{id}
+ *   GET /instances, POST /instances {activeSite?, withoutVpgs?}, DELETE /instances/{id}
  *   GET /instances/{id}/state, POST .../reset {activeSite?}
  *   POST .../faults {path, method?, kind: latency|status|drop, latencyMs?, status?, count?}, DELETE .../faults
  *   PUT .../delays {syncMs?, commitMs?, reverseProtectionMs?}, PUT .../auth {sessionIdleMs?, accessTokenMs?, refreshTokenMs?}
@@ -21,8 +21,8 @@ export class Control {
     private readonly tls: TlsFiles,
   ) {}
 
-  async addInstance(id: string, ports: Readonly<Record<string, number>> = {}, activeSite?: string): Promise<SimInstance> {
-    const instance = await SimInstance.start(id, { ...this.options, activeSite: activeSite ?? this.options.activeSite }, this.tls, ports);
+  async addInstance(id: string, ports: Readonly<Record<string, number>> = {}, overrides: Partial<Pick<WorldOptions, 'activeSite' | 'withoutVpgs'>> = {}): Promise<SimInstance> {
+    const instance = await SimInstance.start(id, { ...this.options, ...overrides }, this.tls, ports);
     this.instances.set(id, instance);
     return instance;
   }
@@ -45,7 +45,13 @@ export class Control {
     const path = new URL(req.url ?? '/', 'http://control').pathname;
     const body = await readJson(req);
     if (path === '/instances' && method === 'GET') return [200, [...this.instances.values()].map(describe)];
-    if (path === '/instances' && method === 'POST') return [201, describe(await this.addInstance(randomUUID(), {}, body.activeSite as string | undefined))];
+    if (path === '/instances' && method === 'POST') {
+      const overrides = {
+        ...(typeof body.activeSite === 'string' ? { activeSite: body.activeSite } : {}),
+        ...(Array.isArray(body.withoutVpgs) ? { withoutVpgs: body.withoutVpgs.map(String) } : {}),
+      };
+      return [201, describe(await this.addInstance(randomUUID(), {}, overrides))];
+    }
     const m = /^\/instances\/([^/]+)(\/.*)?$/.exec(path);
     const instance = m ? this.instances.get(m[1]) : undefined;
     if (!m || !instance) return [404, { error: `no such control resource ${path}` }];

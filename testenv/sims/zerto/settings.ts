@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { status, subStatus, TaskState } from './catalog';
-import { field, int, text } from './fields';
+import { field, num, str } from '../../../hooks/drivers/zerto/fields';
 import type { Inventory } from './inventory';
 import { ApiError, type Delays } from './operations';
 import type { Tasks } from './tasks';
@@ -41,16 +41,16 @@ function parse(body: unknown, current: Settings): Settings {
   const vms = field(body, 'Vms');
   return {
     vpgId: current.vpgId,
-    name: text(basic, 'Name') ?? current.name,
-    rpoSeconds: int(basic, 'RpoInSeconds') ?? current.rpoSeconds,
-    journalHours: int(basic, 'JournalHistoryInHours') ?? current.journalHours,
-    protectedSiteId: text(basic, 'ProtectedSiteIdentifier') ?? current.protectedSiteId,
-    recoverySiteId: text(basic, 'RecoverySiteIdentifier') ?? current.recoverySiteId,
-    clusterId: text(recovery, 'DefaultHostClusterIdentifier') ?? current.clusterId,
-    datastoreId: text(recovery, 'DefaultDatastoreIdentifier') ?? current.datastoreId,
-    resourcePoolId: text(recovery, 'ResourcePoolIdentifier') ?? current.resourcePoolId,
-    networkId: text(network, 'DefaultNetworkIdentifier') ?? current.networkId,
-    vmIds: Array.isArray(vms) ? vms.map((v) => text(v, 'VmIdentifier') ?? '') : current.vmIds,
+    name: str(basic, 'Name') ?? current.name,
+    rpoSeconds: num(basic, 'RpoInSeconds') ?? current.rpoSeconds,
+    journalHours: num(basic, 'JournalHistoryInHours') ?? current.journalHours,
+    protectedSiteId: str(basic, 'ProtectedSiteIdentifier') ?? current.protectedSiteId,
+    recoverySiteId: str(basic, 'RecoverySiteIdentifier') ?? current.recoverySiteId,
+    clusterId: str(recovery, 'DefaultHostClusterIdentifier') ?? current.clusterId,
+    datastoreId: str(recovery, 'DefaultDatastoreIdentifier') ?? current.datastoreId,
+    resourcePoolId: str(recovery, 'ResourcePoolIdentifier') ?? current.resourcePoolId,
+    networkId: str(network, 'DefaultNetworkIdentifier') ?? current.networkId,
+    vmIds: Array.isArray(vms) ? vms.map((v) => str(v, 'VmIdentifier') ?? '') : current.vmIds,
   };
 }
 
@@ -68,7 +68,7 @@ export class VpgSettingsStore {
   ) {}
 
   create(body: unknown): string {
-    const vpgId = text(body, 'VpgIdentifier');
+    const vpgId = str(body, 'VpgIdentifier');
     let draft = { ...empty };
     if (vpgId !== undefined) {
       const vpg = this.vpgs.find((v) => v.id === vpgId);

@@ -28,6 +28,8 @@ export interface WorldOptions {
   readonly topology: Topology;
   /** The site production runs on: its VPG replicates, the other one is Recovered. */
   readonly activeSite: string;
+  /** Topology VPGs left out of the initial state, as if never created (to exercise `vpg sync`). */
+  readonly withoutVpgs?: readonly string[];
   readonly credentials: Credentials;
   readonly timing: AuthTiming;
   readonly delays: Delays;
@@ -68,7 +70,8 @@ export class World {
     if (!this.inventory.siteNamed(activeSite)) throw new Error(`unknown site ${activeSite}: use ${this.inventory.sites.map((s) => s.name).join(' | ')}`);
     this.activeSite = activeSite;
     this.recoveries.cancelAll();
-    this.vpgs.splice(0, this.vpgs.length, ...initialVpgs(this.options.topology, this.inventory, activeSite));
+    const initial = initialVpgs(this.options.topology, this.inventory, activeSite).filter((v) => !this.options.withoutVpgs?.includes(v.name));
+    this.vpgs.splice(0, this.vpgs.length, ...initial);
     this.tasks.clear();
     this.faults.clear();
     this.settings.clear();
