@@ -111,7 +111,7 @@ export class VpgReconciler {
     const network = field(field(field(doc, 'Networks'), 'Failover'), 'Hypervisor');
     const liveTarget = str(basic, 'RecoverySiteIdentifier');
     const liveVmIds = list(field(doc, 'Vms')).map((v) => str(v, 'VmIdentifier') ?? '');
-    const named = (id: string | undefined, index: (s: SiteObjects) => { name(id: string): string }) => (id === undefined || id === null ? '-' : index(d.target).name(id));
+    const named = (id: string | undefined, index: (s: SiteObjects) => { name(id: string): string }) => (id === undefined ? '-' : index(d.target).name(id));
     const candidates: FieldChange[] = [
       { field: 'protected site', from: liveSource?.name ?? str(basic, 'ProtectedSiteIdentifier') ?? '-', to: d.source.name },
       { field: 'recovery site', from: liveTarget === undefined ? '-' : liveTarget === d.target.id ? d.target.name : liveTarget, to: d.target.name },
