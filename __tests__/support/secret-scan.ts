@@ -1,49 +1,88 @@
 import { inspect } from 'node:util';
-import type { Logger } from '../../hooks/drivers/common/log';
 
 /**
- * Collects everything a driver shows the outside world during a suite (log lines, and each error's
- * message, detail, stack, inspection and JSON form) so one test can assert that no secret ever appears.
- * Use one per test file: pass `scan.logger` to drivers, wrap awaited calls that may reject in
- * `scan.rejection(...)`, record CLI output with `scan.text(...)`, and end the file with a test on `leaks`.
+ * Every rendering of a value a secret could leak through: message, stack, JSON, util.inspect (what a
+ * logger or an uncaught error prints), for the value and anything nested in it.
  */
-export class SecretScan {
-  private readonly seen: string[] = [];
+function renderings(value: unknown): string[] {
+  const out = [inspect(value, { depth: 8, showHidden: true })];
+  try {
+    out.push(JSON.stringify(value) ?? '');
+  } catch {
+    /* circular: inspect covers it */
+  }
+  if (value instanceof Error || (typeof value === 'object' && value !== null && 'stack' in value)) {
+    out.push(String((value as Error).message), String((value as Error).stack));
+  }
+  return out;
+}
 
-  readonly logger: Logger = {
-    debug: (line) => this.seen.push(line),
-    info: (line) => this.seen.push(line),
-    warn: (line) => this.seen.push(line),
+/**
+ * Pieces of a secret worth looking for: the whole value, its base64 and hex forms, and for multi-line
+ * secrets (keys) each long line.
+ */
+function needles(secret: string): string[] {
+  const lines = secret.split('\n').map((line) => line.trim()).filter((line) => line.length >= 16 && !line.startsWith('-----'));
+  const whole = secret.trim();
+  return [whole, Buffer.from(whole).toString('base64'), Buffer.from(whole).toString('hex'), ...lines].filter((n) => n.length >= 8);
+}
+
+/** Collects everything a driver let out (log lines, errors in every rendering, values) for a later scan. */
+export class Exposure {
+  readonly lines: string[] = [];
+  readonly log = (line: string): void => {
+    this.lines.push(line);
   };
 
-  /** How many lines and error forms were collected (a scan that saw nothing proves nothing). */
-  get size(): number {
-    return this.seen.length;
+  addError(error: unknown): void {
+    this.lines.push(...renderings(error), String((error as { detail?: string }).detail ?? ''));
   }
 
-  text(text: string): void {
-    this.seen.push(text);
+  add(value: unknown): void {
+    this.lines.push(...(typeof value === 'string' ? [value] : renderings(value)));
   }
 
-  error(error: unknown): void {
-    const e = error as Error & { detail?: unknown };
-    this.seen.push(String(error), inspect(error, { depth: 6 }), JSON.stringify(error) ?? '', e?.stack ?? '', String(e?.detail ?? ''));
+  /** The secrets found in anything recorded. */
+  leaked(secrets: readonly string[]): string[] {
+    const text = this.lines.join('\n');
+    return secrets.filter((s) => needles(s).some((n) => text.includes(n)));
   }
+}
 
-  /** Awaits `promise`, recording its rejection before passing it on (use inside `expect(...).rejects`). */
-  async rejection<T>(promise: Promise<T>): Promise<T> {
-    try {
-      return await promise;
-    } catch (e) {
-      this.error(e);
-      throw e;
+/** Fails naming which secret leaked into which value (never printing the secret itself). */
+export function expectNoSecrets(secrets: Record<string, string>, values: Record<string, unknown>): void {
+  const leaks: string[] = [];
+  for (const [valueName, value] of Object.entries(values)) {
+    const text = renderings(value).join('\n');
+    for (const [secretName, secret] of Object.entries(secrets)) {
+      if (needles(secret).some((needle) => text.includes(needle))) leaks.push(`${secretName} appears in ${valueName}`);
     }
   }
+  if (leaks.length) throw new Error(`secret leak: ${leaks.join('; ')}`);
+}
 
-  /** Where any of `secrets` appears, the secret itself masked; empty when clean. */
-  leaks(secrets: readonly string[]): string[] {
-    const real = secrets.filter((s) => s.length >= 4);
-    if (real.length !== secrets.length) throw new Error('secret-scan: a test secret shorter than 4 characters would match by chance; use longer ones');
-    return this.seen.flatMap((line) => real.filter((s) => line.includes(s)).map((s, i) => `secret #${i} in: ${line.split(s).join('***').slice(0, 200)}`));
+/** Runs `fn` while capturing everything written to stdout, stderr and the console. */
+export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result: T; output: string }> {
+  let output = '';
+  const restore: Array<() => void> = [];
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: string | Uint8Array) => {
+      output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+      return true;
+    }) as typeof stream.write;
+    restore.push(() => (stream.write = write));
+  }
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    const original = console[method];
+    console[method] = (...args: unknown[]) => {
+      output += args.map((a) => inspect(a)).join(' ') + '\n';
+    };
+    restore.push(() => (console[method] = original));
+  }
+  try {
+    return { result: await fn(), output };
+  } finally {
+    for (const undo of restore) undo();
   }
 }

@@ -2,15 +2,17 @@ import { AuthError, PermanentError } from '../../hooks/drivers/common/errors';
 import { Secret } from '../../hooks/drivers/common/secret';
 import { ZertoClient } from '../../hooks/drivers/zerto/client';
 import type { ZertoEndpoint } from '../../hooks/drivers/zerto/config';
-import { SecretScan } from '../support/secret-scan';
-import { quickRetry, requireEnv, simEndpoint, startSim, testSecrets, type SimHandle } from './sim';
+import { Exposure } from '../support/secret-scan';
+import { testenv } from '../support/testenv';
+import { quickRetry, recordRejection, simEndpoint, startSim, testSecrets, type SimHandle } from './sim';
 
 describe('zerto driver login', () => {
-  const scan = new SecretScan();
+  const exposure = new Exposure();
+  const rejection = recordRejection(exposure);
   let sim: SimHandle;
   const clients: ZertoClient[] = [];
   const client = (endpoint: Partial<ZertoEndpoint> = {}) => {
-    const c = new ZertoClient('rbx', simEndpoint(sim, 'rbx', endpoint), { logger: scan.logger, retry: quickRetry });
+    const c = new ZertoClient('rbx', simEndpoint(sim, 'rbx', endpoint), { log: exposure.log, retry: quickRetry });
     clients.push(c);
     return c;
   };
@@ -29,7 +31,7 @@ describe('zerto driver login', () => {
   });
 
   it('logs in with a Keycloak client_credentials grant', async () => {
-    const c = client({ grant: 'client_credentials', username: requireEnv('PRA_TESTENV_ZERTO_CLIENT_ID'), password: new Secret(requireEnv('PRA_TESTENV_ZERTO_CLIENT_SECRET')) });
+    const c = client({ grant: 'client_credentials', username: testenv('ZERTO_CLIENT_ID'), password: new Secret(testenv('ZERTO_CLIENT_SECRET')) });
     expect(await c.get('/v1/vpgs')).toHaveLength(2);
   });
 
@@ -42,13 +44,13 @@ describe('zerto driver login', () => {
 
   it.each(['keycloak', 'session'] as const)('refuses a wrong password with an AuthError naming the user (%s)', async (auth) => {
     const c = client({ auth, password: new Secret('not-the-password') });
-    await expect(scan.rejection(c.get('/v1/vpgs'))).rejects.toThrow(new AuthError('zerto rbx', 'login refused for user pra-automation: check the username and the password secret'));
+    await expect(rejection(c.get('/v1/vpgs'))).rejects.toThrow(new AuthError('zerto rbx', 'login refused for user pra-automation: check the username and the password secret'));
   });
 
   it('refuses the ZVM certificate without caFile or insecure', async () => {
     const c = client({ caFile: undefined });
-    await expect(scan.rejection(c.get('/v1/vpgs'))).rejects.toThrow(PermanentError);
-    await expect(scan.rejection(c.get('/v1/vpgs'))).rejects.toThrow(/TLS verification failed .* add its CA with caFile, or set insecure: true/);
+    await expect(rejection(c.get('/v1/vpgs'))).rejects.toThrow(PermanentError);
+    await expect(rejection(c.get('/v1/vpgs'))).rejects.toThrow(/TLS verification failed .* add its CA with caFile, or set insecure: true/);
   });
 
   it('accepts the ZVM certificate with insecure: true', async () => {
@@ -64,7 +66,7 @@ describe('zerto driver login', () => {
 
   it('renews the access token with the refresh token before it expires', async () => {
     let now = Date.now();
-    const c = new ZertoClient('rbx', simEndpoint(sim, 'rbx'), { logger: scan.logger, retry: quickRetry, now: () => now });
+    const c = new ZertoClient('rbx', simEndpoint(sim, 'rbx'), { log: exposure.log, retry: quickRetry, now: () => now });
     clients.push(c);
     await c.get('/v1/vpgs');
     const before = (await sim.state()).requests.length;
@@ -75,7 +77,7 @@ describe('zerto driver login', () => {
   });
 
   it('leaves none of the test secrets in a log line or an error', () => {
-    expect(scan.size).toBeGreaterThan(5);
-    expect(scan.leaks(testSecrets())).toEqual([]);
+    expect(exposure.lines.length).toBeGreaterThan(5);
+    expect(exposure.leaked(testSecrets())).toEqual([]);
   });
 });

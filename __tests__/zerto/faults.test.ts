@@ -1,15 +1,16 @@
 import { PermanentError, TimeoutError, TransientError } from '../../hooks/drivers/common/errors';
 import { ZertoClient } from '../../hooks/drivers/zerto/client';
 import { ZertoDriver } from '../../hooks/drivers/zerto/driver';
-import { SecretScan } from '../support/secret-scan';
-import { quickRetry, simEndpoint, startSim, testSecrets, type SimHandle } from './sim';
+import { Exposure } from '../support/secret-scan';
+import { quickRetry, recordRejection, simEndpoint, startSim, testSecrets, type SimHandle } from './sim';
 
 describe('zerto driver under faults', () => {
-  const scan = new SecretScan();
+  const exposure = new Exposure();
+  const rejection = recordRejection(exposure);
   let sim: SimHandle;
   const drivers: ZertoDriver[] = [];
   const driver = (requestTimeoutMs?: number) => {
-    const d = new ZertoDriver(new ZertoClient('rbx', simEndpoint(sim, 'rbx', { requestTimeoutMs }), { logger: scan.logger, retry: quickRetry }), { logger: scan.logger });
+    const d = new ZertoDriver(new ZertoClient('rbx', simEndpoint(sim, 'rbx', { requestTimeoutMs }), { log: exposure.log, retry: quickRetry }));
     drivers.push(d);
     return d;
   };
@@ -34,19 +35,19 @@ describe('zerto driver under faults', () => {
 
   it('surfaces a 5xx as TransientError once the attempts are spent', async () => {
     await sim.control('POST', '/faults', { path: '^/v1/vpgs$', kind: 'status', status: 500 });
-    await expect(scan.rejection(driver().listVpgs())).rejects.toThrow(new TransientError('zerto rbx', 'GET /v1/vpgs returned HTTP 500'));
+    await expect(rejection(driver().listVpgs())).rejects.toThrow(new TransientError('zerto rbx', 'GET /v1/vpgs returned HTTP 500'));
     expect(await calls('/v1/vpgs')).toHaveLength(quickRetry.attempts);
   });
 
   it('surfaces a 4xx at once, without retrying', async () => {
     await sim.control('POST', '/faults', { path: '^/v1/vpgs$', kind: 'status', status: 400 });
-    await expect(scan.rejection(driver().listVpgs())).rejects.toThrow(PermanentError);
+    await expect(rejection(driver().listVpgs())).rejects.toThrow(PermanentError);
     expect(await calls('/v1/vpgs')).toHaveLength(1);
   });
 
   it('times out a call slower than the request timeout and surfaces a TimeoutError', async () => {
     await sim.control('POST', '/faults', { path: '^/v1/vpgs$', kind: 'latency', latencyMs: 1500 });
-    await expect(scan.rejection(driver(200).listVpgs())).rejects.toThrow(TimeoutError);
+    await expect(rejection(driver(200).listVpgs())).rejects.toThrow(TimeoutError);
   });
 
   it('retries a dropped connection', async () => {
@@ -71,11 +72,11 @@ describe('zerto driver under faults', () => {
     const move = await zerto.move('VPG-SBG-TO-RBX');
     await zerto.waitForBeforeCommit('VPG-SBG-TO-RBX', move, { timeoutMs: 10_000, intervalMs: 20 });
     await zerto.waitForTask(await zerto.rollback('VPG-SBG-TO-RBX'), { timeoutMs: 10_000, intervalMs: 20 });
-    await expect(scan.rejection(zerto.waitForBeforeCommit('VPG-SBG-TO-RBX', move, { timeoutMs: 10_000, intervalMs: 20 }))).rejects.toThrow('zerto rbx: task MoveVpg was stopped: Rolled back');
+    await expect(rejection(zerto.waitForBeforeCommit('VPG-SBG-TO-RBX', move, { timeoutMs: 10_000, intervalMs: 20 }))).rejects.toThrow('zerto rbx: task MoveVpg was stopped: Rolled back');
   });
 
   it('leaves none of the test secrets in a log line or an error', () => {
-    expect(scan.size).toBeGreaterThan(5);
-    expect(scan.leaks(testSecrets())).toEqual([]);
+    expect(exposure.lines.length).toBeGreaterThan(5);
+    expect(exposure.leaked(testSecrets())).toEqual([]);
   });
 });

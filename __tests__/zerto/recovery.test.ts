@@ -1,20 +1,21 @@
 import { PermanentError } from '../../hooks/drivers/common/errors';
 import { ZertoClient } from '../../hooks/drivers/zerto/client';
 import { ZertoDriver } from '../../hooks/drivers/zerto/driver';
-import { SecretScan } from '../support/secret-scan';
-import { quickRetry, simEndpoint, startSim, testSecrets, type SimHandle } from './sim';
+import { Exposure } from '../support/secret-scan';
+import { quickRetry, recordRejection, simEndpoint, startSim, testSecrets, type SimHandle } from './sim';
 
 const FAILBACK = 'VPG-SBG-TO-RBX';
 const wait = { timeoutMs: 20_000, intervalMs: 50 };
 
 describe('zerto driver reads and recovery operations', () => {
-  const scan = new SecretScan();
+  const exposure = new Exposure();
+  const rejection = recordRejection(exposure);
   let sim: SimHandle;
   let zerto: ZertoDriver;
 
   beforeAll(async () => {
     sim = await startSim();
-    zerto = new ZertoDriver(new ZertoClient('rbx', simEndpoint(sim, 'rbx'), { logger: scan.logger, retry: quickRetry }), { logger: scan.logger });
+    zerto = new ZertoDriver(new ZertoClient('rbx', simEndpoint(sim, 'rbx'), { log: exposure.log, retry: quickRetry }));
   });
   beforeEach(async () => {
     await sim.control('POST', '/reset');
@@ -48,7 +49,7 @@ describe('zerto driver reads and recovery operations', () => {
   });
 
   it('reports a missing VPG as NotFoundError naming it', async () => {
-    await expect(scan.rejection(zerto.getVpg('VPG-NOPE'))).rejects.toThrow('zerto rbx: VPG VPG-NOPE not found');
+    await expect(rejection(zerto.getVpg('VPG-NOPE'))).rejects.toThrow('zerto rbx: VPG VPG-NOPE not found');
   });
 
   it('tags a checkpoint once and finds it again on a second call', async () => {
@@ -85,7 +86,7 @@ describe('zerto driver reads and recovery operations', () => {
     const vpg = await zerto.getVpg(FAILBACK);
     expect(`${vpg.statusName} ${vpg.sourceSite}->${vpg.targetSite}`).toBe('MeetingSLA sbg->rbx');
     expect((await sim.state()).powerEvents.slice(2).map((e) => `${e.action} ${e.site}`)).toEqual(['powerOff rbx', 'powerOn sbg']);
-    await expect(scan.rejection(zerto.waitForTask(move, wait))).rejects.toThrow(/was stopped: Rolled back/);
+    await expect(rejection(zerto.waitForTask(move, wait))).rejects.toThrow(/was stopped: Rolled back/);
   });
 
   it('fails over without touching the source VMs and commits with FailoverCommit', async () => {
@@ -98,15 +99,15 @@ describe('zerto driver reads and recovery operations', () => {
   });
 
   it('refuses to commit a VPG that has no recovery in progress', async () => {
-    await expect(scan.rejection(zerto.commit(FAILBACK))).rejects.toThrow(PermanentError);
+    await expect(rejection(zerto.commit(FAILBACK))).rejects.toThrow(PermanentError);
   });
 
   it('surfaces the ZVM refusal of a Move on a VPG that does not replicate', async () => {
-    await expect(scan.rejection(zerto.move('VPG-RBX-TO-SBG'))).rejects.toThrow(/POST \/v1\/vpgs\/.*\/Move returned HTTP 400/);
+    await expect(rejection(zerto.move('VPG-RBX-TO-SBG'))).rejects.toThrow(/POST \/v1\/vpgs\/.*\/Move returned HTTP 400/);
   });
 
   it('leaves none of the test secrets in a log line or an error', () => {
-    expect(scan.size).toBeGreaterThan(5);
-    expect(scan.leaks(testSecrets())).toEqual([]);
+    expect(exposure.lines.length).toBeGreaterThan(5);
+    expect(exposure.leaked(testSecrets())).toEqual([]);
   });
 });

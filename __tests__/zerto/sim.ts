@@ -1,12 +1,17 @@
 import type { ZertoEndpoint } from '../../hooks/drivers/zerto/config';
 import { Secret } from '../../hooks/drivers/common/secret';
+import type { Exposure } from '../support/secret-scan';
+import { testenv } from '../support/testenv';
 
 /** The testenv's Zerto simulator: each test file gets its own isolated instance through the control endpoint. */
 
-export function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the testenv zerto service did not start (see .testenv/zerto/zerto-sim.log)`);
-  return value;
+/** Awaits a promise, recording its rejection in `exposure` before passing it on (inside `expect(...).rejects`). */
+export function recordRejection(exposure: Exposure): <T>(promise: Promise<T>) => Promise<T> {
+  return (promise) =>
+    promise.catch((e: unknown) => {
+      exposure.addError(e);
+      throw e;
+    });
 }
 
 export interface SimHandle {
@@ -25,7 +30,7 @@ export interface SimState {
 }
 
 export async function startSim(options: { activeSite?: string; withoutVpgs?: string[] } = {}): Promise<SimHandle> {
-  const base = requireEnv('PRA_TESTENV_ZERTO_CONTROL_URL');
+  const base = testenv('ZERTO_CONTROL_URL');
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const json = (await res.json()) as T;
@@ -44,16 +49,16 @@ export async function startSim(options: { activeSite?: string; withoutVpgs?: str
 }
 
 /** The test credentials, for the secret scan. */
-export const testSecrets = (): string[] => [requireEnv('PRA_TESTENV_ZERTO_PASSWORD'), requireEnv('PRA_TESTENV_ZERTO_CLIENT_SECRET')];
+export const testSecrets = (): string[] => [testenv('ZERTO_PASSWORD'), testenv('ZERTO_CLIENT_SECRET')];
 
 /** An endpoint of `site`'s simulated ZVM trusting the testenv CA; keycloak password grant unless overridden. */
 export function simEndpoint(sim: SimHandle, site: string, overrides: Partial<ZertoEndpoint> = {}): ZertoEndpoint {
   return {
     url: sim.urls[site],
     auth: 'keycloak',
-    username: requireEnv('PRA_TESTENV_ZERTO_USERNAME'),
-    password: new Secret(requireEnv('PRA_TESTENV_ZERTO_PASSWORD')),
-    caFile: requireEnv('PRA_TESTENV_CA'),
+    username: testenv('ZERTO_USERNAME'),
+    password: new Secret(testenv('ZERTO_PASSWORD')),
+    caFile: testenv('CA'),
     ...overrides,
   };
 }

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError, loadTopology, readSource, VPG_MANIFEST_FILE, vpgSpecs, type Topology, type VpgManifest, type VpgSpec } from '../../topology';
-import type { Logger } from '../drivers/common/log';
 import { SecretUnavailableError } from '../drivers/common/secret';
 import { ZertoClient } from '../drivers/zerto/client';
 import { zertoEndpointOf } from '../drivers/zerto/config';
@@ -33,13 +32,13 @@ function declaredVpgs(ctx: CommandContext, topology: Topology, topologyFile: str
  * Each VPG is managed through its recovery site's ZVM: the one that runs a Failover when the protected
  * site is gone, and the one Zerto documents for recovery operations.
  */
-function zvmFor(spec: VpgSpec, topology: Topology, topologyFile: string, ctx: CommandContext, logger: Logger, open: Map<string, ZertoDriver>): ZertoDriver {
+function zvmFor(spec: VpgSpec, topology: Topology, topologyFile: string, ctx: CommandContext, open: Map<string, ZertoDriver>): ZertoDriver {
   const existing = open.get(spec.targetSite);
   if (existing) return existing;
   const site = topology.sites.find((s) => s.name === spec.targetSite);
   if (!site) throw new InputError(topologyFile, [`VPG ${spec.name}: target site ${spec.targetSite} is not declared in ${topologyFile}`]);
   try {
-    const driver = new ZertoDriver(new ZertoClient(site.name, zertoEndpointOf(site, ctx.env), { logger }), { logger });
+    const driver = new ZertoDriver(new ZertoClient(site.name, zertoEndpointOf(site, ctx.env)));
     open.set(site.name, driver);
     return driver;
   } catch (e) {
@@ -70,13 +69,12 @@ export const vpgCommand: Command = {
     const topologyFile = resolve(ctx.cwd, values.topology as string);
     const topology = loadTopology(topologyFile);
     const { source, specs } = declaredVpgs(ctx, topology, topologyFile);
-    const logger: Logger = { debug: () => undefined, info: () => undefined, warn: (line) => ctx.stderr.write(`pra: vpg: ${line}\n`) };
     const drivers = new Map<string, ZertoDriver>();
     const results: { plan: VpgPlan; zvm: string }[] = [];
     try {
       for (const spec of specs) {
-        const driver = zvmFor(spec, topology, topologyFile, ctx, logger, drivers);
-        const reconciler = new VpgReconciler(driver, logger);
+        const driver = zvmFor(spec, topology, topologyFile, ctx, drivers);
+        const reconciler = new VpgReconciler(driver);
         const plan = await reconciler.plan(spec);
         if (!dryRun) await reconciler.apply(spec, plan);
         results.push({ plan, zvm: spec.targetSite });

@@ -1,6 +1,5 @@
 import { AuthError, PermanentError } from '../common/errors';
 import type { HttpClient, HttpRequest, HttpResponse } from '../common/http';
-import type { Logger } from '../common/log';
 import type { ZertoEndpoint } from './config';
 import { num, str } from './fields';
 
@@ -13,7 +12,7 @@ export interface ZertoAuth {
 
 export interface AuthDeps {
   readonly http: HttpClient;
-  readonly logger: Logger;
+  readonly log: (line: string) => void;
   readonly now: () => number;
   /** Sends a login call with the client's retry policy (transient failures only). */
   readonly send: (req: HttpRequest) => Promise<HttpResponse>;
@@ -70,7 +69,7 @@ export class SessionAuth implements ZertoAuth {
     );
     const id = res.headers['x-zerto-session'];
     if (typeof id !== 'string' || !id) throw new PermanentError(system, 'login answered without an x-zerto-session header: is this a Windows ZVM? set auth: keycloak for a ZVMA');
-    this.deps.logger.debug(`${system}: session opened for ${this.endpoint.username}`);
+    this.deps.log(`${system}: session opened for ${this.endpoint.username}`);
     return id;
   }
 }
@@ -112,14 +111,14 @@ export class KeycloakAuth implements ZertoAuth {
         return await this.grant({ grant_type: 'refresh_token', refresh_token: current.refresh, ...this.client() });
       } catch (e) {
         if (!(e instanceof AuthError || e instanceof PermanentError)) throw e;
-        this.deps.logger.debug(`${system}: refresh token refused, logging in again`);
+        this.deps.log(`${system}: refresh token refused, logging in again`);
       }
     }
     const form = this.endpoint.grant === 'client_credentials'
       ? { grant_type: 'client_credentials', ...this.client() }
       : { grant_type: 'password', ...this.client(), username: this.endpoint.username, password: this.endpoint.password.reveal() };
     const tokens = await login(this.endpoint, system, () => this.grant(form));
-    this.deps.logger.debug(`${system}: token issued for ${this.endpoint.username}`);
+    this.deps.log(`${system}: token issued for ${this.endpoint.username}`);
     return tokens;
   }
 

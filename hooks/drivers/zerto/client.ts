@@ -1,12 +1,12 @@
 import { AuthError, PermanentError } from '../common/errors';
 import { HttpClient, type HttpRequest, type HttpResponse } from '../common/http';
-import { silentLogger, type Logger } from '../common/log';
 import { withRetry, type RetryOptions, type Sleep } from '../common/retry';
 import { KeycloakAuth, SessionAuth, type ZertoAuth } from './auth';
 import type { ZertoEndpoint } from './config';
 
 export interface ZertoDeps {
-  readonly logger?: Logger;
+  /** Where login, re-login, retry and action lines go (never secrets). @default nowhere */
+  readonly log?: (line: string) => void;
   readonly now?: () => number;
   readonly sleep?: Sleep;
   /** Retry policy of every call (transient errors only). @default 4 attempts, 200 ms base delay */
@@ -23,7 +23,7 @@ export class ZertoClient {
   readonly system: string;
   private readonly http: HttpClient;
   private readonly auth: ZertoAuth;
-  private readonly logger: Logger;
+  readonly log: (line: string) => void;
   private readonly now: () => number;
   private readonly retry: RetryOptions;
 
@@ -35,16 +35,16 @@ export class ZertoClient {
   ) {
     this.system = `zerto ${site}`;
     this.http = deps.http ?? new HttpClient(this.system, endpoint.url, { insecure: endpoint.insecure, caFile: endpoint.caFile });
-    this.logger = deps.logger ?? silentLogger;
+    this.log = deps.log ?? (() => undefined);
     this.now = deps.now ?? Date.now;
     this.retry = {
       attempts: 4,
       baseDelayMs: 200,
       ...deps.retry,
       sleep: deps.retry?.sleep ?? deps.sleep,
-      onRetry: (error, attempt, delayMs) => this.logger.warn(`${error.message}; attempt ${attempt + 1} in ${delayMs} ms`),
+      onRetry: (error, attempt, delayMs) => this.log(`${error.message}; attempt ${attempt + 1} in ${delayMs} ms`),
     };
-    const authDeps = { http: this.http, logger: this.logger, now: this.now, send: (req: HttpRequest) => this.timed(req) };
+    const authDeps = { http: this.http, log: this.log, now: this.now, send: (req: HttpRequest) => this.timed(req) };
     this.auth = endpoint.auth === 'session' ? new SessionAuth(endpoint, authDeps) : new KeycloakAuth(endpoint, authDeps);
   }
 
@@ -94,16 +94,13 @@ export class ZertoClient {
     } catch (e) {
       if (!(e instanceof AuthError)) throw e;
       // The session or token ended on the ZVM's side (idle expiry, restart): log in again, once.
-      this.logger.info(`${this.system}: ${req.method} ${req.url.split('?')[0]} was refused (expired session or token); logging in again`);
+      this.log(`${this.system}: ${req.method} ${req.url.split('?')[0]} was refused (expired session or token); logging in again`);
       this.auth.invalidate();
       return send(await this.auth.headers());
     }
   }
 
   private async timed(req: HttpRequest): Promise<HttpResponse> {
-    const started = this.now();
-    const res = await this.http.send({ ...req, timeoutMs: req.timeoutMs ?? this.endpoint.requestTimeoutMs });
-    this.logger.debug(`${this.system}: ${req.method} ${req.url.split('?')[0]} -> ${res.status} in ${this.now() - started} ms`);
-    return res;
+    return this.http.send({ ...req, timeoutMs: req.timeoutMs ?? this.endpoint.requestTimeoutMs });
   }
 }

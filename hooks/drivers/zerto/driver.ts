@@ -1,5 +1,4 @@
 import { NotFoundError, PermanentError } from '../common/errors';
-import { silentLogger, type Logger } from '../common/log';
 import { pollUntil, type Sleep } from '../common/retry';
 import type { ZertoClient } from './client';
 import { field, list, num, str } from './fields';
@@ -32,16 +31,14 @@ const q = encodeURIComponent;
  */
 export class ZertoDriver {
   private readonly names: StatusNames;
-  private readonly logger: Logger;
   private readonly sleep?: Sleep;
 
   constructor(
     readonly client: ZertoClient,
-    deps: { readonly logger?: Logger; readonly sleep?: Sleep } = {},
+    deps: { readonly sleep?: Sleep } = {},
   ) {
-    this.logger = deps.logger ?? silentLogger;
     this.sleep = deps.sleep;
-    this.names = new StatusNames(client, this.logger);
+    this.names = new StatusNames(client);
   }
 
   async listVpgs(): Promise<Vpg[]> {
@@ -100,7 +97,7 @@ export class ZertoDriver {
     const existing = await tagged();
     if (existing) return existing;
     await this.client.post(`/v1/vpgs/${q(vpg.id)}/checkpoints`, { checkpointName: tag });
-    this.logger.info(`${this.client.system}: checkpoint ${tag} tagged on ${name}`);
+    this.client.log(`${this.client.system}: checkpoint ${tag} tagged on ${name}`);
     return this.poll(`checkpoint ${tag} of ${name}`, { timeoutMs: 30_000, intervalMs: 250 }, tagged);
   }
 
@@ -198,7 +195,7 @@ export class ZertoDriver {
     const answer = await this.client.post(`/v1/vpgs/${q(vpg.id)}/${verb}`, body);
     const taskId = typeof answer === 'string' ? answer : str(answer, 'TaskIdentifier');
     if (!taskId) throw new PermanentError(this.client.system, `${verb} on ${vpg.name} answered without a task id`);
-    this.logger.info(`${this.client.system}: ${verb} started on ${vpg.name} (task ${taskId})`);
+    this.client.log(`${this.client.system}: ${verb} started on ${vpg.name} (task ${taskId})`);
     return taskId;
   }
 

@@ -1,6 +1,5 @@
 import type { VpgSpec } from '../../../topology/vpg-spec';
 import { NotFoundError, PermanentError } from '../common/errors';
-import { silentLogger, type Logger } from '../common/log';
 import { SiteCatalog, type SiteObjects } from './catalog';
 import type { ZertoDriver } from './driver';
 import { field, list, objectAt, setField, str, num } from './fields';
@@ -42,7 +41,6 @@ export class VpgReconciler {
 
   constructor(
     private readonly driver: ZertoDriver,
-    private readonly logger: Logger = silentLogger,
     private readonly commitTimeoutMs = 120_000,
   ) {
     this.catalog = new SiteCatalog(driver.client);
@@ -79,7 +77,7 @@ export class VpgReconciler {
       await client.delete(`/v1/vpgSettings/${settingsId}`).catch(() => undefined);
       throw e;
     }
-    this.logger.info(`${client.system}: VPG ${spec.name} ${plan.action === 'create' ? 'created' : 'edited'} (${plan.changes.map((c) => c.field).join(', ')})`);
+    client.log(`${client.system}: VPG ${spec.name} ${plan.action === 'create' ? 'created' : 'edited'} (${plan.changes.map((c) => c.field).join(', ')})`);
   }
 
   private async resolve(spec: VpgSpec): Promise<Desired> {

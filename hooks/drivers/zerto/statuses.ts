@@ -1,4 +1,3 @@
-import type { Logger } from '../common/log';
 import type { ZertoClient } from './client';
 import { field, num, str } from './fields';
 
@@ -33,10 +32,7 @@ export function parseNameTable(raw: unknown): Map<number, string> {
 export class StatusNames {
   private tables?: Promise<{ statuses: NameTable; subStatuses: NameTable }>;
 
-  constructor(
-    private readonly client: ZertoClient,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly client: ZertoClient) {}
 
   async status(vpg: unknown): Promise<string> {
     const value = num(vpg, 'Status');
@@ -58,7 +54,7 @@ export class StatusNames {
     try {
       return parseNameTable(await this.client.get(path));
     } catch (e) {
-      this.logger.warn(`${this.client.system}: ${path} unavailable (${(e as Error).message}); using StatusDescription`);
+      this.client.log(`${this.client.system}: ${path} unavailable (${(e as Error).message}); using StatusDescription`);
       return new Map();
     }
   }
