@@ -7,6 +7,7 @@ import { opensshService } from './openssh';
 import { ovhService } from './ovh';
 import { route53Service } from './route53';
 import { tlsService } from './tls';
+import { zertoService } from './zerto';
 
 /** Every service of the local environment, in start order (later ones may use earlier ones' env). */
 export const allServices: readonly Service[] = [
@@ -18,4 +19,5 @@ export const allServices: readonly Service[] = [
   bindService, // before the DNS simulators: they publish into it
   ovhService,
   route53Service,
+  zertoService,
 ];

@@ -1,0 +1,79 @@
+import { Secret } from '../hooks/drivers/common/secret';
+import { ZertoClient } from '../hooks/drivers/zerto/client';
+import type { ZertoEndpoint } from '../hooks/drivers/zerto/config';
+import { ZertoDriver } from '../hooks/drivers/zerto/driver';
+import { VpgReconciler } from '../hooks/drivers/zerto/reconcile';
+import { loadTopology, vpgSpecs } from '../topology';
+import { currentEnv } from '../testenv/core';
+import { TESTENV_TOPOLOGY } from '../testenv/services/zerto';
+
+/**
+ * Per-operation latencies of the Zerto driver against the simulator (`testenv/testenv up zerto` first),
+ * with the simulator's recovery delays set to 0 so the figures are the API round trips themselves.
+ * Bounded: ROUNDS sequential runs of each operation on an isolated simulator instance.
+ * Usage: node dist/bench/zerto.js [ROUNDS]   (default 20)
+ */
+const rounds = Math.min(Math.max(Number(process.argv[2] ?? 20), 1), 200);
+const FAILBACK = 'VPG-SBG-TO-RBX';
+
+async function measure(name: string, op: (i: number) => Promise<unknown>): Promise<void> {
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const started = performance.now();
+    await op(i);
+    samples.push(performance.now() - started);
+  }
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))].toFixed(1);
+  process.stdout.write(`${name.padEnd(52)} p50 ${at(0.5).padStart(7)} ms   p95 ${at(0.95).padStart(7)} ms   max ${samples[samples.length - 1].toFixed(1).padStart(7)} ms\n`);
+}
+
+async function main(): Promise<void> {
+  const env = currentEnv();
+  if (!env?.PRA_TESTENV_ZERTO_CONTROL_URL) throw new Error('testenv zerto is not up; run testenv/testenv up zerto');
+  const control = env.PRA_TESTENV_ZERTO_CONTROL_URL;
+  const call = async (method: string, path: string, body?: unknown) => (await fetch(`${control}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) })).json();
+  const instance = (await call('POST', '/instances')) as { id: string; urls: Record<string, string> };
+  await call('PUT', `/instances/${instance.id}/delays`, { syncMs: 0, commitMs: 0, reverseProtectionMs: 0 });
+  const endpoint = (auth: ZertoEndpoint['auth']): ZertoEndpoint => ({
+    url: instance.urls.rbx, auth, username: env.PRA_TESTENV_ZERTO_USERNAME, password: new Secret(env.PRA_TESTENV_ZERTO_PASSWORD), caFile: env.PRA_TESTENV_CA,
+  });
+  const poll = { timeoutMs: 10_000, intervalMs: 5 };
+  process.stdout.write(`bench: ${rounds} sequential rounds per operation, Zerto simulator on loopback (HTTPS), recovery delays 0\n`);
+  try {
+    for (const auth of ['keycloak', 'session'] as const) {
+      await measure(`login (${auth}) + first call, new client`, async () => {
+        const client = new ZertoClient('rbx', endpoint(auth));
+        await client.get('/v1/localsite');
+        await client.close();
+      });
+    }
+    const zerto = new ZertoDriver(new ZertoClient('rbx', endpoint('keycloak')));
+    await measure('list VPGs (status names cached)', () => zerto.listVpgs());
+    await measure('get VPG by name', () => zerto.getVpg(FAILBACK));
+    await measure('actual RPO', () => zerto.actualRpoSeconds(FAILBACK));
+    await measure('VMs of a VPG', () => zerto.vms(FAILBACK));
+    await measure('alerts of a VPG', () => zerto.alerts(FAILBACK));
+    await measure('tag a checkpoint (read, tag, read back)', (i) => zerto.tagCheckpoint(FAILBACK, `bench-${i}`));
+    await measure('Move -> MovingBeforeCommit (sync delay 0)', async () => {
+      await zerto.waitForBeforeCommit(FAILBACK, await zerto.move(FAILBACK), poll);
+      await zerto.waitForTask(await zerto.rollback(FAILBACK), poll);
+    });
+    await measure('Move + commit with reverse protection -> MeetingSLA', async () => {
+      await zerto.waitForBeforeCommit(FAILBACK, await zerto.move(FAILBACK), poll);
+      await zerto.waitForTask(await zerto.commit(FAILBACK), poll);
+      await zerto.waitForVpg(FAILBACK, 'MeetingSLA', (v) => v.statusName === 'MeetingSLA', poll);
+    });
+    const reconciler = new VpgReconciler(zerto);
+    const specs = vpgSpecs(loadTopology(TESTENV_TOPOLOGY));
+    await measure('vpg sync plan of 2 VPGs (nothing to change)', () => Promise.all(specs.map((s) => reconciler.plan(s))));
+    await zerto.client.close();
+  } finally {
+    await call('DELETE', `/instances/${instance.id}`);
+  }
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`bench zerto: ${e.message}\n`);
+  process.exit(1);
+});

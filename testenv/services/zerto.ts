@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { loadTopology } from '../../topology';
+import { portOpen, REPO_ROOT, type Service } from '../core';
+
+/** The topology the simulators model: VPGs, VMs and their peers. */
+export const TESTENV_TOPOLOGY = join(REPO_ROOT, 'examples/ovh-rbx-sbg.yaml');
+
+/**
+ * Our Zerto API simulator (testenv/sims/zerto), one daemon serving one HTTPS ZVM API port per site with the
+ * testenv certificate, and a plain-HTTP control port. Credentials are random for each start.
+ */
+export const zertoService: Service = {
+  name: 'zerto',
+  debianPackages: [],
+  async start(ctx) {
+    const topology = loadTopology(TESTENV_TOPOLOGY);
+    const sites = topology.sites.map((s) => s.name);
+    const primary = topology.sites.find((s) => s.role === 'primary') ?? topology.sites[0];
+    const controlPort = await ctx.freePort();
+    const sitePorts: Record<string, number> = {};
+    for (const site of sites) sitePorts[site] = await ctx.freePort();
+    const credentials = {
+      PRA_TESTENV_ZERTO_USERNAME: 'pra-automation',
+      PRA_TESTENV_ZERTO_PASSWORD: randomBytes(12).toString('base64url'),
+      PRA_TESTENV_ZERTO_CLIENT_ID: 'pra-failback',
+      PRA_TESTENV_ZERTO_CLIENT_SECRET: randomBytes(12).toString('base64url'),
+    };
+    ctx.daemon('zerto-sim', process.execPath, [
+      join(REPO_ROOT, 'dist/testenv/sims/zerto/main.js'),
+      '--topology', TESTENV_TOPOLOGY,
+      '--cert', ctx.env.PRA_TESTENV_TLS_CERT,
+      '--key', ctx.env.PRA_TESTENV_TLS_KEY,
+      '--control-port', String(controlPort),
+      ...sites.flatMap((s) => ['--site', `${s}=${sitePorts[s]}`]),
+    ], {
+      env: {
+        ...process.env,
+        ZERTO_SIM_USERNAME: credentials.PRA_TESTENV_ZERTO_USERNAME,
+        ZERTO_SIM_PASSWORD: credentials.PRA_TESTENV_ZERTO_PASSWORD,
+        ZERTO_SIM_CLIENT_ID: credentials.PRA_TESTENV_ZERTO_CLIENT_ID,
+        ZERTO_SIM_CLIENT_SECRET: credentials.PRA_TESTENV_ZERTO_CLIENT_SECRET,
+      },
+    });
+    await ctx.waitForPort(controlPort, 'zerto-sim');
+    const urls = Object.fromEntries(sites.map((s) => [`PRA_TESTENV_ZERTO_${s.toUpperCase()}_URL`, `https://127.0.0.1:${sitePorts[s]}`]));
+    return {
+      ...urls,
+      // The failback's ZVM: the primary site's, the recovery site of the VPG that brings production back.
+      PRA_TESTENV_ZERTO_URL: `https://127.0.0.1:${sitePorts[primary.name]}`,
+      PRA_TESTENV_ZERTO_CONTROL_URL: `http://127.0.0.1:${controlPort}`,
+      ...credentials,
+    };
+  },
+  async healthy(env) {
+    return portOpen(Number(new URL(env.PRA_TESTENV_ZERTO_CONTROL_URL).port));
+  },
+};

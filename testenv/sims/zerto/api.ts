@@ -1,0 +1,138 @@
+import { VPG_STATUSES, VPG_SUBSTATUSES } from './catalog';
+import { bool, field, num, str } from '../../../hooks/drivers/zerto/fields';
+import type { SimSite } from './inventory';
+import { ApiError, type CommitPolicy, type RecoveryRequest } from './operations';
+import { renderTask } from './tasks';
+import { renderCheckpoint, renderVm, renderVpg, nextCheckpointId, refreshCheckpoints, type SimVpg } from './vpgs';
+import type { World } from './world';
+
+/** One API call as the router hands it to a route: the answering site, path match, query and JSON body. */
+export interface Call {
+  readonly site: SimSite;
+  readonly match: RegExpExecArray;
+  readonly query: URLSearchParams;
+  readonly body: unknown;
+}
+export type Route = readonly [method: string, path: RegExp, handler: (world: World, call: Call) => unknown];
+
+function vpgOf(world: World, id: string): SimVpg {
+  const vpg = world.vpgs.find((v) => v.id === id);
+  if (!vpg) throw new ApiError(404, `VPG ${id} not found`);
+  return vpg;
+}
+
+const asPolicy = (n: number | undefined, fallback: CommitPolicy): CommitPolicy => (n === 0 || n === 1 || n === 2 ? n : fallback);
+
+function moveRequest(body: unknown): RecoveryRequest {
+  return {
+    kind: 'move',
+    commitPolicy: asPolicy(num(body, 'CommitPolicy'), 1),
+    commitPolicyTimeoutSec: num(body, 'CommitPolicyTimeout') ?? 0,
+    reverseProtection: bool(body, 'ReverseProtection') ?? false,
+    shutdownSource: true,
+  };
+}
+
+function failoverRequest(body: unknown): RecoveryRequest {
+  const vms = field(body, 'VmIdentifiers');
+  return {
+    kind: 'failover',
+    commitPolicy: asPolicy(num(body, 'CommitPolicy'), 1),
+    commitPolicyTimeoutSec: 0,
+    reverseProtection: bool(body, 'IsReverseProtection') ?? false,
+    shutdownSource: (num(body, 'ShutdownPolicy') ?? 0) > 0,
+    checkpointId: str(body, 'CheckpointIdentifier') ?? undefined,
+    vmIds: Array.isArray(vms) ? vms.filter((v): v is string => typeof v === 'string') : undefined,
+  };
+}
+
+function inWindow(time: Date, query: URLSearchParams): boolean {
+  const start = query.get('startDate');
+  const end = query.get('endDate');
+  return (!start || time >= new Date(start)) && (!end || time <= new Date(end));
+}
+
+const siteInventory = (world: World, id: string): SimSite => {
+  const site = world.inventory.site(id);
+  if (!site) throw new ApiError(404, `Site ${id} not found`);
+  return site;
+};
+
+/** The authenticated `/v1` API (login routes live in the instance: they run before authorization). */
+export const routes: readonly Route[] = [
+  ['GET', /^\/v1\/localsite$/i, (_, c) => ({ SiteIdentifier: c.site.id, SiteName: c.site.name })],
+  ['GET', /^\/v1\/virtualizationsites$/i, (w) => w.inventory.sites.map((s) => ({ SiteIdentifier: s.id, VirtualizationSiteName: s.name }))],
+  ['GET', /^\/v1\/virtualizationsites\/([^/]+)\/vms$/i, (w, c) => siteInventory(w, c.match[1]).vms.map((v) => ({ VmIdentifier: v.id, VmName: v.name }))],
+  ['GET', /^\/v1\/virtualizationsites\/([^/]+)\/hostclusters$/i, (w, c) => [siteInventory(w, c.match[1]).cluster].map((x) => ({ ClusterIdentifier: x.id, VirtualizationClusterName: x.name }))],
+  ['GET', /^\/v1\/virtualizationsites\/([^/]+)\/datastores$/i, (w, c) => [siteInventory(w, c.match[1]).datastore].map((x) => ({ DatastoreIdentifier: x.id, DatastoreName: x.name }))],
+  ['GET', /^\/v1\/virtualizationsites\/([^/]+)\/networks$/i, (w, c) => [siteInventory(w, c.match[1]).network].map((x) => ({ NetworkIdentifier: x.id, VirtualizationNetworkName: x.name }))],
+  ['GET', /^\/v1\/virtualizationsites\/([^/]+)\/resourcepools$/i, (w, c) => {
+    const pool = siteInventory(w, c.match[1]).resourcePool;
+    return pool ? [{ ResourcePoolIdentifier: pool.id, ResourcepoolName: pool.name }] : [];
+  }],
+  ['GET', /^\/v1\/vpgs\/statuses$/i, () => [...VPG_STATUSES]],
+  ['GET', /^\/v1\/vpgs\/substatuses$/i, () => [...VPG_SUBSTATUSES]],
+  ['GET', /^\/v1\/vpgs$/i, (w, c) => {
+    const name = c.query.get('name');
+    return w.vpgs.filter((v) => name === null || v.name === name).map((v) => renderVpg(v, w.inventory));
+  }],
+  ['GET', /^\/v1\/vpgs\/([^/]+)$/i, (w, c) => renderVpg(vpgOf(w, c.match[1]), w.inventory)],
+  ['GET', /^\/v1\/vpgs\/([^/]+)\/checkpoints$/i, (w, c) => {
+    const vpg = vpgOf(w, c.match[1]);
+    refreshCheckpoints(vpg, new Date());
+    return vpg.checkpoints.filter((cp) => inWindow(cp.time, c.query)).map(renderCheckpoint);
+  }],
+  ['POST', /^\/v1\/vpgs\/([^/]+)\/checkpoints$/i, (w, c) => {
+    const vpg = vpgOf(w, c.match[1]);
+    const tag = str(c.body, 'checkpointName');
+    if (!tag) throw new ApiError(400, 'checkpointName is required');
+    vpg.checkpoints.push({ id: nextCheckpointId(), tag, time: new Date() });
+    return null;
+  }],
+  ['GET', /^\/v1\/vpgs\/([^/]+)\/checkpoints\/stats$/i, (w, c) => {
+    const vpg = vpgOf(w, c.match[1]);
+    refreshCheckpoints(vpg, new Date());
+    const all = vpg.checkpoints;
+    return { EarliestCheckpoint: all.length ? renderCheckpoint(all[0]) : null, LatestCheckpoint: all.length ? renderCheckpoint(all[all.length - 1]) : null };
+  }],
+  ['POST', /^\/v1\/vpgs\/([^/]+)\/move$/i, (w, c) => w.recoveries.start(vpgOf(w, c.match[1]), moveRequest(c.body))],
+  ['POST', /^\/v1\/vpgs\/([^/]+)\/movecommit$/i, (w, c) => w.recoveries.commit(vpgOf(w, c.match[1]), 'move', bool(c.body, 'ReverseProtection') ?? false)],
+  ['POST', /^\/v1\/vpgs\/([^/]+)\/moverollback$/i, (w, c) => w.recoveries.rollback(vpgOf(w, c.match[1]), 'move')],
+  ['POST', /^\/v1\/vpgs\/([^/]+)\/failover$/i, (w, c) => w.recoveries.start(vpgOf(w, c.match[1]), failoverRequest(c.body))],
+  ['POST', /^\/v1\/vpgs\/([^/]+)\/failovercommit$/i, (w, c) => w.recoveries.commit(vpgOf(w, c.match[1]), 'failover', bool(c.body, 'IsReverseProtection') ?? false)],
+  ['POST', /^\/v1\/vpgs\/([^/]+)\/failoverrollback$/i, (w, c) => w.recoveries.rollback(vpgOf(w, c.match[1]), 'failover')],
+  ['GET', /^\/v1\/vms$/i, (w, c) => {
+    const name = c.query.get('vpgName');
+    const id = c.query.get('vpgIdentifier');
+    return w.vpgs.filter((v) => (name === null || v.name === name) && (id === null || v.id === id)).flatMap((v) => v.vmIds.map((vm) => renderVm(v, vm, w.inventory)));
+  }],
+  ['GET', /^\/v1\/alerts$/i, (w, c) => {
+    const vpgId = c.query.get('vpgIdentifier');
+    return w.alerts.filter((a) => vpgId === null || a.vpgId === vpgId).map((a) => ({
+      AlertIdentifier: a.id,
+      Level: a.level,
+      Description: a.description,
+      HelpIdentifier: a.helpIdentifier,
+      IsDismissed: false,
+      TurnedOn: a.turnedOn,
+      AffectedVpgs: [{ identifier: a.vpgId, href: `/v1/vpgs/${a.vpgId}` }],
+    }));
+  }],
+  ['GET', /^\/v1\/tasks$/i, (w) => w.tasks.all().map(renderTask)],
+  ['GET', /^\/v1\/tasks\/([^/]+)$/i, (w, c) => {
+    const task = w.tasks.get(c.match[1]);
+    if (!task) throw new ApiError(404, `Task ${c.match[1]} not found`);
+    return renderTask(task);
+  }],
+  ['POST', /^\/v1\/vpgsettings$/i, (w, c) => w.settings.create(c.body)],
+  ['GET', /^\/v1\/vpgsettings\/([^/]+)$/i, (w, c) => w.settings.get(c.match[1])],
+  ['PUT', /^\/v1\/vpgsettings\/([^/]+)$/i, (w, c) => {
+    w.settings.put(c.match[1], c.body);
+    return null;
+  }],
+  ['DELETE', /^\/v1\/vpgsettings\/([^/]+)$/i, (w, c) => {
+    w.settings.discard(c.match[1]);
+    return null;
+  }],
+  ['POST', /^\/v1\/vpgsettings\/([^/]+)\/commit$/i, (w, c) => w.settings.commit(c.match[1])],
+];

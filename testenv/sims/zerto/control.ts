@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { FaultRule } from './faults';
+import { SimInstance, type TlsFiles } from './instance';
+import type { WorldOptions } from './world';
+
+/**
+ * The simulator's control endpoint (plain HTTP on loopback, never part of the Zerto API). Tests create
+ * their own isolated instance, inject faults, tune delays and read the state back:
+ *   GET /instances, POST /instances {activeSite?, withoutVpgs?}, DELETE /instances/{id}
+ *   GET /instances/{id}/state, POST .../reset {activeSite?}
+ *   POST .../faults {path, method?, kind: latency|status|drop, latencyMs?, status?, count?}, DELETE .../faults
+ *   PUT .../delays {syncMs?, commitMs?, reverseProtectionMs?}, PUT .../auth {sessionIdleMs?, accessTokenMs?, refreshTokenMs?}
+ *   POST .../auth/expire, POST .../alerts {vpgName, level, description}, PATCH .../vpgs/{name} {actualRpoSeconds?, status?, subStatus?}
+ */
+export class Control {
+  private readonly instances = new Map<string, SimInstance>();
+
+  constructor(
+    private readonly options: WorldOptions,
+    private readonly tls: TlsFiles,
+  ) {}
+
+  async addInstance(id: string, ports: Readonly<Record<string, number>> = {}, overrides: Partial<Pick<WorldOptions, 'activeSite' | 'withoutVpgs'>> = {}): Promise<SimInstance> {
+    const instance = await SimInstance.start(id, { ...this.options, ...overrides }, this.tls, ports);
+    this.instances.set(id, instance);
+    return instance;
+  }
+
+  listen(port: number): Promise<Server> {
+    const server = createServer((req, res) => {
+      this.handle(req).then(
+        ([status, body]) => send(res, status, body),
+        (e: Error) => send(res, 400, { error: e.message }),
+      );
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve(server));
+    });
+  }
+
+  private async handle(req: IncomingMessage): Promise<[number, unknown]> {
+    const method = req.method ?? 'GET';
+    const path = new URL(req.url ?? '/', 'http://control').pathname;
+    const body = await readJson(req);
+    if (path === '/instances' && method === 'GET') return [200, [...this.instances.values()].map(describe)];
+    if (path === '/instances' && method === 'POST') {
+      const overrides = {
+        ...(typeof body.activeSite === 'string' ? { activeSite: body.activeSite } : {}),
+        ...(Array.isArray(body.withoutVpgs) ? { withoutVpgs: body.withoutVpgs.map(String) } : {}),
+      };
+      return [201, describe(await this.addInstance(randomUUID(), {}, overrides))];
+    }
+    const m = /^\/instances\/([^/]+)(\/.*)?$/.exec(path);
+    const instance = m ? this.instances.get(m[1]) : undefined;
+    if (!m || !instance) return [404, { error: `no such control resource ${path}` }];
+    const world = instance.world;
+    const rest = m[2] ?? '';
+    const route = `${method} ${rest}`;
+    if (route === 'DELETE ') {
+      this.instances.delete(instance.id);
+      await instance.close();
+      return [200, {}];
+    }
+    if (route === 'GET /state') return [200, world.snapshot()];
+    if (route === 'POST /reset') world.reset(body.activeSite as string | undefined);
+    else if (route === 'POST /faults') world.faults.add(body as unknown as FaultRule);
+    else if (route === 'DELETE /faults') world.faults.clear();
+    else if (route === 'PUT /delays') Object.assign(world.recoveries.delays, numbers(body, ['syncMs', 'commitMs', 'reverseProtectionMs']));
+    else if (route === 'PUT /auth') Object.assign(world.auth.timing, numbers(body, ['sessionIdleMs', 'accessTokenMs', 'refreshTokenMs']));
+    else if (route === 'POST /auth/expire') world.auth.expireAll();
+    else if (route === 'POST /alerts') {
+      const vpg = world.vpgs.find((v) => v.name === body.vpgName);
+      if (!vpg) return [404, { error: `no VPG ${String(body.vpgName)}` }];
+      world.alerts.push({ id: randomUUID(), vpgId: vpg.id, level: body.level === 'Error' ? 'Error' : 'Warning', description: String(body.description ?? ''), helpIdentifier: 'VPG0001', turnedOn: new Date().toISOString() });
+    } else if (method === 'PATCH' && rest.startsWith('/vpgs/')) {
+      const vpg = world.vpgs.find((v) => v.name === decodeURIComponent(rest.slice('/vpgs/'.length)));
+      if (!vpg) return [404, { error: `no VPG ${rest}` }];
+      const patch = numbers(body, ['actualRpoSeconds', 'status', 'subStatus']);
+      Object.assign(vpg, patch);
+    } else return [404, { error: `no such control resource ${method} ${path}` }];
+    return [200, world.snapshot()];
+  }
+}
+
+const describe = (i: SimInstance) => ({ id: i.id, urls: i.urls });
+
+function numbers(body: Record<string, unknown>, keys: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of keys) {
+    if (body[k] === undefined) continue;
+    if (typeof body[k] !== 'number' || (body[k] as number) < 0) throw new Error(`${k} must be a non-negative number`);
+    out[k] = body[k] as number;
+  }
+  return out;
+}
+
+function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        resolve(text ? (JSON.parse(text) as Record<string, unknown>) : {});
+      } catch {
+        reject(new Error('body is not JSON'));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,71 @@
+import type { Topology } from '../../../topology';
+
+/**
+ * What each site's hypervisor holds, as the ZVM sees it (`/v1/virtualizationsites/...`): VMs, the cluster,
+ * datastore, network and resource pool of the topology, each with a stable Zerto-style identifier.
+ */
+export interface NamedItem {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface SimSite {
+  readonly id: string;
+  readonly name: string;
+  readonly vms: readonly NamedItem[];
+  readonly cluster: NamedItem;
+  readonly datastore: NamedItem;
+  readonly network: NamedItem;
+  readonly resourcePool?: NamedItem;
+}
+
+export class Inventory {
+  readonly sites: readonly SimSite[];
+  /** VM name -> its peer's name on the other site (the VM a recovery brings up). */
+  private readonly peers: ReadonlyMap<string, string>;
+
+  constructor(topology: Topology) {
+    this.sites = topology.sites.map((site) => {
+      const id = `site-${site.name}`;
+      const item = (kind: string, name: string, n = 1): NamedItem => ({ id: `${id}.${kind}-${n}`, name });
+      return {
+        id,
+        name: site.name,
+        vms: topology.vms.filter((vm) => vm.site === site.name).map((vm, i) => item('vm', vm.name, i + 1)),
+        cluster: item('domain-c', site.cluster),
+        datastore: item('datastore', site.datastore),
+        network: item('network', site.network),
+        resourcePool: site.resourcePool === undefined ? undefined : item('resgroup', site.resourcePool),
+      };
+    });
+    this.peers = new Map(topology.vms.flatMap((vm) => (vm.peer === undefined ? [] : [[vm.name, vm.peer] as const])));
+  }
+
+  site(id: string): SimSite | undefined {
+    return this.sites.find((s) => s.id === id);
+  }
+
+  siteNamed(name: string): SimSite | undefined {
+    return this.sites.find((s) => s.name === name);
+  }
+
+  vm(id: string): { site: SimSite; vm: NamedItem } | undefined {
+    for (const site of this.sites) {
+      const vm = site.vms.find((v) => v.id === id);
+      if (vm) return { site, vm };
+    }
+    return undefined;
+  }
+
+  /** The peer of `vmId` on the other site, or undefined when the topology names none. */
+  peerOf(vmId: string): NamedItem | undefined {
+    const found = this.vm(vmId);
+    const peerName = found && this.peers.get(found.vm.name);
+    if (peerName === undefined) return undefined;
+    for (const site of this.sites) {
+      const peer = site.vms.find((v) => v.name === peerName);
+      if (peer) return peer;
+    }
+    return undefined;
+  }
+}

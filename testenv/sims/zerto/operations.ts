@@ -1,0 +1,213 @@
+import { status, subStatus, TaskState, VPG_STATUSES } from './catalog';
+import type { Inventory } from './inventory';
+import type { SiteVmPower } from './power';
+import type { Tasks } from './tasks';
+import { defaultPlacement, healthyRpoSeconds, type Operation, type SimVpg } from './vpgs';
+
+/** The simulated durations of a recovery, settable through the control endpoint. */
+export interface Delays {
+  /** From Move/Failover to the target VMs powered on and the VPG *BeforeCommit. */
+  syncMs: number;
+  /** From a commit or rollback request to its end. */
+  commitMs: number;
+  /** From a commit with reverse protection to the reversed VPG meeting its SLA again. */
+  reverseProtectionMs: number;
+}
+
+/** A refusal the API reports as `{Message}` with this HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type CommitPolicy = 0 | 1 | 2;
+const CommitPolicy = { Rollback: 0, Commit: 1, None: 2 } as const;
+
+export interface RecoveryRequest {
+  readonly kind: 'move' | 'failover';
+  readonly commitPolicy: CommitPolicy;
+  /** Seconds before an automatic commit or rollback (policies Commit and Rollback). */
+  readonly commitPolicyTimeoutSec: number;
+  readonly reverseProtection: boolean;
+  /** Power the protected VMs off first: always for a Move, ShutdownPolicy > 0 for a Failover. */
+  readonly shutdownSource: boolean;
+  readonly checkpointId?: string;
+  /** A Failover may recover a subset of the VPG's VMs. */
+  readonly vmIds?: readonly string[];
+}
+
+const replicating = (vpg: SimVpg) => vpg.status >= status('MeetingSLA') && vpg.status <= status('HistoryNotMeetingSLA');
+const label = (kind: Operation['kind']) => (kind === 'move' ? 'Move' : 'Failover');
+
+/**
+ * The VPG state machine of a Move or Failover: syncing -> *BeforeCommit (target VMs powered on) ->
+ * commit (-> reverse protection flips the VPG, then MeetingSLA; or Recovered) | rollback (-> MeetingSLA on
+ * the original side, target VMs off, source VMs on again).
+ */
+export class Recoveries {
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly inventory: Inventory,
+    private readonly tasks: Tasks,
+    private readonly power: SiteVmPower,
+    readonly delays: Delays,
+  ) {}
+
+  start(vpg: SimVpg, req: RecoveryRequest): string {
+    if (vpg.operation) throw new ApiError(400, `VPG ${vpg.name} already has a ${vpg.operation.kind} in progress`);
+    if (!replicating(vpg)) throw new ApiError(400, `VPG ${vpg.name} is ${VPG_STATUSES[vpg.status]}: only a replicating VPG can ${req.kind}`);
+    if (req.checkpointId !== undefined && !vpg.checkpoints.some((c) => c.id === req.checkpointId)) {
+      throw new ApiError(400, `Checkpoint ${req.checkpointId} does not exist in VPG ${vpg.name}`);
+    }
+    const stranger = req.vmIds?.find((id) => !vpg.vmIds.includes(id));
+    if (stranger !== undefined) throw new ApiError(400, `VM ${stranger} is not protected by VPG ${vpg.name}`);
+    const vmIds = req.vmIds?.length ? [...req.vmIds] : [...vpg.vmIds];
+    const task = this.tasks.start(`${label(req.kind)}Vpg`, vpg.id);
+    const op: Operation = { kind: req.kind, taskId: task.id, reverseProtection: req.reverseProtection, poweredOff: [], poweredOn: [], phase: 'syncing' };
+    vpg.operation = op;
+    vpg.status = status(req.kind === 'move' ? 'Moving' : 'FailingOver');
+    vpg.subStatus = subStatus('None');
+    this.later(this.delays.syncMs, async () => {
+      try {
+        if (req.shutdownSource) await this.powerOffVms(vpg.protectedSiteId, vmIds, op.poweredOff);
+        await this.powerOnVms(vpg.recoverySiteId, vmIds.map((id) => this.recoveryVmOf(id)), op.poweredOn);
+      } catch (e) {
+        await this.abandon(vpg, op, (e as Error).message);
+        return;
+      }
+      op.phase = 'beforeCommit';
+      vpg.subStatus = subStatus(req.kind === 'move' ? 'MovingBeforeCommit' : 'FailingOverBeforeCommit');
+      const waiting = this.tasks.get(op.taskId);
+      if (waiting) {
+        waiting.progress = 50;
+        if (req.commitPolicy === CommitPolicy.None) waiting.state = TaskState.WaitingForUserInput;
+      }
+      const auto = req.commitPolicyTimeoutSec * 1000;
+      if (req.commitPolicy === CommitPolicy.Commit) this.later(auto, async () => void this.commit(vpg, req.kind, req.reverseProtection));
+      if (req.commitPolicy === CommitPolicy.Rollback) this.later(auto, async () => void this.rollback(vpg, req.kind));
+    });
+    return task.id;
+  }
+
+  commit(vpg: SimVpg, kind: Operation['kind'], reverseProtection: boolean): string {
+    const op = this.waitingOperation(vpg, kind, 'commit');
+    const task = this.tasks.start(`${label(kind)}Commit`, vpg.id);
+    op.phase = 'committing';
+    vpg.subStatus = subStatus(kind === 'move' ? 'MovingCommitting' : 'FailingOverCommitting');
+    this.later(this.delays.commitMs, async () => {
+      this.tasks.finish(op.taskId, TaskState.Completed, 'Committed');
+      this.tasks.finish(task.id, TaskState.Completed, 'Committed');
+      vpg.operation = undefined;
+      if (reverseProtection) this.reverse(vpg);
+      else Object.assign(vpg, { status: status('Recovered'), subStatus: subStatus('None'), actualRpoSeconds: 0 });
+    });
+    return task.id;
+  }
+
+  rollback(vpg: SimVpg, kind: Operation['kind']): string {
+    const op = this.waitingOperation(vpg, kind, 'roll back');
+    const task = this.tasks.start(`${label(kind)}Rollback`, vpg.id);
+    op.phase = 'rollingBack';
+    vpg.subStatus = subStatus(kind === 'move' ? 'MovingRollingBack' : 'FailingOverRollingBack');
+    this.later(this.delays.commitMs, async () => {
+      try {
+        await this.restore(vpg, op);
+      } catch (e) {
+        this.tasks.finish(task.id, TaskState.Failed, (e as Error).message);
+        return;
+      }
+      this.tasks.finish(op.taskId, TaskState.Stopped, 'Rolled back');
+      this.tasks.finish(task.id, TaskState.Completed, 'Rolled back');
+    });
+    return task.id;
+  }
+
+  /** Stops every pending transition (reset). */
+  cancelAll(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** Reverse protection: the VPG now protects the recovered VMs back toward the original site. */
+  private reverse(vpg: SimVpg): void {
+    const peers = vpg.vmIds.map((id) => this.inventory.peerOf(id));
+    if (peers.some((p) => p === undefined)) {
+      Object.assign(vpg, { status: status('NotMeetingSLA'), subStatus: subStatus('NeedsConfiguration') });
+      return;
+    }
+    const original = this.inventory.site(vpg.protectedSiteId);
+    if (!original) throw new Error(`VPG ${vpg.name}: protected site ${vpg.protectedSiteId} vanished`);
+    Object.assign(vpg, {
+      protectedSiteId: vpg.recoverySiteId,
+      recoverySiteId: vpg.protectedSiteId,
+      vmIds: peers.map((p) => p!.id),
+      placement: defaultPlacement(original),
+      status: status('Initializing'),
+      subStatus: subStatus('DeltaSync'),
+    });
+    this.later(this.delays.reverseProtectionMs, async () => {
+      Object.assign(vpg, { status: status('MeetingSLA'), subStatus: subStatus('None'), actualRpoSeconds: healthyRpoSeconds() });
+    });
+  }
+
+  private waitingOperation(vpg: SimVpg, kind: Operation['kind'], verb: string): Operation {
+    const op = vpg.operation;
+    if (!op || op.kind !== kind) throw new ApiError(400, `VPG ${vpg.name} has no ${kind} to ${verb}`);
+    if (op.phase !== 'beforeCommit') throw new ApiError(400, `VPG ${vpg.name}: cannot ${verb} while ${op.phase}`);
+    return op;
+  }
+
+  private recoveryVmOf(vmId: string): string {
+    const peer = this.inventory.peerOf(vmId);
+    if (!peer) throw new Error(`VM ${this.inventory.vm(vmId)?.vm.name ?? vmId} has no recovery VM at the other site`);
+    return peer.id;
+  }
+
+  private async powerOnVms(siteId: string, vmIds: readonly string[], done: string[]): Promise<void> {
+    await this.power.powerOn(this.siteName(siteId), vmIds.map((id) => this.vmName(id)));
+    done.push(...vmIds);
+  }
+
+  private async powerOffVms(siteId: string, vmIds: readonly string[], done: string[]): Promise<void> {
+    await this.power.powerOff(this.siteName(siteId), vmIds.map((id) => this.vmName(id)));
+    done.push(...vmIds);
+  }
+
+  /** Undoes an operation's power actions and returns the VPG to replicating on its original side. */
+  private async restore(vpg: SimVpg, op: Operation): Promise<void> {
+    await this.power.powerOff(this.siteName(vpg.recoverySiteId), op.poweredOn.map((id) => this.vmName(id)));
+    await this.power.powerOn(this.siteName(vpg.protectedSiteId), op.poweredOff.map((id) => this.vmName(id)));
+    vpg.operation = undefined;
+    Object.assign(vpg, { status: status('MeetingSLA'), subStatus: subStatus('None'), actualRpoSeconds: healthyRpoSeconds() });
+  }
+
+  /** A recovery that could not power its VMs: the task fails and the VPG goes back as after a rollback. */
+  private async abandon(vpg: SimVpg, op: Operation, reason: string): Promise<void> {
+    this.tasks.finish(op.taskId, TaskState.Failed, reason);
+    // Best effort, as Zerto's own cleanup: the VPG replicates again on its original side either way.
+    await this.restore(vpg, op).catch(() => undefined);
+    vpg.operation = undefined;
+    Object.assign(vpg, { status: status('MeetingSLA'), subStatus: subStatus('None') });
+  }
+
+  private siteName(siteId: string): string {
+    return this.inventory.site(siteId)?.name ?? siteId;
+  }
+
+  private vmName(vmId: string): string {
+    return this.inventory.vm(vmId)?.vm.name ?? vmId;
+  }
+
+  private later(ms: number, step: () => Promise<void>): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      step().catch((e: Error) => process.stderr.write(`zerto-sim: ${e.message}\n`));
+    }, ms);
+    this.timers.add(timer);
+  }
+}
