@@ -50,7 +50,7 @@ export const vcenterService: Service = {
       join(REPO_ROOT, 'dist/testenv/sims/vcenter-proxy/main.js'),
       '--listen', String(proxyPort),
       '--control-port', String(controlPort),
-      '--upstream', new URL(env[`PRA_TESTENV_VCENTER_${faulty.name.toUpperCase()}_URL`]).origin,
+      '--upstream', env[`PRA_TESTENV_VCENTER_${faulty.name.toUpperCase()}_URL`],
       '--cert', ctx.env.PRA_TESTENV_TLS_CERT,
       '--key', ctx.env.PRA_TESTENV_TLS_KEY,
       '--ca', ctx.env.PRA_TESTENV_CA,

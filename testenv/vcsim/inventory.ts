@@ -3,6 +3,8 @@ import type { Topology } from '../../topology';
 /** One VM the simulator creates: its real name, initial power state and extraConfig. */
 export interface SimulatedVm {
   readonly name: string;
+  /** A folder directly under the datacenter's vm folder, created when missing. @default the vm folder */
+  readonly folder?: string;
   readonly power?: 'poweredOn' | 'poweredOff' | 'suspended';
   readonly extraConfig?: Readonly<Record<string, string>>;
 }

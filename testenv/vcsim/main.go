@@ -27,9 +27,11 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 )
 
-// VM is one entry of the inventory: a name, its initial power state, its extraConfig.
+// VM is one entry of the inventory: a name, its initial power state, its extraConfig, and
+// optionally a folder under the datacenter's vm folder (created when missing), as real sites have.
 type VM struct {
 	Name        string            `json:"name"`
+	Folder      string            `json:"folder"`
 	Power       string            `json:"power"`
 	ExtraConfig map[string]string `json:"extraConfig"`
 }
@@ -131,6 +133,10 @@ func newProvisioner(ctx context.Context, u *url.URL, datacenter string) (*provis
 		if err != nil {
 			return nil, fmt.Errorf("renaming the datacenter: %v", err)
 		}
+		// Found again so that its inventory path (and its folders' paths) carry the new name.
+		if dc, err = finder.Datacenter(ctx, datacenter); err != nil {
+			return nil, err
+		}
 	}
 	finder.SetDatacenter(dc)
 	folders, err := dc.Folders(ctx)
@@ -176,7 +182,11 @@ func (p *provisioner) create(ctx context.Context, vm VM) error {
 	for key, value := range vm.ExtraConfig {
 		spec.ExtraConfig = append(spec.ExtraConfig, &types.OptionValue{Key: key, Value: value})
 	}
-	task, err := p.folder.CreateVM(ctx, spec, p.pool, nil)
+	folder, err := p.vmFolder(ctx, vm.Folder)
+	if err != nil {
+		return err
+	}
+	task, err := folder.CreateVM(ctx, spec, p.pool, nil)
 	if err != nil {
 		return err
 	}
@@ -198,6 +208,18 @@ func (p *provisioner) create(ctx context.Context, vm VM) error {
 	default:
 		return fmt.Errorf("unknown power state %q (poweredOn, poweredOff, suspended)", vm.Power)
 	}
+}
+
+// vmFolder returns the named folder directly under the vm folder, creating it when missing.
+func (p *provisioner) vmFolder(ctx context.Context, name string) (*object.Folder, error) {
+	if name == "" {
+		return p.folder, nil
+	}
+	folder, err := p.finder.Folder(ctx, p.folder.InventoryPath+"/"+name)
+	if _, notFound := err.(*find.NotFoundError); notFound {
+		return p.folder.CreateFolder(ctx, name)
+	}
+	return folder, err
 }
 
 func run(ctx context.Context, start func(context.Context) (*object.Task, error)) error {

@@ -14,7 +14,7 @@ import * as https from 'node:https';
  *        administrator terminating sessions would; answers {"expired": n}
  *   POST /reset             clears faults and counters;  GET /stats -> {"requests": n}
  *
- * Usage: main.js --listen PORT --control-port PORT --upstream https://127.0.0.1:P --cert F --key F --ca F
+ * Usage: main.js --listen PORT --control-port PORT --upstream https://127.0.0.1:P/sdk --cert F --key F --ca F
  */
 
 interface Faults {
