@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../core';
 
@@ -39,6 +39,9 @@ export function buildVcsim(log: (line: string) => void = () => undefined): strin
     throw new Error(`testenv vcenter: go build of testenv/vcsim failed (are golang-go and golang-github-vmware-govmomi-dev installed?):\n${stderr.slice(-2000)}`);
   }
   renameSync(partial, binary); // atomic: a concurrent `up` sees either no binary or a whole one
+  for (const stale of readdirSync(BUILD_DIR).filter((f) => /^vcsim-[0-9a-f]{12}$/.test(f) && join(BUILD_DIR, f) !== binary)) {
+    rmSync(join(BUILD_DIR, stale), { force: true }); // builds of older main.go versions
+  }
   log(`vcenter: built vcsim in ${Date.now() - started} ms`);
   return binary;
 }
