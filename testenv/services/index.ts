@@ -7,11 +7,13 @@ import { opensshService } from './openssh';
 import { ovhService } from './ovh';
 import { route53Service } from './route53';
 import { tlsService } from './tls';
+import { vcenterService } from './vcenter';
 import { zertoService } from './zerto';
 
 /** Every service of the local environment, in start order (later ones may use earlier ones' env). */
 export const allServices: readonly Service[] = [
   tlsService,
+  vcenterService, // before zerto: recoveries power VMs on in it
   etcdService,
   mariadbService,
   haproxyService,

@@ -1,0 +1,67 @@
+import type { PowerStateChange } from '../../hooks/drivers/vsphere';
+import { aClient, someVms } from './support';
+
+/**
+ * Resolves once `changes` holds an entry matching `predicate` (the watcher polls every 20 ms).
+ * Bounded, so a failing test ends instead of keeping jest alive.
+ */
+async function until(changes: PowerStateChange[], predicate: (c: PowerStateChange) => boolean): Promise<void> {
+  const deadline = Date.now() + 10000;
+  while (!changes.some(predicate)) {
+    if (Date.now() > deadline) throw new Error(`no such change within 10 s; saw ${JSON.stringify(changes)}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('vSphere power-state watcher', () => {
+  it('reports the current state of each VM when it starts', async () => {
+    const [on, off] = [...(await someVms('poweredOn')), ...(await someVms('poweredOff'))];
+    const client = aClient();
+    const stop = new AbortController();
+    const changes: PowerStateChange[] = [];
+    const watching = client.watchPowerStates([on, off], (c) => changes.push(c), { signal: stop.signal, intervalMs: 20 });
+    await until(changes, (c) => c.vm === off);
+    await until(changes, (c) => c.vm === on);
+    stop.abort();
+    await watching;
+    expect(changes).toEqual(expect.arrayContaining([
+      { vm: on, state: 'poweredOn', previous: undefined },
+      { vm: off, state: 'poweredOff', previous: undefined },
+    ]));
+    await client.close();
+  });
+
+  it('sees a power-on done by another client', async () => {
+    const [vm] = await someVms('poweredOff');
+    const watcher = aClient();
+    const other = aClient();
+    const stop = new AbortController();
+    const changes: PowerStateChange[] = [];
+    const watching = watcher.watchPowerStates([vm], (c) => changes.push(c), { signal: stop.signal, intervalMs: 20 });
+    await until(changes, (c) => c.state === 'poweredOff');
+    await other.ensureRunning(vm);
+    await until(changes, (c) => c.state === 'poweredOn');
+    stop.abort();
+    await watching;
+    expect(changes).toEqual([
+      { vm, state: 'poweredOff', previous: undefined },
+      { vm, state: 'poweredOn', previous: 'poweredOff' },
+    ]);
+    await Promise.all([watcher.close(), other.close()]);
+  });
+
+  it('reports a VM that appears after the watch started', async () => {
+    const client = aClient();
+    const stop = new AbortController();
+    const changes: PowerStateChange[] = [];
+    const name = `TEST-VSPHERE-LATE-${Date.now().toString(36)}`;
+    const watching = client.watchPowerStates([name], (c) => changes.push(c), { signal: stop.signal, intervalMs: 20 });
+    const { provisionVms } = await import('../../testenv/vcsim/provision');
+    await provisionVms(process.env as Record<string, string>, 'rbx', [{ name, power: 'poweredOn' }]);
+    await until(changes, (c) => c.vm === name);
+    stop.abort();
+    await watching;
+    expect(changes).toEqual([{ vm: name, state: 'poweredOn', previous: undefined }]);
+    await client.close();
+  });
+});

@@ -1,0 +1,26 @@
+import type { Topology } from '../../topology';
+
+/** One VM the simulator creates: its real name, initial power state and extraConfig. */
+export interface SimulatedVm {
+  readonly name: string;
+  /** A folder directly under the datacenter's vm folder, created when missing. @default the vm folder */
+  readonly folder?: string;
+  readonly power?: 'poweredOn' | 'poweredOff' | 'suspended';
+  readonly extraConfig?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A site's VMs as the simulator starts them: the situation the failback starts from, after the
+ * disaster: the standby site runs the application (its VMs on), the primary site's VMs are off.
+ * extraConfig carries the keys the stacks declare that identify a VM's site to the guard.
+ */
+export function siteInventory(topology: Topology, site: string): SimulatedVm[] {
+  const role = topology.sites.find((s) => s.name === site)?.role;
+  return topology.vms
+    .filter((vm) => vm.site === site)
+    .map((vm) => ({
+      name: vm.name,
+      power: role === 'standby' ? 'poweredOn' : 'poweredOff',
+      extraConfig: { 'pra.failback.enabled': String(vm.protected), 'pra.failback.site': site, 'guestinfo.pra.site': site },
+    }));
+}

@@ -1,0 +1,257 @@
+// Command vcsim is the project's vCenter simulator: govmomi's simulator package (Debian 0.24.2) with
+// one datacenter of our name, the topology's VMs by their real names, an enforced username/password,
+// TLS with the testenv certificate, and a control endpoint that adds VMs while it runs.
+//
+// The password comes from the VCSIM_PASSWORD environment variable, never from argv (ps shows argv).
+package main
+
+import (
+	"context"
+	"crypto/subtle"
+	"crypto/tls"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"github.com/vmware/govmomi"
+	"github.com/vmware/govmomi/find"
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// VM is one entry of the inventory: a name, its initial power state, its extraConfig, and
+// optionally a folder under the datacenter's vm folder (created when missing), as real sites have.
+type VM struct {
+	Name        string            `json:"name"`
+	Folder      string            `json:"folder"`
+	Power       string            `json:"power"`
+	ExtraConfig map[string]string `json:"extraConfig"`
+}
+
+type inventory struct {
+	VMs []VM `json:"vms"`
+}
+
+// provisioner creates VMs through the simulator's own SOAP API, so they are indistinguishable
+// from VMs created by a real client. One at a time: the control endpoint may be called concurrently.
+type provisioner struct {
+	mu     sync.Mutex
+	client *govmomi.Client
+	finder *find.Finder
+	folder *object.Folder
+	pool   *object.ResourcePool
+	store  string
+}
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:0", "address to listen on")
+	username := flag.String("username", "", "the only accepted username (password from $VCSIM_PASSWORD)")
+	certFile := flag.String("tls-cert", "", "PEM server certificate")
+	keyFile := flag.String("tls-key", "", "PEM private key of the certificate")
+	datacenter := flag.String("datacenter", "DC0", "datacenter name")
+	inventoryFile := flag.String("inventory", "", "JSON file {\"vms\":[{\"name\",\"power\",\"extraConfig\"}]}")
+	flag.Parse()
+	password := os.Getenv("VCSIM_PASSWORD")
+	if *username == "" || password == "" || *certFile == "" || *keyFile == "" {
+		log.Fatal("vcsim: -username, $VCSIM_PASSWORD, -tls-cert and -tls-key are required")
+	}
+	cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+	if err != nil {
+		log.Fatalf("vcsim: loading the TLS key pair: %v", err)
+	}
+
+	model := simulator.VPX()
+	model.Machine = 0 // only the inventory's VMs, by their real names
+	model.ClusterHost = 1
+	model.Host = 0
+	if err := model.Create(); err != nil {
+		log.Fatalf("vcsim: creating the model: %v", err)
+	}
+	defer model.Remove() // deletes the simulator's datastore temp dirs
+
+	creds := url.UserPassword(*username, password)
+	model.Service.Listen = &url.URL{Host: *listen, User: creds}
+	model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	var prov *provisioner
+	model.Service.HandleFunc("/pra/vms", func(w http.ResponseWriter, r *http.Request) {
+		serveProvision(w, r, prov, *username, password)
+	})
+	server := model.Service.NewServer()
+	defer server.Close()
+
+	ctx := context.Background()
+	local := *server.URL
+	local.User = creds
+	prov, err = newProvisioner(ctx, &local, *datacenter)
+	if err != nil {
+		log.Fatalf("vcsim: %v", err)
+	}
+	if *inventoryFile != "" {
+		var inv inventory
+		data, err := os.ReadFile(*inventoryFile)
+		if err == nil {
+			err = json.Unmarshal(data, &inv)
+		}
+		if err != nil {
+			log.Fatalf("vcsim: reading inventory %s: %v", *inventoryFile, err)
+		}
+		if _, err := prov.ensure(ctx, inv.VMs); err != nil {
+			log.Fatalf("vcsim: creating the inventory: %v", err)
+		}
+	}
+	fmt.Printf("vcsim ready: %s datacenter %s\n", server.URL.Host, *datacenter)
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	<-stop
+}
+
+func newProvisioner(ctx context.Context, u *url.URL, datacenter string) (*provisioner, error) {
+	// In-process loopback to our own listener: the certificate is ours, no need to verify it here.
+	client, err := govmomi.NewClient(ctx, u, true)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the simulator: %v", err)
+	}
+	finder := find.NewFinder(client.Client, false)
+	dc, err := finder.Datacenter(ctx, "DC0")
+	if err != nil {
+		return nil, err
+	}
+	if datacenter != "DC0" {
+		task, err := dc.Rename(ctx, datacenter)
+		if err == nil {
+			err = task.Wait(ctx)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("renaming the datacenter: %v", err)
+		}
+		// Found again so that its inventory path (and its folders' paths) carry the new name.
+		if dc, err = finder.Datacenter(ctx, datacenter); err != nil {
+			return nil, err
+		}
+	}
+	finder.SetDatacenter(dc)
+	folders, err := dc.Folders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := finder.DefaultResourcePool(ctx)
+	if err != nil {
+		return nil, err
+	}
+	store, err := finder.DefaultDatastore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &provisioner{client: client, finder: finder, folder: folders.VmFolder, pool: pool, store: store.Name()}, nil
+}
+
+// ensure creates the VMs that do not exist yet (by name) and returns the names it created.
+func (p *provisioner) ensure(ctx context.Context, vms []VM) ([]string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	created := []string{}
+	for _, vm := range vms {
+		if _, err := p.finder.VirtualMachine(ctx, vm.Name); err == nil {
+			continue
+		} else if _, notFound := err.(*find.NotFoundError); !notFound {
+			return created, err
+		}
+		if err := p.create(ctx, vm); err != nil {
+			return created, fmt.Errorf("VM %s: %v", vm.Name, err)
+		}
+		created = append(created, vm.Name)
+	}
+	return created, nil
+}
+
+func (p *provisioner) create(ctx context.Context, vm VM) error {
+	spec := types.VirtualMachineConfigSpec{
+		Name:    vm.Name,
+		GuestId: string(types.VirtualMachineGuestOsIdentifierOtherGuest64),
+		Files:   &types.VirtualMachineFileInfo{VmPathName: fmt.Sprintf("[%s]", p.store)},
+	}
+	for key, value := range vm.ExtraConfig {
+		spec.ExtraConfig = append(spec.ExtraConfig, &types.OptionValue{Key: key, Value: value})
+	}
+	folder, err := p.vmFolder(ctx, vm.Folder)
+	if err != nil {
+		return err
+	}
+	task, err := folder.CreateVM(ctx, spec, p.pool, nil)
+	if err != nil {
+		return err
+	}
+	info, err := task.WaitForResult(ctx, nil)
+	if err != nil {
+		return err
+	}
+	machine := object.NewVirtualMachine(p.client.Client, info.Result.(types.ManagedObjectReference))
+	switch vm.Power {
+	case "", "poweredOff":
+		return nil
+	case "poweredOn":
+		return run(ctx, machine.PowerOn)
+	case "suspended":
+		if err := run(ctx, machine.PowerOn); err != nil {
+			return err
+		}
+		return run(ctx, machine.Suspend)
+	default:
+		return fmt.Errorf("unknown power state %q (poweredOn, poweredOff, suspended)", vm.Power)
+	}
+}
+
+// vmFolder returns the named folder directly under the vm folder, creating it when missing.
+func (p *provisioner) vmFolder(ctx context.Context, name string) (*object.Folder, error) {
+	if name == "" {
+		return p.folder, nil
+	}
+	folder, err := p.finder.Folder(ctx, p.folder.InventoryPath+"/"+name)
+	if _, notFound := err.(*find.NotFoundError); notFound {
+		return p.folder.CreateFolder(ctx, name)
+	}
+	return folder, err
+}
+
+func run(ctx context.Context, start func(context.Context) (*object.Task, error)) error {
+	task, err := start(ctx)
+	if err != nil {
+		return err
+	}
+	return task.Wait(ctx)
+}
+
+// serveProvision is POST /pra/vms {"vms":[...]}: idempotent, answers {"created":[names]}.
+// It takes the simulator's own credentials (HTTP Basic): the control plane is no back door.
+func serveProvision(w http.ResponseWriter, r *http.Request, prov *provisioner, username, password string) {
+	user, pass, ok := r.BasicAuth()
+	if !ok || subtle.ConstantTimeCompare([]byte(user), []byte(username)) != 1 || subtle.ConstantTimeCompare([]byte(pass), []byte(password)) != 1 {
+		http.Error(w, "credentials required", http.StatusUnauthorized)
+		return
+	}
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST a JSON {\"vms\":[...]}", http.StatusMethodNotAllowed)
+		return
+	}
+	var inv inventory
+	if err := json.NewDecoder(r.Body).Decode(&inv); err != nil {
+		http.Error(w, "bad JSON: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	created, err := prov.ensure(r.Context(), inv.VMs)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string][]string{"created": created})
+}
