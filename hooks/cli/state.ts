@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { applyAssignments, saveState } from '../../topology';
-import { synthesizeApp } from '../../stacks/app';
-import { renderJson, renderMarkdown, reviewStateChange } from '../review';
+import { applyAssignments } from '../../topology';
+import { changeFailbackState } from '../engine/failback-state';
+import { renderJson, renderMarkdown } from '../review';
 import { ExitCode, UsageError, parseOptions, type Command, type CommandContext } from './command';
 import { describeState, loadProject, projectOptions, shown } from './project';
 
@@ -38,10 +38,7 @@ function set(ctx: CommandContext, argv: readonly string[]): number {
   if (positionals.length === 0) throw new UsageError('state set', 'needs at least one KEY=VALUE, e.g. pra state set enable_failback_pause_mode=true');
   const project = loadProject(ctx, values);
   const next = applyAssignments(project.state, positionals, project.topology);
-  // Synthesize both states before saving: a state the policy checks refuse is never written.
-  const diff = reviewStateChange(project.topology, project.state, next);
-  saveState(project.stateFile, next);
-  synthesizeApp(project.topology, next, { outdir: join(ctx.cwd, 'cdktf.out') });
+  const diff = changeFailbackState(project.topology, project.stateFile, join(ctx.cwd, 'cdktf.out'), project.state, next);
   ctx.stdout.write(values.json ? renderJson(diff) : `${renderMarkdown(diff, `pra state set: ${shown(ctx, project.stateFile)} saved, cdktf.out re-synthesized`)}\n`);
   return ExitCode.ok;
 }

@@ -2,7 +2,7 @@
  * The journal's events. A run IS its journal: its state is a fold over these (see execution.ts).
  * Events carry no secrets: steps return outputs built from names, ids and states only.
  */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
 
 export interface RunStartedEvent {
   readonly type: 'run.started';

@@ -1,0 +1,120 @@
+import { PermanentError, TransientError } from '../drivers/common/errors';
+import type { Step } from '../engine/step';
+import { readEverywhere } from './handover';
+import type { FailbackSystems } from './systems';
+import { recoveredVms, vpgsBetween } from './topology-views';
+
+type S = FailbackSystems;
+
+/** Runs `fn` over `items`, at most `limit` at a time: hundreds of VMs must not mean hundreds of open tasks. */
+export async function boundedAll<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+const CONCURRENCY = 16;
+
+/** Phase 2: the recovered VMs are suspended; everything is checked from the hypervisor's side only (H6). */
+export function validationSteps(from: string, to: string): Step<S>[] {
+  return [
+    {
+      id: 'validation.hypervisor',
+      phase: 'validation',
+      title: `${to} VMs suspended, VPGs before commit, RPO and alerts`,
+      describe: () => `read power states on vCenter ${to} and each VPG's status, RPO and alerts on Zerto`,
+      async act({ systems }) {
+        const states = await systems.vcenter(to).powerStates(recoveredVms(systems.topology, from, to));
+        const running = [...states].filter(([, s]) => s !== 'suspended');
+        if (running.length) throw new PermanentError(`vcenter ${to}`, `${running.map(([vm, s]) => `${vm} is ${s}`).join(', ')}: expected suspended before validation`);
+        const rpo: Record<string, number> = {};
+        for (const spec of vpgsBetween(systems.topology, from, to)) {
+          const vpg = await systems.zerto(to).getVpg(spec.name);
+          if (!vpg.subStatusName.endsWith('BeforeCommit')) throw new PermanentError(`zerto ${to}`, `${spec.name} is ${vpg.subStatusName}, not waiting before commit`);
+          const errors = (await systems.zerto(to).alerts(spec.name)).filter((a) => a.level === 'Error');
+          if (errors.length) throw new PermanentError(`zerto ${to}`, `${spec.name}: ${errors.map((a) => a.description).join('; ')}`);
+          rpo[spec.name] = vpg.actualRpoSeconds;
+        }
+        return { rpoSeconds: rpo, suspended: [...states.keys()] };
+      },
+      timeoutSeconds: 60,
+    },
+    {
+      id: 'validation.approve',
+      phase: 'validation',
+      title: 'approval: resume the recovered VMs',
+      describe: () => 'operator approval (identity and comment journaled)',
+      gate: { name: 'validation', prompt: `${to} VMs are suspended and validated from the hypervisor. Resume them (their crons stay fenced)?` },
+      act: async () => undefined,
+      timeoutSeconds: 86_400,
+    },
+  ];
+}
+
+/** Phase 3: resume with crons fenced (the guard denies: the token is not on `to`), then guest-level checks. */
+export function activationSteps(from: string, to: string): Step<S>[] {
+  const vms = (systems: S) => recoveredVms(systems.topology, from, to);
+  return [
+    {
+      id: 'activation.resume',
+      phase: 'activation',
+      title: `resume the ${to} VMs (crons stay fenced)`,
+      describe: ({ systems }) => `power on ${vms(systems).length} suspended VMs on vCenter ${to}, ${CONCURRENCY} at a time`,
+      async check({ systems }) {
+        const states = await systems.vcenter(to).powerStates(vms(systems));
+        return [...states.values()].every((s) => s === 'poweredOn') ? { output: { alreadyRunning: true } } : undefined;
+      },
+      async act({ systems }) {
+        await boundedAll(vms(systems), CONCURRENCY, (vm) => systems.vcenter(to).ensureRunning(vm));
+      },
+      async undo({ systems }) {
+        await boundedAll(vms(systems), CONCURRENCY, (vm) => systems.vcenter(to).ensureSuspended(vm));
+      },
+      timeoutSeconds: 300,
+    },
+    {
+      id: 'activation.fenced',
+      phase: 'activation',
+      title: `${to} guests see the token elsewhere`,
+      describe: () => `read every guest source of the ${to} VMs: none may name ${to} yet`,
+      async act({ systems }) {
+        const names = new Set(vms(systems));
+        const views = await readEverywhere(systems);
+        const wrong = views.filter((v) => v.sees?.active === to && (v.source === 'etcd' || names.has(v.guest)));
+        if (wrong.length) throw new PermanentError('handover', `${wrong.map((v) => v.guest).join(', ')} already see ${to} as active before the handover: stop and check pra status`);
+        return { checked: views.length };
+      },
+      timeoutSeconds: 60,
+    },
+    {
+      id: 'activation.checks',
+      phase: 'activation',
+      title: `application checks on ${to}`,
+      describe: () => `run the topology's health checks (MySQL SELECT 1 and schemas, HTTP) against ${to}`,
+      async act({ systems }) {
+        const results = await systems.checks.run(to);
+        const failed = results.filter((r) => !r.ok);
+        if (failed.length) throw new TransientError(`checks ${to}`, failed.map((r) => `${r.name}: ${r.detail}`).join('; '));
+        return { checks: results.map((r) => ({ name: r.name, latencyMs: Math.round(r.latencyMs) })) };
+      },
+      retry: { attempts: 20, baseDelayMs: 500, maxDelayMs: 3000 },
+      timeoutSeconds: 300,
+    },
+    {
+      id: 'activation.approve',
+      phase: 'activation',
+      title: 'approval: switch traffic and cron ownership',
+      describe: () => 'operator approval (identity and comment journaled)',
+      gate: { name: 'activation', prompt: `${to} answers its checks. Switch traffic and hand the cron token over to ${to}?` },
+      act: async () => undefined,
+      timeoutSeconds: 86_400,
+    },
+  ];
+}

@@ -1,0 +1,99 @@
+import { PermanentError, TransientError } from '../drivers/common/errors';
+import type { GuestConfirmation } from '../drivers/authority/publishers';
+import type { Json } from '../engine/events';
+import type { ActiveSiteRecord, FailbackSystems } from './systems';
+import { vmsOf } from './topology-views';
+
+/**
+ * The cron token handover, the only way cron ownership moves (DESIGN "The safety model"):
+ *   fence: `none` at n+1, every guest of the old site confirms it sees n+1 or is powered off;
+ *   drain: jobs in flight on the old site end (bounded);
+ *   grant: the new site at n+2, every guest of the new site confirms it.
+ * Each part is idempotent: it reads the authority first and only moves it forward.
+ */
+
+const SYSTEM = 'handover';
+
+export interface GuestView {
+  readonly guest: string;
+  readonly source: string;
+  readonly sees?: { readonly active: string; readonly epoch: number };
+  readonly error?: string;
+}
+
+async function publishEverywhere(systems: FailbackSystems, record: ActiveSiteRecord): Promise<GuestView[]> {
+  const all = await Promise.all(systems.publishers.map(async (p) => (await p.publish(record)).map((c) => view(p.source, c))));
+  return all.flat();
+}
+
+/** What every guest source shows now, without writing. */
+export async function readEverywhere(systems: FailbackSystems): Promise<GuestView[]> {
+  const all = await Promise.all(systems.publishers.map(async (p) => (await p.read()).map((c) => view(p.source, c))));
+  return all.flat();
+}
+
+function view(source: string, c: GuestConfirmation): GuestView {
+  return 'sees' in c ? { guest: c.guest, source, sees: c.sees } : { guest: c.guest, source, error: c.error.message };
+}
+
+/**
+ * The views of `vmNames` (per-VM sources: guestinfo, file) and of the shared sources every guest reads
+ * (etcd: one view per endpoint) that do not show `ok`.
+ */
+function unconfirmed(views: readonly GuestView[], vmNames: readonly string[], ok: (sees: { active: string; epoch: number }) => boolean): GuestView[] {
+  const vms = new Set(vmNames);
+  return views.filter((v) => (v.source === 'etcd' || vms.has(v.guest)) && (!v.sees || !ok(v.sees)));
+}
+
+function describe(views: readonly GuestView[]): string {
+  return views.map((v) => `${v.guest} (${v.source}: ${v.sees ? `${v.sees.active}@${v.sees.epoch}` : v.error})`).join(', ');
+}
+
+function record(systems: FailbackSystems, active: string, epoch: number, reason: string): ActiveSiteRecord {
+  return { active, epoch, by: systems.actor, at: systems.now().toISOString(), reason };
+}
+
+/** Moves the authority from `from` to `none` (n -> n+1) and waits for the old site's guests to confirm. */
+export async function fence(systems: FailbackSystems, from: string, options: { readonly force: boolean; readonly reason: string }): Promise<Json> {
+  const current = await systems.authority.read();
+  let fenced: ActiveSiteRecord;
+  if (current?.active === 'none') fenced = current;
+  else if (current?.active === from) fenced = await systems.authority.compareAndSet(current.epoch, record(systems, 'none', current.epoch + 1, options.reason));
+  else throw new PermanentError(SYSTEM, `the authority says active=${current?.active ?? '(no record)'} at epoch ${current?.epoch ?? 0}, not ${from}: another decision was taken; check pra status before going on`);
+  const views = await publishEverywhere(systems, fenced);
+  const fromVms = vmsOf(systems.topology, from);
+  const states = await systems.vcenter(from).powerStates(fromVms).catch(() => new Map<string, string>());
+  const waiting = unconfirmed(views, fromVms, (s) => s.epoch >= fenced.epoch && s.active !== from).filter((v) => states.get(v.guest) !== 'poweredOff');
+  if (waiting.length && !options.force) {
+    throw new TransientError(SYSTEM, `epoch ${fenced.epoch} (none) not confirmed by ${describe(waiting)}; they may still start jobs as ${from}. If ${from} is lost for good, go on with --force (epochs fence any guest that comes back)`);
+  }
+  return { epoch: fenced.epoch, unconfirmed: waiting.map((v) => `${v.guest}/${v.source}`) };
+}
+
+/** Waits until no guarded job is in flight on the guests of `site` (`pra-guard drain` over SSH). */
+export async function drain(systems: FailbackSystems, site: string, options: { readonly timeoutSeconds: number; readonly skipOff: boolean }): Promise<Json> {
+  const vms = vmsOf(systems.topology, site);
+  const states = await systems.vcenter(site).powerStates(vms);
+  const running = vms.filter((vm) => !options.skipOff || states.get(vm) === 'poweredOn');
+  const results = await Promise.all(
+    running.map(async (vm) => ({ vm, ...(await systems.guests.guard(vm, ['drain', '--timeout', String(options.timeoutSeconds)], (options.timeoutSeconds + 15) * 1000)) })),
+  );
+  const stuck = results.filter((r) => r.exitCode !== 0);
+  if (stuck.length) {
+    throw new TransientError(SYSTEM, `jobs still in flight after ${options.timeoutSeconds} s on ${stuck.map((r) => `${r.vm} (${r.output.trim().split('\n').pop() ?? `exit ${r.exitCode}`})`).join(', ')}; wait for them or stop them, then pra resume`);
+  }
+  return { drained: running };
+}
+
+/** Moves the authority from `none` to `to` (n+1 -> n+2) and waits for the new site's guests to confirm. */
+export async function grant(systems: FailbackSystems, to: string, reason: string): Promise<Json> {
+  const current = await systems.authority.read();
+  let granted: ActiveSiteRecord;
+  if (current?.active === to) granted = current;
+  else if (current?.active === 'none') granted = await systems.authority.compareAndSet(current.epoch, record(systems, to, current.epoch + 1, reason));
+  else throw new PermanentError(SYSTEM, `the authority says active=${current?.active ?? '(no record)'} at epoch ${current?.epoch ?? 0}, not none: fence the old site first`);
+  const views = await publishEverywhere(systems, granted);
+  const waiting = unconfirmed(views, vmsOf(systems.topology, to), (s) => s.epoch === granted.epoch && s.active === to);
+  if (waiting.length) throw new TransientError(SYSTEM, `epoch ${granted.epoch} (${to}) not yet seen by ${describe(waiting)}`);
+  return { epoch: granted.epoch, active: to };
+}

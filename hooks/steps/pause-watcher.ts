@@ -1,0 +1,74 @@
+import { toError } from '../drivers/common/errors';
+import type { Vcenter } from './systems';
+
+/** How long a recovered VM ran before it was suspended: the window the guard alone must cover (H1). */
+export interface BootWindow {
+  readonly vm: string;
+  readonly poweredOnSeenAt: string;
+  readonly suspendedAt: string;
+  readonly ms: number;
+}
+
+/**
+ * Suspends each watched VM the moment vCenter shows it powered on (Zerto always powers recovered VMs on;
+ * vSphere has no "start suspended"). Runs in the engine because OVHcloud locks Zerto's post-recovery
+ * scripts (H7); hooks/zerto-post-recovery does the same from a script where they are allowed.
+ */
+export class PauseWatcher {
+  private readonly controller = new AbortController();
+  private readonly suspended = new Set<string>();
+  private readonly inFlight = new Set<string>();
+  private watching?: Promise<void>;
+  private failure?: Error;
+
+  constructor(
+    private readonly vcenter: Vcenter,
+    private readonly vms: readonly string[],
+    private readonly onSuspended: (window: BootWindow) => void,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  start(intervalMs = 100): void {
+    this.watching = this.vcenter
+      .watchPowerStates(this.vms, (change) => this.onChange(change.vm, change.state), { signal: this.controller.signal, intervalMs })
+      .catch((error) => {
+        this.failure = toError(error);
+      });
+  }
+
+  private onChange(vm: string, state: string): void {
+    if (state === 'suspended') {
+      this.suspended.add(vm);
+      return;
+    }
+    this.suspended.delete(vm);
+    if (state !== 'poweredOn' || this.inFlight.has(vm)) return;
+    const seen = this.now();
+    this.inFlight.add(vm);
+    this.vcenter
+      .ensureSuspended(vm)
+      .then(() => {
+        const done = this.now();
+        this.suspended.add(vm);
+        this.onSuspended({ vm, poweredOnSeenAt: seen.toISOString(), suspendedAt: done.toISOString(), ms: done.getTime() - seen.getTime() });
+      })
+      .catch((error) => {
+        this.failure = toError(error);
+      })
+      .finally(() => this.inFlight.delete(vm));
+  }
+
+  /** Resolves once every watched VM is suspended; rejects on a watch or suspend failure or on `signal`. */
+  async allSuspended(signal: AbortSignal, pollMs = 50): Promise<void> {
+    while (this.vms.some((vm) => !this.suspended.has(vm))) {
+      if (this.failure) throw this.failure;
+      if (signal.aborted) throw new Error(`stopped while waiting for ${this.vms.filter((vm) => !this.suspended.has(vm)).join(', ')} to be suspended`);
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await this.watching;
+  }
+}

@@ -1,0 +1,121 @@
+import type { FailbackState } from '../../topology';
+import type { Json } from '../engine/events';
+import type { Step, StepContext } from '../engine/step';
+import { PauseWatcher } from './pause-watcher';
+import type { FailbackSystems } from './systems';
+import { recoveredVms, vpgsBetween } from './topology-views';
+
+type S = FailbackSystems;
+
+/** A state-toggle step: writes the failback state, re-synthesizes, journals the review; undo restores the previous one. */
+export function stateStep(id: string, phase: string, title: string, next: (current: FailbackState) => FailbackState): Step<S> {
+  const previousKey = 'previous';
+  return {
+    id,
+    phase,
+    title,
+    describe: ({ systems }) => `write ${JSON.stringify(next(systems.state.read()))} to the failback state and re-synthesize`,
+    async check({ systems }) {
+      const current = systems.state.read();
+      const wanted = next(current);
+      return JSON.stringify(current) === JSON.stringify(wanted) ? { output: { unchanged: true } } : undefined;
+    },
+    async act({ systems }) {
+      const current = systems.state.read();
+      const review = systems.state.write(next(current));
+      return { [previousKey]: { ...current }, review };
+    },
+    async undo({ systems, outputs }) {
+      const previous = (outputs[id] as { previous?: FailbackState } | undefined)?.previous;
+      if (previous) systems.state.write(previous);
+    },
+    timeoutSeconds: 120,
+  };
+}
+
+export function checkpointStep(from: string, to: string): Step<S> {
+  const tag = (runId: string) => `pra-${runId}`;
+  return {
+    id: 'restore.checkpoint',
+    phase: 'restore',
+    title: 'tag a Zerto checkpoint on each VPG',
+    describe: (ctx) => `tag checkpoint ${tag(ctx.runId)} on ${vpgsBetween(ctx.systems.topology, from, to).map((g) => g.name).join(', ')}`,
+    async act({ systems, runId }) {
+      const tagged: Record<string, string> = {};
+      for (const vpg of vpgsBetween(systems.topology, from, to)) tagged[vpg.name] = (await systems.zerto(to).tagCheckpoint(vpg.name, tag(runId))).id;
+      return { tag: tag(runId), checkpoints: tagged };
+    },
+    timeoutSeconds: 120,
+  };
+}
+
+const isRecovering = (subStatusName: string) => subStatusName.endsWith('BeforeCommit');
+
+/**
+ * Starts the Zerto recovery of every VPG from -> to (Move or Failover as the VPG says, commit policy None)
+ * while the pause watcher suspends each recovered VM as soon as it powers on; done when every VPG waits
+ * before commit and every recovered VM is suspended. Boot windows are journaled as progress.
+ */
+export function recoverStep(from: string, to: string, options: { readonly pause: boolean; readonly sourceMayBeLost: boolean }): Step<S> {
+  const vms = (ctx: StepContext<S>) => recoveredVms(ctx.systems.topology, from, to);
+  return {
+    id: 'restore.recover',
+    phase: 'restore',
+    title: `Zerto recovery ${from} -> ${to}${options.pause ? ', each VM suspended as it boots' : ''}`,
+    describe: (ctx) =>
+      `start ${vpgsBetween(ctx.systems.topology, from, to).map((g) => `${g.recovery} of ${g.name}`).join(', ')} (commit policy none)${options.pause ? `; suspend ${vms(ctx).length} VMs on ${to} as they power on (vCenter ${to})` : ''}`,
+    async check(ctx) {
+      for (const vpg of vpgsBetween(ctx.systems.topology, from, to)) {
+        if (!isRecovering((await ctx.systems.zerto(to).getVpg(vpg.name)).subStatusName)) return undefined;
+      }
+      if (!options.pause) return { output: { resumedCheck: true } };
+      const states = await ctx.systems.vcenter(to).powerStates(vms(ctx));
+      return [...states.values()].every((s) => s === 'suspended') ? { output: { resumedCheck: true } } : undefined;
+    },
+    async act(ctx) {
+      const { systems } = ctx;
+      const zerto = systems.zerto(to);
+      const windows: Json[] = [];
+      const watcher = options.pause
+        ? new PauseWatcher(systems.vcenter(to), vms(ctx), (w) => {
+            windows.push({ ...w });
+            ctx.progress(`${w.vm} suspended ${w.ms} ms after it was seen powered on`, { bootWindow: { ...w } });
+          })
+        : undefined;
+      watcher?.start();
+      try {
+        const tasks: Record<string, string> = {};
+        for (const spec of vpgsBetween(systems.topology, from, to)) {
+          const vpg = await zerto.getVpg(spec.name);
+          if (isRecovering(vpg.subStatusName) || vpg.statusName === 'Moving' || vpg.statusName === 'FailingOver') continue; // already started by a crashed run
+          tasks[spec.name] =
+            spec.recovery === 'move'
+              ? await zerto.move(spec.name, { commitPolicy: 'none', reverseProtection: true })
+              : await zerto.failover(spec.name, { commitPolicy: 'none', shutdownPolicy: 'none', reverseProtection: !options.sourceMayBeLost });
+          ctx.progress(`${spec.recovery} of ${spec.name} started`, { task: tasks[spec.name] });
+        }
+        for (const spec of vpgsBetween(systems.topology, from, to)) {
+          await zerto.waitForVpg(spec.name, 'waiting before commit', (v) => isRecovering(v.subStatusName), { timeoutMs: 540_000, intervalMs: 200 });
+        }
+        await watcher?.allSuspended(ctx.signal);
+        return { tasks, bootWindows: windows };
+      } finally {
+        await watcher?.stop();
+      }
+    },
+    async undo({ systems, signal }) {
+      const zerto = systems.zerto(to);
+      for (const spec of vpgsBetween(systems.topology, from, to)) {
+        const vpg = await zerto.getVpg(spec.name);
+        if (!isRecovering(vpg.subStatusName)) continue;
+        await zerto.rollback(spec.name);
+        await zerto.waitForVpg(spec.name, 'rolled back to MeetingSLA', (v) => v.statusName === 'MeetingSLA', { timeoutMs: 300_000, intervalMs: 200 });
+      }
+      for (const vm of recoveredVms(systems.topology, from, to)) {
+        if (signal.aborted) break;
+        await systems.vcenter(to).ensureOff(vm, { guestShutdownTimeoutMs: 0 });
+      }
+    },
+    timeoutSeconds: 600,
+  };
+}
