@@ -27,7 +27,7 @@ export interface RunnerOptions<S> {
   readonly operator: string;
   readonly onEvent?: (entry: JournalEntry) => void;
   readonly sleep?: Sleep;
-  /** How often a waiting gate re-reads the journal for an approval from another terminal. @default 500 */
+  /** How often a waiting gate re-reads the journal for an approval from another terminal. @default 100 */
   readonly approvalPollMs?: number;
   /** Aborted on SIGINT: the step in flight stops and the run pauses by operator. */
   readonly signal?: AbortSignal;
@@ -150,11 +150,23 @@ export class Runner<S> {
     const abort = new AbortController();
     const onAbort = () => abort.abort();
     this.opts.signal?.addEventListener('abort', onAbort);
+    // The approver (a TTY prompt, auto-approval) and `pra approve` from another terminal race: the first
+    // decision journaled wins, and the other is cancelled.
+    let answered: Decision | undefined;
+    this.opts.approver.request(gate.name, gate.prompt, abort.signal).then(
+      (answer) => {
+        answered = answer;
+      },
+      () => undefined,
+    );
     try {
-      const answer = await this.opts.approver.request(gate.name, gate.prompt, abort.signal);
-      if (answer) this.emit({ type: answer.approved ? 'approval.given' : 'approval.declined', gate: gate.name, by: answer.by, comment: answer.comment });
       for (;;) {
         const decided = this.view().approvals.find((a) => a.gate === gate.name && a.requestedAt === pending!.requestedAt)?.decision;
+        if (!decided && answered) {
+          this.emit({ type: answered.approved ? 'approval.given' : 'approval.declined', gate: gate.name, by: answered.by, comment: answered.comment });
+          answered = undefined;
+          continue;
+        }
         if (decided) {
           if (!decided.approved) {
             this.pause('operator', step.id, `gate ${gate.name} declined by ${decided.by}: ${decided.comment}`);
@@ -167,7 +179,7 @@ export class Runner<S> {
           this.pause('operator', step.id, `interrupted while waiting for approval ${gate.name}`);
           return false;
         }
-        await this.sleep(this.opts.approvalPollMs ?? 500);
+        await this.sleep(this.opts.approvalPollMs ?? 100);
       }
     } finally {
       abort.abort();

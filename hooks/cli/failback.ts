@@ -1,0 +1,40 @@
+import { buildSystems } from '../engine/systems';
+import { operate, type PlanSpec } from '../engine/operation';
+import { UsageError, parseOptions, type Command, type CommandContext } from './command';
+import { loadProject, projectOptions } from './project';
+import { exitCodeOf, operationOptions, runOptions } from './run-context';
+
+async function startRun(ctx: CommandContext, kind: PlanSpec['kind']): Promise<number> {
+  const { values } = parseOptions(kind, ctx.argv, { ...projectOptions, ...runOptions, to: { type: 'string' }, force: { type: 'boolean' } });
+  const project = loadProject(ctx, values);
+  const to = values.to;
+  const sites = project.topology.sites.map((s) => s.name);
+  if (!to || !sites.includes(to)) throw new UsageError(kind, `--to must name a site of ${project.topology.name}: ${sites.join(' | ')}`);
+  const from = project.state.active_site;
+  if (from === to) throw new UsageError(kind, `${to} is already the active site (failback state ${project.stateFile})`);
+  if (values.force && kind === 'failback') throw new UsageError(kind, '--force is for pra failover (a lost site); a failback needs both sites');
+  const spec = { kind, from, to, force: Boolean(values.force), topologyFile: project.topologyFile, stateFile: project.stateFile };
+  const options = operationOptions(ctx, values);
+  const systems = buildSystems(project, ctx);
+  try {
+    const view = await operate('start', systems, spec, options);
+    return exitCodeOf(view, options.signal?.aborted ?? false);
+  } finally {
+    options.dispose();
+    await systems.close();
+  }
+}
+
+export const failbackCommand: Command = {
+  name: 'failback',
+  summary: 'bring production back to a recovered site (journaled, resumable, with approvals)',
+  usage: 'pra failback --to SITE [--auto-approve] [--json] [--operator NAME] [--topology FILE] [--state FILE] [--journal-dir DIR]',
+  run: (ctx) => startRun(ctx, 'failback'),
+};
+
+export const failoverCommand: Command = {
+  name: 'failover',
+  summary: 'disaster: move production to the standby site; --force proceeds without confirmations from the lost site',
+  usage: 'pra failover --to SITE [--force] [--auto-approve] [--json] [--operator NAME] [--topology FILE] [--state FILE] [--journal-dir DIR]',
+  run: (ctx) => startRun(ctx, 'failover'),
+};
