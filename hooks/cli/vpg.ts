@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { InputError, loadTopology, readSource, VPG_MANIFEST_FILE, vpgSpecs, type Topology, type VpgManifest, type VpgSpec } from '../../topology';
 import { SecretUnavailableError } from '../drivers/common/secret';
 import { ZertoClient } from '../drivers/zerto/client';
-import { zertoEndpointOf } from '../drivers/zerto/config';
+import { zertoEndpointOf, zertoSiteName } from '../drivers/zerto/config';
 import { ZertoDriver } from '../drivers/zerto/driver';
 import { VpgReconciler, type VpgPlan } from '../drivers/zerto/reconcile';
 import { ExitCode, parseOptions, UsageError, type Command, type CommandContext } from './command';
@@ -70,11 +70,12 @@ export const vpgCommand: Command = {
     const topology = loadTopology(topologyFile);
     const { source, specs } = declaredVpgs(ctx, topology, topologyFile);
     const drivers = new Map<string, ZertoDriver>();
+    const siteNames = Object.fromEntries(topology.sites.map((site) => [site.name, zertoSiteName(site)]));
     const results: { plan: VpgPlan; zvm: string }[] = [];
     try {
       for (const spec of specs) {
         const driver = zvmFor(spec, topology, topologyFile, ctx, drivers);
-        const reconciler = new VpgReconciler(driver);
+        const reconciler = new VpgReconciler(driver, { siteNames });
         const plan = await reconciler.plan(spec);
         if (!dryRun) await reconciler.apply(spec, plan);
         results.push({ plan, zvm: spec.targetSite });
