@@ -42,7 +42,7 @@ export const siteSchema = z
         /** Keycloak grant: `client_credentials` takes `username` as the client id and `password` as its secret. */
         grant: z.enum(['password', 'client_credentials']).default('password'),
         /** The site's name in Zerto (`VirtualizationSiteName`) when it differs from the topology's site name. */
-        siteName: z.string().min(1).optional(),
+        siteName: z.string().min(1, 'must be the site name Zerto shows (VirtualizationSiteName), or be left out').optional(),
       })
       .strict(),
     cluster: z.string().min(1),
