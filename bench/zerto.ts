@@ -4,8 +4,7 @@ import type { ZertoEndpoint } from '../hooks/drivers/zerto/config';
 import { ZertoDriver } from '../hooks/drivers/zerto/driver';
 import { VpgReconciler } from '../hooks/drivers/zerto/reconcile';
 import { loadTopology, vpgSpecs } from '../topology';
-import { currentEnv } from '../testenv/core';
-import { TESTENV_TOPOLOGY } from '../testenv/services/zerto';
+import { currentEnv, EXAMPLE_TOPOLOGY } from '../testenv/core';
 
 /**
  * Per-operation latencies of the Zerto driver against the simulator (`testenv/testenv up zerto` first),
@@ -65,7 +64,7 @@ async function main(): Promise<void> {
       await zerto.waitForVpg(FAILBACK, 'MeetingSLA', (v) => v.statusName === 'MeetingSLA', poll);
     });
     const reconciler = new VpgReconciler(zerto);
-    const specs = vpgSpecs(loadTopology(TESTENV_TOPOLOGY));
+    const specs = vpgSpecs(loadTopology(EXAMPLE_TOPOLOGY));
     await measure('vpg sync plan of 2 VPGs (nothing to change)', () => Promise.all(specs.map((s) => reconciler.plan(s))));
     await zerto.client.close();
   } finally {

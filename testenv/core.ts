@@ -13,6 +13,8 @@ export const REPO_ROOT = resolve(__dirname, existsSync(resolve(__dirname, '../pa
 export const STATE_DIR = process.env.PRA_TESTENV_DIR ?? join(REPO_ROOT, '.testenv');
 const STATE_FILE = join(STATE_DIR, 'state.json');
 export const ENV_FILE = join(STATE_DIR, 'env');
+/** The topology every simulator models (vCenter inventories, Zerto VPGs): the shipped example. */
+export const EXAMPLE_TOPOLOGY = join(REPO_ROOT, 'examples/ovh-rbx-sbg.yaml');
 
 export type Env = Record<string, string>;
 

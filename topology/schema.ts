@@ -36,7 +36,15 @@ export const siteSchema = z
     name: siteName,
     role: z.enum(['primary', 'standby']),
     vcenter: endpointSchema.extend({ datacenter: z.string().min(1) }).strict(),
-    zerto: endpointSchema.extend({ auth: z.enum(['keycloak', 'session']).default('keycloak') }).strict(),
+    zerto: endpointSchema
+      .extend({
+        auth: z.enum(['keycloak', 'session']).default('keycloak'),
+        /** Keycloak grant: `client_credentials` takes `username` as the client id and `password` as its secret. */
+        grant: z.enum(['password', 'client_credentials']).default('password'),
+        /** The site's name in Zerto (`VirtualizationSiteName`) when it differs from the topology's site name. */
+        siteName: z.string().min(1, 'must be the site name Zerto shows (VirtualizationSiteName), or be left out').optional(),
+      })
+      .strict(),
     cluster: z.string().min(1),
     resourcePool: z.string().min(1).optional(),
     datastore: z.string().min(1),
@@ -59,6 +67,18 @@ export const vmSchema = z
     /** The VM on the other site that takes over this one's role. Required when `protected`. */
     peer: vmName.optional(),
     protected: z.boolean().default(true),
+    /** How the engine reaches the guest itself (the SSH publisher and probes). */
+    guest: z
+      .object({
+        /** @default the VM's ip */
+        sshHost: z.string().min(1).optional(),
+        /** @default guard.ssh.port */
+        sshPort: z.number().int().min(1).max(65535).optional(),
+        /** The guest filesystem root under which /etc/pra lives ('/' on a real guest; the drill's simulated guests live in directories). */
+        guardRoot: z.string().startsWith('/', 'must be an absolute path such as /').default('/'),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -191,13 +211,35 @@ export const guardSchema = z
     replayPolicy: z.enum(['allow', 'deny']).default('deny'),
     drainTimeoutSeconds: z.number().int().min(1).max(86400).default(300),
     /** Guest SSH access used to publish /etc/pra/active-site and to drain. */
-    ssh: z.object({ user: z.string().min(1), port: z.number().int().min(1).max(65535).default(22), privateKey: secretRef }).strict().optional(),
+    ssh: z
+      .object({
+        user: z.string().min(1),
+        port: z.number().int().min(1).max(65535).default(22),
+        privateKey: secretRef,
+        /** Accepted guest host keys as `ssh-keygen -l -E sha256` prints them. */
+        hostKeySha256: z.array(z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must be a fingerprint such as SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8 (ssh-keygen -l -E sha256)')).min(1).optional(),
+        /** Accept any host key: only for throw-away test guests, as TLS `insecure`. */
+        insecureAcceptAnyHostKey: z.boolean().default(false),
+        /** The active-site file the guard reads, under each VM's guest.guardRoot. */
+        path: z.string().startsWith('/', 'must be an absolute path such as /etc/pra/active-site').default('/etc/pra/active-site'),
+      })
+      .strict()
+      .refine((s) => s.hostKeySha256 !== undefined || s.insecureAcceptAnyHostKey, 'must set hostKeySha256 (the guests\' host key fingerprints) or insecureAcceptAnyHostKey: true')
+      .optional(),
   })
   .strict();
 
 export const authoritySchema = z.discriminatedUnion('backend', [
   z.object({ backend: z.literal('file'), path: z.string().min(1).default('.pra/authority.json') }).strict(),
-  z.object({ backend: z.literal('etcd'), endpoints: z.array(z.string().url()).min(1), key: z.string().default('/pra/authority') }).strict(),
+  z
+    .object({
+      backend: z.literal('etcd'),
+      endpoints: z.array(z.string().url()).min(1),
+      key: z.string().default('/pra/authority'),
+      /** Lease TTL of the run lock: how long a dead holder keeps it. */
+      runLockTtlSeconds: z.number().int().min(2).max(3600).default(10),
+    })
+    .strict(),
 ]);
 
 export const terraformBackendSchema = z.discriminatedUnion('type', [
@@ -236,5 +278,6 @@ export type Vpg = z.infer<typeof vpgSchema>;
 export type Dns = z.infer<typeof dnsSchema>;
 export type Lb = z.infer<typeof lbSchema>;
 export type Guard = z.infer<typeof guardSchema>;
+export type AuthoritySpec = z.infer<typeof authoritySchema>;
 export type SecretRefSpec = z.infer<typeof secretRef>;
 export type TopologyInput = z.input<typeof topologySchema>;

@@ -58,6 +58,34 @@ const cases: Case[] = [
   { name: 'an unknown replay policy', change: (t) => (t.guard.replayPolicy = 'maybe'), path: 'guard.replayPolicy = "maybe"', message: 'must be one of allow | deny' },
   { name: 'an application name with spaces', change: (t) => (t.name = 'App A'), path: 'name = "App A"', message: 'must be a lowercase application name' },
   { name: 'an RTO of zero minutes', change: (t) => (t.rtoMinutes = 0), path: 'rtoMinutes = 0', message: 'is too small: minimum 1' },
+  { name: 'an unknown Zerto grant', change: (t) => (t.sites[0].zerto.grant = 'implicit'), path: 'sites[0].zerto.grant = "implicit"', message: 'must be one of password | client_credentials' },
+  { name: 'an empty Zerto site name', change: (t) => (t.sites[1].zerto.siteName = ''), path: 'sites[1].zerto.siteName = ""', message: 'must be the site name Zerto shows' },
+  {
+    name: 'guest SSH without a host key policy',
+    change: (t) => (t.guard.ssh = { user: 'root', privateKey: { file: '/etc/pra/guest-key' } }),
+    path: 'guard.ssh',
+    message: 'must set hostKeySha256',
+  },
+  {
+    name: 'a host key that is not a SHA256 fingerprint',
+    change: (t) => (t.guard.ssh = { user: 'root', privateKey: { file: '/etc/pra/guest-key' }, hostKeySha256: ['MD5:aa:bb'] }),
+    path: 'guard.ssh.hostKeySha256[0] = "MD5:aa:bb"',
+    message: 'must be a fingerprint such as SHA256:',
+  },
+  {
+    name: 'a relative active-site file path',
+    change: (t) => (t.guard.ssh = { user: 'root', privateKey: { file: '/etc/pra/guest-key' }, insecureAcceptAnyHostKey: true, path: 'etc/pra/active-site' }),
+    path: 'guard.ssh.path = "etc/pra/active-site"',
+    message: 'must be an absolute path',
+  },
+  {
+    name: 'a run lock TTL of one second',
+    change: (t) => (t.authority = { backend: 'etcd', endpoints: ['https://etcd.example.net:2379'], runLockTtlSeconds: 1 }),
+    path: 'authority.runLockTtlSeconds = 1',
+    message: 'is too small: minimum 2',
+  },
+  { name: 'a relative guest guard root', change: (t) => (t.vms[0].guest = { guardRoot: 'srv/guest' }), path: 'vms[0].guest.guardRoot = "srv/guest"', message: 'must be an absolute path' },
+  { name: 'a guest SSH port out of range', change: (t) => (t.vms[0].guest = { sshPort: 70000 }), path: 'vms[0].guest.sshPort = 70000', message: 'is too big: maximum 65535' },
   { name: 'an unsupported state backend', change: (t) => (t.terraformBackend = { type: 'gcs' }), path: 'terraformBackend.type = "gcs"', message: 'must be one of local | s3' },
 ];
 

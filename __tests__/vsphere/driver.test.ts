@@ -1,9 +1,11 @@
 import { NotFoundError } from '../../hooks/drivers/common/errors';
 import type { VsphereClient } from '../../hooks/drivers/vsphere';
 import { provisionVms } from '../../testenv/vcsim/provision';
+import { exclusive } from '../support/exclusive';
 import { aClient, someVms, testenv } from './support';
 
 describe('vSphere driver against the vCenter simulator', () => {
+  exclusive('vcenter-example-vms'); // reads the example VMs' power, which the Zerto recovery tests change
   let client: VsphereClient;
   beforeAll(() => {
     client = aClient();

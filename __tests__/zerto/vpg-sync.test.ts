@@ -101,6 +101,18 @@ describe('pra vpg sync', () => {
     expect(run.out).toContain('- VPG-SBG-TO-RBX (zerto rbx): left alone: reversed (rbx -> sbg live, declared sbg -> rbx): a failover with reverse protection flipped it');
   });
 
+  it('matches topology sites to the Zerto sites named in zerto.siteName', async () => {
+    const doc = parse(readFileSync(join(dir, 'topology.yaml'), 'utf8'));
+    const renamed: Record<string, string> = { rbx: 'roubaix', sbg: 'strasbourg' };
+    for (const site of doc.sites) Object.assign(site, { name: renamed[site.name], zerto: { ...site.zerto, siteName: site.name } });
+    for (const vm of doc.vms) vm.site = renamed[vm.site];
+    for (const vpg of doc.vpgs) Object.assign(vpg, { source: renamed[vpg.source], target: renamed[vpg.target] });
+    writeFileSync(join(dir, 'topology.yaml'), stringify(doc));
+    const run = await pra(exposure, dir, 'vpg', 'sync', '--dry-run');
+    expect(run.out).toContain('- VPG-SBG-TO-RBX (zerto roubaix): would create');
+    expect(run.out).toContain('- VPG-RBX-TO-SBG (zerto strasbourg): unchanged');
+  });
+
   it('refuses a manifest synthesized for another topology', async () => {
     mkdirSync(join(dir, 'cdktf.out'));
     writeFileSync(join(dir, 'cdktf.out', 'vpg-manifest.json'), JSON.stringify({ topology: 'other-app', vpgs: [] }));

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError, loadTopology, readSource, VPG_MANIFEST_FILE, vpgSpecs, type Topology, type VpgManifest, type VpgSpec } from '../../topology';
 import { SecretUnavailableError } from '../drivers/common/secret';
-import { ZertoClient } from '../drivers/zerto/client';
-import { zertoEndpointOf } from '../drivers/zerto/config';
-import { ZertoDriver } from '../drivers/zerto/driver';
+import { zertoSiteName } from '../drivers/zerto/config';
+import type { ZertoDriver } from '../drivers/zerto/driver';
+import { zertoDriverForSite } from '../drivers/zerto/from-topology';
 import { VpgReconciler, type VpgPlan } from '../drivers/zerto/reconcile';
 import { ExitCode, parseOptions, UsageError, type Command, type CommandContext } from './command';
 
@@ -38,7 +38,7 @@ function zvmFor(spec: VpgSpec, topology: Topology, topologyFile: string, ctx: Co
   const site = topology.sites.find((s) => s.name === spec.targetSite);
   if (!site) throw new InputError(topologyFile, [`VPG ${spec.name}: target site ${spec.targetSite} is not declared in ${topologyFile}`]);
   try {
-    const driver = new ZertoDriver(new ZertoClient(site.name, zertoEndpointOf(site, ctx.env)));
+    const driver = zertoDriverForSite(site, ctx.env);
     open.set(site.name, driver);
     return driver;
   } catch (e) {
@@ -70,11 +70,12 @@ export const vpgCommand: Command = {
     const topology = loadTopology(topologyFile);
     const { source, specs } = declaredVpgs(ctx, topology, topologyFile);
     const drivers = new Map<string, ZertoDriver>();
+    const siteNames = Object.fromEntries(topology.sites.map((site) => [site.name, zertoSiteName(site)]));
     const results: { plan: VpgPlan; zvm: string }[] = [];
     try {
       for (const spec of specs) {
         const driver = zvmFor(spec, topology, topologyFile, ctx, drivers);
-        const reconciler = new VpgReconciler(driver);
+        const reconciler = new VpgReconciler(driver, { siteNames });
         const plan = await reconciler.plan(spec);
         if (!dryRun) await reconciler.apply(spec, plan);
         results.push({ plan, zvm: spec.targetSite });

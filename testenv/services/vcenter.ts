@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTopology } from '../../topology';
-import { pidAlive, portOpen, REPO_ROOT, type Env, type Service, type ServiceContext } from '../core';
+import { EXAMPLE_TOPOLOGY, pidAlive, portOpen, REPO_ROOT, type Env, type Service, type ServiceContext } from '../core';
 import { buildVcsim } from '../vcsim/build';
 import { siteInventory } from '../vcsim/inventory';
 
-const TOPOLOGY = join(REPO_ROOT, 'examples/ovh-rbx-sbg.yaml');
 const USER = 'pra-automation@vsphere.local';
 
 /**
@@ -20,7 +19,7 @@ export const vcenterService: Service = {
   debianPackages: ['golang-go', 'golang-github-vmware-govmomi-dev'],
   async start(ctx) {
     const binary = buildVcsim((line) => process.stderr.write(`testenv: ${line}\n`));
-    const topology = loadTopology(TOPOLOGY);
+    const topology = loadTopology(EXAMPLE_TOPOLOGY);
     const password = randomBytes(12).toString('base64url');
     const env: Env = { PRA_TESTENV_VCENTER_USER: USER, PRA_TESTENV_VCENTER_PASSWORD: password };
     for (const site of topology.sites) {

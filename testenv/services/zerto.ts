@@ -1,20 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadTopology } from '../../topology';
-import { portOpen, REPO_ROOT, type Service } from '../core';
+import { EXAMPLE_TOPOLOGY, portOpen, REPO_ROOT, type Service } from '../core';
 
-/** The topology the simulators model: VPGs, VMs and their peers. */
-export const TESTENV_TOPOLOGY = join(REPO_ROOT, 'examples/ovh-rbx-sbg.yaml');
+/** What the simulator needs of the `vcenter` service to power VMs there, passed through its environment. */
+const VCENTER_ENV = /^PRA_TESTENV_(VCENTER_(USER|PASSWORD|[A-Z0-9]+_(URL|DATACENTER))|CA)$/;
 
 /**
  * Our Zerto API simulator (testenv/sims/zerto), one daemon serving one HTTPS ZVM API port per site with the
- * testenv certificate, and a plain-HTTP control port. Credentials are random for each start.
+ * testenv certificate, and a plain-HTTP control port. Credentials are random for each start. It gets the
+ * vCenter simulators' endpoints and credentials through its environment (never argv): its default instance
+ * powers the recovered VMs on in vcsim as Zerto does.
  */
 export const zertoService: Service = {
   name: 'zerto',
   debianPackages: [],
   async start(ctx) {
-    const topology = loadTopology(TESTENV_TOPOLOGY);
+    const topology = loadTopology(EXAMPLE_TOPOLOGY);
     const sites = topology.sites.map((s) => s.name);
     const primary = topology.sites.find((s) => s.role === 'primary') ?? topology.sites[0];
     const controlPort = await ctx.freePort();
@@ -28,7 +30,7 @@ export const zertoService: Service = {
     };
     ctx.daemon('zerto-sim', process.execPath, [
       join(REPO_ROOT, 'dist/testenv/sims/zerto/main.js'),
-      '--topology', TESTENV_TOPOLOGY,
+      '--topology', EXAMPLE_TOPOLOGY,
       '--cert', ctx.env.PRA_TESTENV_TLS_CERT,
       '--key', ctx.env.PRA_TESTENV_TLS_KEY,
       '--control-port', String(controlPort),
@@ -36,6 +38,7 @@ export const zertoService: Service = {
     ], {
       env: {
         ...process.env,
+        ...Object.fromEntries(Object.entries(ctx.env).filter(([name]) => VCENTER_ENV.test(name))),
         ZERTO_SIM_USERNAME: credentials.PRA_TESTENV_ZERTO_USERNAME,
         ZERTO_SIM_PASSWORD: credentials.PRA_TESTENV_ZERTO_PASSWORD,
         ZERTO_SIM_CLIENT_ID: credentials.PRA_TESTENV_ZERTO_CLIENT_ID,

@@ -24,7 +24,7 @@ export class Secret {
   }
 }
 
-/** Where a secret comes from: an environment variable or a file (first line, trimmed). */
+/** Where a secret comes from: an environment variable or a file (first line, trimmed; or the whole file). */
 export interface SecretRef {
   readonly env?: string;
   readonly file?: string;
@@ -32,7 +32,11 @@ export interface SecretRef {
 
 export class SecretUnavailableError extends Error {}
 
-export function resolveSecret(ref: SecretRef, what: string, env: NodeJS.ProcessEnv = process.env): Secret {
+/**
+ * Reads a secret now. A file gives its first line, trimmed (a password, a token), or with `wholeFile`
+ * its whole content (a private key).
+ */
+export function resolveSecret(ref: SecretRef, what: string, env: NodeJS.ProcessEnv = process.env, options: { readonly wholeFile?: boolean } = {}): Secret {
   if (ref.env !== undefined) {
     const value = env[ref.env];
     if (value === undefined || value === '') {
@@ -47,7 +51,7 @@ export function resolveSecret(ref: SecretRef, what: string, env: NodeJS.ProcessE
     } catch (e) {
       throw new SecretUnavailableError(`${what}: cannot read secret file ${ref.file} (${(e as NodeJS.ErrnoException).code}); create it or fix the path`);
     }
-    return new Secret(text.split('\n')[0].trim());
+    return new Secret(options.wholeFile ? text : text.split('\n')[0].trim());
   }
   throw new SecretUnavailableError(`${what}: no secret source; set { env: NAME } or { file: PATH }`);
 }

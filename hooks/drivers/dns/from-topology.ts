@@ -1,7 +1,6 @@
 import type { Dns } from '../../../topology/schema';
-import { HttpClient } from '../common/http';
 import { resolveSecret } from '../common/secret';
-import { OvhClient } from '../ovh/client';
+import { ovhClientFromTopology } from '../ovh/from-topology';
 import type { DnsProvider } from './index';
 import { OvhDns } from './ovh';
 import { Rfc2136Dns } from './rfc2136';
@@ -15,16 +14,8 @@ export function dnsProviderFor(dns: Dns, deps: { readonly env?: NodeJS.ProcessEn
   const secret = (ref: Parameters<typeof resolveSecret>[0], what: string) => resolveSecret(ref, `traffic.dns.${what}`, deps.env);
   const nameservers = dns.nameservers;
   switch (dns.provider) {
-    case 'ovh': {
-      const http = new HttpClient('dns ovh', dns.endpoint, { insecure: dns.insecure, caFile: dns.caFile });
-      const credentials = {
-        endpoint: dns.endpoint,
-        applicationKey: dns.applicationKey,
-        applicationSecret: secret(dns.applicationSecret, 'applicationSecret'),
-        consumerKey: secret(dns.consumerKey, 'consumerKey'),
-      };
-      return new OvhDns({ zone: dns.zone, verification: { nameservers } }, { ovh: new OvhClient('dns ovh', credentials, { http }), log: deps.log });
-    }
+    case 'ovh':
+      return new OvhDns({ zone: dns.zone, verification: { nameservers } }, { ovh: ovhClientFromTopology('dns ovh', 'traffic.dns', dns, deps.env), log: deps.log });
     case 'route53': {
       const config = {
         zone: dns.zone,

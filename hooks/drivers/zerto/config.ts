@@ -27,9 +27,15 @@ export function zertoEndpointOf(site: Site, env: NodeJS.ProcessEnv = process.env
   return {
     url: site.zerto.url,
     auth: site.zerto.auth,
+    grant: site.zerto.grant,
     username: site.zerto.username,
     password: resolveSecret(site.zerto.password, `zerto ${site.name} password`, env),
     insecure: site.zerto.insecure,
     caFile: site.zerto.caFile,
   };
+}
+
+/** The name Zerto gives `site` (`VirtualizationSiteName`): the topology's `zerto.siteName`, else the site's own name. */
+export function zertoSiteName(site: Site): string {
+  return site.zerto.siteName ?? site.name;
 }

@@ -41,7 +41,11 @@ export class VpgReconciler {
 
   constructor(
     private readonly driver: ZertoDriver,
-    private readonly commitTimeoutMs = 120_000,
+    private readonly options: {
+      /** Topology site name -> the site's name in Zerto, where they differ (`zertoSiteName`). */
+      readonly siteNames?: Readonly<Record<string, string>>;
+      readonly commitTimeoutMs?: number;
+    } = {},
   ) {
     this.catalog = new SiteCatalog(driver.client);
   }
@@ -81,7 +85,8 @@ export class VpgReconciler {
   }
 
   private async resolve(spec: VpgSpec): Promise<Desired> {
-    const [source, target] = await Promise.all([this.catalog.site(spec.sourceSite), this.catalog.site(spec.targetSite)]);
+    const zertoName = (site: string) => this.options.siteNames?.[site] ?? site;
+    const [source, target] = await Promise.all([this.catalog.site(zertoName(spec.sourceSite)), this.catalog.site(zertoName(spec.targetSite))]);
     const missing: string[] = [];
     const need = (id: string | undefined, what: string) => {
       if (id === undefined) missing.push(what);
@@ -145,7 +150,7 @@ export class VpgReconciler {
 
   /** Commit answers a task id on the versions we know; when it is not a task, the VPG itself shows the result. */
   private async awaitCommit(name: string, answer: string | undefined): Promise<void> {
-    const options = { timeoutMs: this.commitTimeoutMs, intervalMs: 250 };
+    const options = { timeoutMs: this.options.commitTimeoutMs ?? 120_000, intervalMs: 250 };
     if (answer !== undefined) {
       try {
         await this.driver.waitForTask(answer, options);

@@ -2,12 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FaultRule } from './faults';
 import { SimInstance, type TlsFiles } from './instance';
+import type { SiteVmPower } from './power';
 import type { WorldOptions } from './world';
+
+/** What an instance may differ in from the daemon's options. */
+export interface InstanceOverrides extends Partial<Pick<WorldOptions, 'activeSite' | 'withoutVpgs'>> {
+  /**
+   * Power VMs for real in the sites' vCenters. Opt-in per instance: the example topology's VMs are shared
+   * by every test file, so only the instances that mean to change their power do.
+   */
+  readonly vcenter?: boolean;
+}
 
 /**
  * The simulator's control endpoint (plain HTTP on loopback, never part of the Zerto API). Tests create
  * their own isolated instance, inject faults, tune delays and read the state back:
- *   GET /instances, POST /instances {activeSite?, withoutVpgs?}, DELETE /instances/{id}
+ *   GET /instances, POST /instances {activeSite?, withoutVpgs?, vcenter?}, DELETE /instances/{id}
  *   GET /instances/{id}/state, POST .../reset {activeSite?}
  *   POST .../faults {path, method?, kind: latency|status|drop, latencyMs?, status?, count?}, DELETE .../faults
  *   PUT .../delays {syncMs?, commitMs?, reverseProtectionMs?}, PUT .../auth {sessionIdleMs?, accessTokenMs?, refreshTokenMs?}
@@ -19,10 +29,14 @@ export class Control {
   constructor(
     private readonly options: WorldOptions,
     private readonly tls: TlsFiles,
+    /** The sites' vCenters, when the daemon was given them. */
+    private readonly vcenterPower?: SiteVmPower,
   ) {}
 
-  async addInstance(id: string, ports: Readonly<Record<string, number>> = {}, overrides: Partial<Pick<WorldOptions, 'activeSite' | 'withoutVpgs'>> = {}): Promise<SimInstance> {
-    const instance = await SimInstance.start(id, { ...this.options, ...overrides }, this.tls, ports);
+  async addInstance(id: string, ports: Readonly<Record<string, number>> = {}, overrides: InstanceOverrides = {}): Promise<SimInstance> {
+    const { vcenter, ...rest } = overrides;
+    if (vcenter && !this.vcenterPower) throw new Error('this simulator was started without vCenter endpoints (PRA_TESTENV_VCENTER_*): it cannot power VMs');
+    const instance = await SimInstance.start(id, { ...this.options, ...rest, vcenter: vcenter ? this.vcenterPower : undefined }, this.tls, ports);
     this.instances.set(id, instance);
     return instance;
   }
@@ -49,6 +63,7 @@ export class Control {
       const overrides = {
         ...(typeof body.activeSite === 'string' ? { activeSite: body.activeSite } : {}),
         ...(Array.isArray(body.withoutVpgs) ? { withoutVpgs: body.withoutVpgs.map(String) } : {}),
+        vcenter: body.vcenter === true,
       };
       return [201, describe(await this.addInstance(randomUUID(), {}, overrides))];
     }

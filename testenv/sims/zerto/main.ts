@@ -2,13 +2,16 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadTopology } from '../../../topology';
 import { Control } from './control';
+import { siteVcentersFromEnv, VcenterPower } from './vcenter-power';
 
 /**
  * The Zerto API simulator daemon:
  *   node dist/testenv/sims/zerto/main.js --topology FILE --cert PEM --key PEM --control-port N
  *        [--site rbx=PORT ...] [--active-site sbg] [--sync-ms N] [--commit-ms N] [--reverse-protection-ms N]
  * Credentials come from the environment (never argv, which `ps` shows): ZERTO_SIM_USERNAME,
- * ZERTO_SIM_PASSWORD, ZERTO_SIM_CLIENT_ID, ZERTO_SIM_CLIENT_SECRET.
+ * ZERTO_SIM_PASSWORD, ZERTO_SIM_CLIENT_ID, ZERTO_SIM_CLIENT_SECRET; so do the sites' vCenters
+ * (PRA_TESTENV_VCENTER_<SITE>_URL and _DATACENTER, PRA_TESTENV_VCENTER_USER and _PASSWORD, PRA_TESTENV_CA):
+ * with them, the default instance and those created with `vcenter: true` power VMs there for real.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -41,6 +44,8 @@ async function main(): Promise<void> {
     const [name, port] = s.split('=');
     return [name, Number(port)];
   }));
+  const vcenters = siteVcentersFromEnv(topology.sites.map((s) => s.name), process.env);
+  const log = (line: string) => process.stdout.write(`zerto-sim: ${line}\n`);
   const control = new Control(
     {
       topology,
@@ -50,10 +55,11 @@ async function main(): Promise<void> {
       delays: { syncMs: Number(values['sync-ms']), commitMs: Number(values['commit-ms']), reverseProtectionMs: Number(values['reverse-protection-ms']) },
     },
     { cert: readFileSync(required('cert')), key: readFileSync(required('key')) },
+    vcenters && new VcenterPower(vcenters, log),
   );
-  const instance = await control.addInstance('default', ports);
+  const instance = await control.addInstance('default', ports, { vcenter: vcenters !== undefined });
   await control.listen(Number(required('control-port')));
-  process.stdout.write(`zerto-sim: ${JSON.stringify(instance.urls)}; control on 127.0.0.1:${values['control-port']}\n`);
+  log(`${JSON.stringify(instance.urls)}; control on 127.0.0.1:${values['control-port']}; vCenter power ${vcenters ? `on ${Object.keys(vcenters.sites).join(', ')}` : 'recorded only'}`);
 }
 
 main().catch((e: Error) => {

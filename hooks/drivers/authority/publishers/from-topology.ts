@@ -1,0 +1,54 @@
+import { posix } from 'node:path';
+import type { Topology } from '../../../../topology/schema';
+import { PermanentError } from '../../common/errors';
+import { resolveSecret } from '../../common/secret';
+import { EtcdKeyPublisher } from './etcd';
+import { GuestinfoPublisher, type ExtraConfigAccess } from './guestinfo';
+import type { Publisher } from './index';
+import { SshFilePublisher, type SshGuest } from './ssh';
+
+/**
+ * The publishers of every source the guard reads (`guard.sources`), over every VM of the topology:
+ * guestinfo through each VM's own site vCenter (`vcenters`: site name -> client, e.g. from
+ * `vcentersFromTopology`), the file `<guest.guardRoot><guard.ssh.path>` over SSH, the etcd key on
+ * `guard.etcd`. Secrets (the SSH private key) are read now from env or file.
+ */
+export function publishersFromTopology(topology: Topology, vcenters: Readonly<Record<string, ExtraConfigAccess>>, env: NodeJS.ProcessEnv = process.env): Publisher[] {
+  return topology.guard.sources.map((source): Publisher => {
+    switch (source) {
+      case 'guestinfo':
+        return new GuestinfoPublisher(topology.vms.map((vm) => ({ vm: vm.name, vcenter: vcenterOf(vcenters, vm.site) })));
+      case 'file':
+        return new SshFilePublisher(sshGuests(topology, env));
+      case 'etcd': {
+        const etcd = topology.guard.etcd;
+        if (!etcd) throw new PermanentError('publisher etcd', 'guard.sources lists etcd but guard.etcd is not set: add { endpoints: [...] }');
+        return new EtcdKeyPublisher({ endpoints: etcd.endpoints, key: etcd.key });
+      }
+    }
+  });
+}
+
+function vcenterOf(vcenters: Readonly<Record<string, ExtraConfigAccess>>, site: string): ExtraConfigAccess {
+  const vcenter = vcenters[site];
+  if (!vcenter) throw new PermanentError('publisher guestinfo', `no vCenter client for site ${site}; pass one per topology site`);
+  return vcenter;
+}
+
+function sshGuests(topology: Topology, env: NodeJS.ProcessEnv): SshGuest[] {
+  const ssh = topology.guard.ssh;
+  if (!ssh) throw new PermanentError('publisher file', 'guard.sources lists file but guard.ssh is not set: add { user, privateKey, hostKeySha256 }');
+  const privateKey = resolveSecret(ssh.privateKey, 'guard.ssh.privateKey', env, { wholeFile: true });
+  return topology.vms.map((vm) => ({
+    name: vm.name,
+    ssh: {
+      host: vm.guest?.sshHost ?? vm.ip,
+      port: vm.guest?.sshPort ?? ssh.port,
+      user: ssh.user,
+      privateKey,
+      hostKeySha256: ssh.hostKeySha256,
+      insecureAcceptAnyHostKey: ssh.insecureAcceptAnyHostKey,
+    },
+    path: posix.join(vm.guest?.guardRoot ?? '/', ssh.path),
+  }));
+}
