@@ -210,6 +210,8 @@ export const guardSchema = z
     /** What to do with a cron catch-up replay after a clock step. */
     replayPolicy: z.enum(['allow', 'deny']).default('deny'),
     drainTimeoutSeconds: z.number().int().min(1).max(86400).default(300),
+    /** The guard on the guests, run over SSH for drain (relative to nothing: an absolute path). */
+    command: z.string().startsWith('/', 'must be an absolute path such as /usr/local/sbin/pra-guard').default('/usr/local/sbin/pra-guard'),
     /** Guest SSH access used to publish /etc/pra/active-site and to drain. */
     ssh: z
       .object({

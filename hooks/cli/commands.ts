@@ -1,8 +1,23 @@
+import { approveCommand } from './approve';
 import type { Command } from './command';
 import { diffCommand } from './diff';
+import { failbackCommand, failoverCommand } from './failback';
+import { resumeCommand, rollbackCommand } from './resume';
+import { runsCommand } from './runs';
 import { stateCommand } from './state';
 import { validateCommand } from './validate';
 import { vpgCommand } from './vpg';
 
 /** Every `pra` verb, one file each under hooks/cli/. */
-export const commands: readonly Command[] = [validateCommand, stateCommand, diffCommand, vpgCommand];
+export const commands: readonly Command[] = [
+  failbackCommand,
+  failoverCommand,
+  resumeCommand,
+  rollbackCommand,
+  approveCommand,
+  runsCommand,
+  validateCommand,
+  stateCommand,
+  diffCommand,
+  vpgCommand,
+];

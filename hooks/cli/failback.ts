@@ -15,7 +15,7 @@ async function startRun(ctx: CommandContext, kind: PlanSpec['kind']): Promise<nu
   if (values.force && kind === 'failback') throw new UsageError(kind, '--force is for pra failover (a lost site); a failback needs both sites');
   const spec = { kind, from, to, force: Boolean(values.force), topologyFile: project.topologyFile, stateFile: project.stateFile };
   const options = operationOptions(ctx, values);
-  const systems = buildSystems(project, ctx);
+  const systems = buildSystems(project, { ...ctx, operator: options.operator });
   try {
     const view = await operate('start', systems, spec, options);
     return exitCodeOf(view, options.signal?.aborted ?? false);

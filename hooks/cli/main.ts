@@ -1,5 +1,7 @@
 import { InputError } from '../../topology';
+import { RunLockHeldError } from '../drivers/authority';
 import { DriverError } from '../drivers/common/errors';
+import { RunRefusedError } from '../engine/runner';
 import { ExitCode, type Command, type CommandContext } from './command';
 import { commands } from './commands';
 
@@ -15,6 +17,10 @@ export function reportError(ctx: CommandContext, verb: string, error: unknown, d
   if (error instanceof InputError) {
     ctx.stderr.write(`${error.lines.join('\n')}\n`);
     return ExitCode.usage;
+  }
+  if (error instanceof RunLockHeldError || error instanceof RunRefusedError) {
+    ctx.stderr.write(`pra: ${verb}: refused: ${error.message}\n`);
+    return ExitCode.refusedForSafety;
   }
   if (error instanceof DriverError) {
     ctx.stderr.write(`pra: ${verb}: ${error.message}\n`);

@@ -14,7 +14,7 @@ async function continueRun(ctx: CommandContext, action: 'resume' | 'rollback'): 
   loadTopology(spec.topologyFile); // fails early with file:line problems if the topology changed under the run
   const project = loadProject(ctx, { topology: spec.topologyFile, state: spec.stateFile });
   const options = operationOptions(ctx, values);
-  const systems = buildSystems(project, ctx);
+  const systems = buildSystems(project, { ...ctx, operator: options.operator });
   try {
     const view = await operate(action, systems, spec, { ...options, runId });
     return exitCodeOf(view, options.signal?.aborted ?? false);

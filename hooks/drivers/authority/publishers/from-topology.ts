@@ -5,7 +5,8 @@ import { resolveSecret } from '../../common/secret';
 import { EtcdKeyPublisher } from './etcd';
 import { GuestinfoPublisher, type ExtraConfigAccess } from './guestinfo';
 import type { Publisher } from './index';
-import { SshFilePublisher, type SshGuest } from './ssh';
+import type { SshTarget } from '../../common/ssh';
+import { SshFilePublisher } from './ssh';
 
 /**
  * The publishers of every source the guard reads (`guard.sources`), over every VM of the topology:
@@ -19,7 +20,7 @@ export function publishersFromTopology(topology: Topology, vcenters: Readonly<Re
       case 'guestinfo':
         return new GuestinfoPublisher(topology.vms.map((vm) => ({ vm: vm.name, vcenter: vcenterOf(vcenters, vm.site) })));
       case 'file':
-        return new SshFilePublisher(sshGuests(topology, env));
+        return new SshFilePublisher(guestSshAccess(topology, env).map((g) => ({ name: g.vm, ssh: g.ssh, path: posix.join(g.root, g.activeSitePath) })));
       case 'etcd': {
         const etcd = topology.guard.etcd;
         if (!etcd) throw new PermanentError('publisher etcd', 'guard.sources lists etcd but guard.etcd is not set: add { endpoints: [...] }');
@@ -35,12 +36,21 @@ function vcenterOf(vcenters: Readonly<Record<string, ExtraConfigAccess>>, site: 
   return vcenter;
 }
 
-function sshGuests(topology: Topology, env: NodeJS.ProcessEnv): SshGuest[] {
+/** How the engine reaches each guest over SSH (publisher, drain), and where its guard's files live. */
+export interface GuestSshAccess {
+  readonly vm: string;
+  readonly ssh: SshTarget;
+  /** The guest filesystem root of the guard ('/' on a real guest). */
+  readonly root: string;
+  readonly activeSitePath: string;
+}
+
+export function guestSshAccess(topology: Topology, env: NodeJS.ProcessEnv = process.env): GuestSshAccess[] {
   const ssh = topology.guard.ssh;
-  if (!ssh) throw new PermanentError('publisher file', 'guard.sources lists file but guard.ssh is not set: add { user, privateKey, hostKeySha256 }');
+  if (!ssh) throw new PermanentError('guest ssh', 'guard.ssh is not set: add { user, privateKey, hostKeySha256 } (needed to publish the active-site file and drain guests)');
   const privateKey = resolveSecret(ssh.privateKey, 'guard.ssh.privateKey', env, { wholeFile: true });
   return topology.vms.map((vm) => ({
-    name: vm.name,
+    vm: vm.name,
     ssh: {
       host: vm.guest?.sshHost ?? vm.ip,
       port: vm.guest?.sshPort ?? ssh.port,
@@ -49,6 +59,7 @@ function sshGuests(topology: Topology, env: NodeJS.ProcessEnv): SshGuest[] {
       hostKeySha256: ssh.hostKeySha256,
       insecureAcceptAnyHostKey: ssh.insecureAcceptAnyHostKey,
     },
-    path: posix.join(vm.guest?.guardRoot ?? '/', ssh.path),
+    root: vm.guest?.guardRoot ?? '/',
+    activeSitePath: ssh.path,
   }));
 }
