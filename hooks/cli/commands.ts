@@ -1,6 +1,7 @@
 import { approveCommand } from './approve';
 import type { Command } from './command';
 import { diffCommand } from './diff';
+import { drillCommand } from './drill';
 import { failbackCommand, failoverCommand } from './failback';
 import { resumeCommand, rollbackCommand } from './resume';
 import { runsCommand } from './runs';
@@ -15,6 +16,7 @@ export const commands: readonly Command[] = [
   resumeCommand,
   rollbackCommand,
   approveCommand,
+  drillCommand,
   runsCommand,
   validateCommand,
   stateCommand,

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Execution } from '../../hooks/audit/overlap';
 import type { GuestJob, GuestOptions } from './guest';
@@ -33,10 +33,18 @@ export class GuestFleet {
   private readonly pids = new Map<string, number>();
   private readonly frozen = new Set<string>();
 
+  /** Lays out every guest's root (what its replicated disk holds) before any guest runs. */
   constructor(private readonly opts: FleetOptions) {
     mkdirSync(opts.dir, { recursive: true });
     this.ledger = join(opts.dir, 'executions.jsonl');
     writeFileSync(this.ledger, '');
+    for (const guest of opts.guests) {
+      const root = this.rootOf(guest.vm);
+      for (const d of ['etc/pra', 'run/pra-guard', 'var/log/pra-guard']) mkdirSync(join(root, d), { recursive: true });
+      writeFileSync(join(root, 'etc/pra/site'), `${guest.site}\n`);
+      writeFileSync(join(root, 'etc/pra/guard.conf'), opts.guardConf);
+      writeFileSync(join(root, 'etc/pra/active-site'), opts.activeSiteFile);
+    }
   }
 
   /** The guest's filesystem root: what `pra-guard` sees as / and where the engine's SSH publisher writes. */
@@ -62,12 +70,7 @@ export class GuestFleet {
   private launch(vm: string): number {
     const guest = this.opts.guests.find((g) => g.vm === vm);
     if (!guest) throw new Error(`fleet: no simulated guest for VM ${vm}`);
-    const root = this.rootOf(vm);
-    for (const d of ['etc/pra', 'run/pra-guard', 'var/log/pra-guard']) mkdirSync(join(root, d), { recursive: true });
-    writeFileSync(join(root, 'etc/pra/site'), `${guest.site}\n`);
-    writeFileSync(join(root, 'etc/pra/guard.conf'), this.opts.guardConf);
-    if (!existsSync(join(root, 'etc/pra/active-site'))) writeFileSync(join(root, 'etc/pra/active-site'), this.opts.activeSiteFile);
-    const options: GuestOptions = { vm, site: guest.site, root, ledger: this.ledger, jobs: this.opts.jobs, guard: this.opts.guard };
+    const options: GuestOptions = { vm, site: guest.site, root: this.rootOf(vm), ledger: this.ledger, jobs: this.opts.jobs, guard: this.opts.guard };
     const child = spawn(process.execPath, [GUEST_MAIN, JSON.stringify(options)], { detached: true, stdio: 'ignore' });
     child.unref();
     this.pids.set(vm, child.pid!);

@@ -1,0 +1,41 @@
+import { renderer } from '../engine/render';
+import { runDrill, type DrillResult } from '../../testenv/drill/drill';
+import { ExitCode, parseOptions, type Command } from './command';
+
+function summary(r: DrillResult): string {
+  const t = r.timeline;
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const lines = [
+    '',
+    `drill ${r.timeline.view.state}: run ${r.runId} in ${r.dir}`,
+    `failback duration ${s(t.totalMs)} (RTO ${t.view.started.rtoMinutes} min: ${t.rtoMet ? 'met' : 'MISSED'}), drill wall time ${s(r.wallMs)}, ${t.retries} retries`,
+    'phases:',
+    ...t.phases.map((p) => `  ${p.phase.padEnd(11)} ${s(p.startMs).padStart(7)} -> ${s(p.endMs).padStart(7)}  (${p.steps} steps)`),
+    `boot windows (power-on seen -> suspended): ${t.bootWindows.map((w) => `${w.vm} ${w.ms} ms`).join(', ') || 'none'}`,
+    `final: ${Object.entries(r.finals).map(([k, v]) => `${k}=${v}`).join('  ')}`,
+    `job executions: ${r.overlap.executions} (${r.overlap.unfinished} unfinished)`,
+    `double execution: ${r.overlap.windowMs} ms over ${r.overlap.overlaps.length} overlapping pairs`,
+    ...r.overlap.overlaps.slice(0, 10).map((o) => `  ${o.job}: ${o.a.host} (${o.a.site}) and ${o.b.host} (${o.b.site}) overlapped ${o.ms} ms`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** `pra drill`: the whole failback rehearsed on this machine against the local environment. */
+export const drillCommand: Command = {
+  name: 'drill',
+  summary: 'rehearse failback --to rbx on this machine (local servers, simulated guests), measure double execution',
+  usage: 'pra drill [--no-guard] [--settle SECONDS] [--json]',
+  async run(ctx) {
+    const { values } = parseOptions('drill', ctx.argv, { 'no-guard': { type: 'boolean' }, settle: { type: 'string' }, json: { type: 'boolean' } });
+    const result = await runDrill({
+      guard: !values['no-guard'],
+      settleSeconds: values.settle === undefined ? undefined : Number(values.settle),
+      onEvent: values.json ? undefined : renderer(ctx.isTTY ? 'tty' : 'plain', ctx.stdout),
+      log: (line) => ctx.stderr.write(`${line}\n`),
+    });
+    if (values.json) ctx.stdout.write(`${JSON.stringify({ ...result, timeline: { ...result.timeline, view: undefined } }, null, 2)}\n`);
+    else ctx.stdout.write(summary(result));
+    if (result.timeline.view.state !== 'completed') return ExitCode.externalFailure;
+    return result.overlap.windowMs > 0 ? ExitCode.conditionFailed : ExitCode.ok;
+  },
+};

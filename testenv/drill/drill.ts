@@ -1,0 +1,73 @@
+import { readJournal } from '../../hooks/engine/journal';
+import { autoApprover } from '../../hooks/engine/approvers';
+import type { JournalEntry } from '../../hooks/engine/events';
+import { operate } from '../../hooks/engine/operation';
+import { timelineOf, type Timeline } from '../../hooks/engine/timeline';
+import type { OverlapReport } from '../../hooks/audit/overlap';
+import { prepareDrillWorld, type DrillWorld } from './world';
+
+export interface DrillOptions {
+  readonly guard: boolean;
+  /** Seconds the guests run before and after the failback (jobs on SBG, then on RBX). @default 3 */
+  readonly settleSeconds?: number;
+  readonly onEvent?: (entry: JournalEntry) => void;
+  readonly log?: (line: string) => void;
+}
+
+export interface DrillResult {
+  readonly dir: string;
+  readonly runId: string;
+  readonly timeline: Timeline;
+  readonly overlap: OverlapReport;
+  readonly wallMs: number;
+  readonly finals: Record<string, string>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What the world looks like after the run: the drill's acceptance reads these. */
+async function finalStates(world: DrillWorld): Promise<Record<string, string>> {
+  const { systems, topology } = world;
+  const record = await systems.authority.read();
+  const vpg = await systems.zerto('rbx').getVpg('VPG-SBG-TO-RBX');
+  const power = async (site: string) => [...(await systems.vcenter(site).powerStates(topology.vms.filter((v) => v.site === site).map((v) => v.name))).values()].join(',');
+  const dns = await systems.dns!.verify({ name: 'app', addresses: [topology.sites.find((s) => s.name === 'rbx')!.publicIp] });
+  const lb = await systems.lb!.verify('rbx');
+  return {
+    authority: `${record?.active}@${record?.epoch}`,
+    rbxVms: await power('rbx'),
+    sbgVms: await power('sbg'),
+    vpg: `${vpg.statusName} ${vpg.sourceSite} -> ${vpg.targetSite}`,
+    dnsOnRbx: String(dns.ok),
+    lbOnRbx: String(lb.ok),
+  };
+}
+
+/**
+ * The whole failback rehearsed on this machine: the local environment set to "failed over to SBG", one
+ * simulated guest per VM running cron jobs (through the real guard unless `guard` is false), then
+ * `failback --to rbx` with auto-approval, then the double-execution window measured from the job ledger.
+ */
+export async function runDrill(options: DrillOptions): Promise<DrillResult> {
+  const started = Date.now();
+  const world = await prepareDrillWorld({ guard: options.guard, log: options.log });
+  const settle = (options.settleSeconds ?? 3) * 1000;
+  let runId = '';
+  let finals: Record<string, string> = {};
+  let overlap: OverlapReport;
+  try {
+    await sleep(settle);
+    const view = await operate(
+      'start',
+      world.systems,
+      { kind: 'failback', from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile },
+      { journalDir: world.journalDir, operator: 'drill', approver: autoApprover('drill'), onEvent: options.onEvent, approvalPollMs: 20 },
+    );
+    runId = view.id;
+    await sleep(settle);
+    finals = await finalStates(world);
+  } finally {
+    overlap = await world.finish();
+  }
+  return { dir: world.dir, runId, timeline: timelineOf(readJournal(world.journalDir, runId)), overlap, wallMs: Date.now() - started, finals };
+}

@@ -1,0 +1,110 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadTopology, saveState, type Topology } from '../../topology';
+import { findOverlaps, type OverlapReport } from '../../hooks/audit/overlap';
+import { buildSystems } from '../../hooks/engine/systems';
+import type { FailbackSystems } from '../../hooks/steps/systems';
+import { vmsOf } from '../../hooks/steps/topology-views';
+import { newRunId } from '../../hooks/engine/journal';
+import { STATE_DIR, up, type Env } from '../core';
+import { allServices } from '../services';
+import { GuestFleet } from '../guests/fleet';
+import type { GuestJob } from '../guests/guest';
+import { drillTopologyYaml } from './topology';
+
+/** The drill's cron schedule per guest: short jobs every second, a slow one that a handover must drain. */
+export const DRILL_JOBS: readonly GuestJob[] = [
+  { name: 'billing', everySeconds: 1, durationMs: 300 },
+  { name: 'invoices', everySeconds: 2, durationMs: 1200 },
+  { name: 'report', everySeconds: 5, durationMs: 3500 },
+];
+
+export interface DrillWorld {
+  readonly dir: string;
+  readonly topologyFile: string;
+  readonly stateFile: string;
+  readonly journalDir: string;
+  readonly topology: Topology;
+  readonly systems: FailbackSystems & { close(): Promise<void> };
+  readonly fleet: GuestFleet;
+  readonly env: Env;
+  /** Stops the guests and the power followers; returns the double-execution measure. */
+  finish(): Promise<OverlapReport>;
+}
+
+export interface DrillWorldOptions {
+  /** Run the simulated guests' jobs through the real pra-guard (false: the proof that the measure can fail). */
+  readonly guard: boolean;
+  readonly log?: (line: string) => void;
+}
+
+async function post(url: string, body: unknown, method = 'POST'): Promise<void> {
+  const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`drill: ${method} ${url} answered ${res.status}: ${await res.text()}`);
+}
+
+/**
+ * Sets the local environment to "failed over to SBG": SBG VMs running and serving, RBX VMs off, VPG
+ * SBG -> RBX protecting, DNS and HAProxy on SBG, the cron token on SBG at epoch 1, published to every guest;
+ * then starts one simulated guest per VM, frozen and continued with its VM's power state in vCenter.
+ */
+export async function prepareDrillWorld(options: DrillWorldOptions): Promise<DrillWorld> {
+  const log = options.log ?? (() => undefined);
+  const env = await up(allServices, (line) => log(`testenv: ${line}`));
+  Object.assign(process.env, env);
+  const dir = join(STATE_DIR, 'drills', newRunId(new Date()));
+  mkdirSync(dir, { recursive: true });
+  const topologyFile = join(dir, 'topology.yaml');
+  const stateFile = join(dir, 'failback.auto.tfvars.json');
+  writeFileSync(topologyFile, drillTopologyYaml(env, dir));
+  const topology = loadTopology(topologyFile);
+  saveState(stateFile, { failback_site: 'sbg', enable_failback_pause_mode: true, active_site: 'sbg' });
+  const systems = buildSystems({ topology, stateFile }, { cwd: dir, env: process.env, operator: 'drill' });
+
+  await post(`${env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/default/reset`, { activeSite: 'sbg' });
+  await post(`${env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/default/delays`, { syncMs: 1000, commitMs: 300, reverseProtectionMs: 500 }, 'PUT');
+  await Promise.all([
+    ...vmsOf(topology, 'sbg').map((vm) => systems.vcenter('sbg').ensureRunning(vm)),
+    ...vmsOf(topology, 'rbx').map((vm) => systems.vcenter('rbx').ensureOff(vm, { guestShutdownTimeoutMs: 0 })),
+  ]);
+  const sbgIp = topology.sites.find((s) => s.name === 'sbg')!.publicIp;
+  await systems.dns!.applyChanges({ upsert: [{ name: 'app', type: 'A', ttlSeconds: 60, targets: [sbgIp] }] });
+  await systems.lb!.switchTo('sbg');
+
+  const etcd = topology.guard.etcd!;
+  const fleet = new GuestFleet({
+    dir,
+    guests: topology.vms.map((vm) => ({ vm: vm.name, site: vm.site })),
+    jobs: DRILL_JOBS,
+    guard: options.guard ? topology.guard.command : undefined,
+    guardConf: `sources=file,etcd\netcd_endpoints=${etcd.endpoints.join(',')}\netcd_key=${etcd.key}\netcd_timeout_ms=${etcd.timeoutMs}\nsyslog=no\ndenied_exit_code=0\n`,
+    activeSiteFile: 'active=sbg\nepoch=1\n',
+  });
+  const first = await systems.authority.compareAndSet(0, { active: 'sbg', epoch: 1, by: 'drill', at: new Date().toISOString(), reason: 'drill: production on sbg after the disaster' });
+  await Promise.all(systems.publishers.map((p) => p.publish(first)));
+
+  const follow = new AbortController();
+  const followers = topology.sites.map((site) =>
+    systems.vcenter(site.name).watchPowerStates(vmsOf(topology, site.name), (change) => fleet.onPowerState(change.vm, change.state), { signal: follow.signal, intervalMs: 50 }),
+  );
+  log(`drill world ready in ${dir}: ${topology.vms.length} simulated guests, jobs ${DRILL_JOBS.map((j) => j.name).join(', ')}${options.guard ? ' through pra-guard' : ' WITHOUT the guard'}`);
+  return {
+    dir,
+    topologyFile,
+    stateFile,
+    journalDir: join(dir, 'runs'),
+    topology,
+    systems,
+    fleet,
+    env,
+    async finish() {
+      follow.abort();
+      await Promise.allSettled(followers);
+      fleet.stop();
+      const report = findOverlaps(fleet.executions(), Date.now());
+      await systems.close();
+      return report;
+    },
+  };
+}
+
