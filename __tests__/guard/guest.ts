@@ -104,6 +104,7 @@ export function finished(child: ChildProcess, stdin?: string): Promise<GuardResu
   let stderr = '';
   child.stdout?.on('data', (d) => (stdout += d));
   child.stderr?.on('data', (d) => (stderr += d));
+  child.stdin?.on('error', () => undefined); // EPIPE: the guard exited without reading its stdin
   child.stdin?.end(stdin ?? '');
   return new Promise((resolve, reject) => {
     child.once('error', reject);
