@@ -1,6 +1,7 @@
 import type { Service } from '../core';
 import { bindService } from './bind';
 import { etcdService } from './etcd';
+import { guardService } from './guard';
 import { haproxyService } from './haproxy';
 import { mariadbService } from './mariadb';
 import { opensshService } from './openssh';
@@ -15,6 +16,7 @@ export const allServices: readonly Service[] = [
   tlsService,
   vcenterService, // before zerto: recoveries power VMs on in it
   etcdService,
+  guardService,
   mariadbService,
   haproxyService,
   opensshService,

@@ -1,0 +1,134 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Guest, SHELLS, eventually, finished, withGuest } from './guest';
+
+/** `pra-guard drain` and `status`: jobs in flight, as the engine sees them over SSH during a handover. */
+function activeRbx(guest: Guest): void {
+  guest.config({ sources: 'file' });
+  guest.site('rbx');
+  guest.activeSite('rbx', 11);
+}
+
+/** Starts a guarded job that runs until the file `release` exists; resolves once it is in flight. */
+async function longJob(guest: Guest, name: string) {
+  const release = guest.path(`release-${name}`);
+  const guard = guest.start(['run', '--name', name, '--', 'sh', '-c', `while [ ! -e ${release} ]; do sleep 0.05; done`]);
+  const done = finished(guard);
+  await eventually(`${name} is in flight`, () => guest.inflight().some((id) => readFileSync(guest.path(`run/pra-guard/inflight/${id}`), 'utf8').includes(`job=${name}\n`)));
+  return { release: () => guest.write(`release-${name}`, ''), done };
+}
+
+/** A pid that certainly belongs to no process any more. */
+function deadPid(): number {
+  return Number(spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim());
+}
+
+describe.each(SHELLS)('pra-guard drain under %s', (shell) => {
+  it('returns 0 at once when no guarded job is in flight', () =>
+    withGuest(shell, async (guest) => {
+      const result = await guest.run(['drain', '--timeout', '5']);
+      expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 0, stdout: 'pra-guard: drained: no guarded job in flight\n' });
+    }));
+
+  it('blocks while a job runs and returns once it has ended', () =>
+    withGuest(shell, async (guest) => {
+      activeRbx(guest);
+      const first = await longJob(guest, 'first');
+      const second = await longJob(guest, 'second');
+      const drain = guest.start(['drain', '--timeout', '60']);
+      const drained = finished(drain);
+      await new Promise((r) => setTimeout(r, 500));
+      const blockedWhileBothRun = drain.exitCode === null;
+      first.release();
+      await first.done;
+      await new Promise((r) => setTimeout(r, 500));
+      const blockedWhileOneRuns = drain.exitCode === null;
+      second.release();
+      const result = await drained;
+      await second.done;
+      expect({ blockedWhileBothRun, blockedWhileOneRuns, code: result.code, inflight: guest.inflight() }).toEqual({
+        blockedWhileBothRun: true,
+        blockedWhileOneRuns: true,
+        code: 0,
+        inflight: [],
+      });
+    }));
+
+  it('exits 1 and names the job when it is still running at the timeout', () =>
+    withGuest(shell, async (guest) => {
+      activeRbx(guest);
+      const job = await longJob(guest, 'stuck');
+      const result = await guest.run(['drain', '--timeout', '1']);
+      job.release();
+      await job.done;
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/1 guarded job\(s\) still in flight after 1 s[\s\S]* stuck /) });
+    }));
+
+  it('removes records of dead processes and returns 0', () =>
+    withGuest(shell, async (guest) => {
+      const pid = deadPid();
+      guest.write(`run/pra-guard/inflight/1795240686843-${pid}`, `job=crashed\nstart=2026-11-21T03:00:00.000Z\nstate=running\npid=${deadPid()}\nepoch=4\n`);
+      const result = await guest.run(['drain', '--timeout', '5']);
+      expect({ code: result.code, inflight: guest.inflight() }).toEqual({ code: 0, inflight: [] });
+    }));
+
+  it('keeps waiting for a job whose guard died but which still runs', () =>
+    withGuest(shell, async (guest) => {
+      // This test process stands for the job that outlived its guard (killed with SIGKILL).
+      guest.write(`run/pra-guard/inflight/1795240686843-${deadPid()}`, `job=orphan\nstate=running\npid=${process.pid}\nepoch=4\n`);
+      const result = await guest.run(['drain', '--timeout', '1']);
+      expect({ code: result.code, inflight: guest.inflight().length }).toEqual({ code: 1, inflight: 1 });
+    }));
+
+  it('refuses a timeout that is not a number with exit code 2', () =>
+    withGuest(shell, async (guest) => {
+      expect((await guest.run(['drain', '--timeout', 'soon'])).code).toBe(2);
+    }));
+});
+
+describe.each(SHELLS)('pra-guard status under %s', (shell) => {
+  it('reports the site, each source, the decision and the jobs in flight as JSON', () =>
+    withGuest(shell, async (guest) => {
+      activeRbx(guest);
+      guest.config({ sources: 'file,guestinfo' });
+      guest.guestinfo({ 'pra.active_site': 'rbx', 'pra.epoch': 10 });
+      const job = await longJob(guest, 'report');
+      const result = await guest.run(['status', '--json']);
+      job.release();
+      await job.done;
+      const status = JSON.parse(result.stdout);
+      expect(status).toEqual({
+        host: expect.any(String),
+        site: 'rbx',
+        siteFrom: 'file',
+        configError: null,
+        sources: [
+          { name: 'file', active: 'rbx', epoch: 11, error: null },
+          { name: 'guestinfo', active: 'rbx', epoch: 10, error: null },
+        ],
+        decision: 'allow',
+        reason: 'active',
+        epoch: 11,
+        inflight: [{ id: expect.stringMatching(/^\d+-\d+$/), job: 'report', pid: expect.any(Number), epoch: 11, start: expect.stringMatching(/Z$/), state: 'running' }],
+      });
+    }));
+
+  it('reports a source error and the config error in JSON', () =>
+    withGuest(shell, async (guest) => {
+      guest.config({ sources: 'file', replay_policy: 'maybe' });
+      const status = JSON.parse((await guest.run(['status', '--json'])).stdout);
+      expect({ sources: status.sources, decision: status.decision, reason: status.reason, configError: status.configError }).toEqual({
+        sources: [{ name: 'file', active: null, epoch: null, error: 'missing' }],
+        decision: 'deny',
+        reason: 'config-error',
+        configError: expect.stringContaining('replay_policy must be allow or deny'),
+      });
+    }));
+
+  it('prints a human summary by default', () =>
+    withGuest(shell, async (guest) => {
+      activeRbx(guest);
+      const result = await guest.run(['status']);
+      expect(result.stdout).toContain('decision: allow (active)\nepoch: 11\nin flight: 0\n');
+    }));
+});
