@@ -24,6 +24,8 @@ export interface Publisher {
   publish(record: ActiveSiteRecord): Promise<GuestConfirmation[]>;
   /** Reads what every guest sees now. */
   read(): Promise<GuestConfirmation[]>;
+  /** Releases the connections the publisher owns (the etcd client); the vCenter clients stay the caller's. */
+  close?(): Promise<void>;
 }
 
 export function formatActiveSite(record: ActiveSiteRecord): string {
