@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Guest, SHELLS, eventually, finished, withGuest } from './guest';
 
 /** `pra-guard run` and `check`: what a job sees, exit codes, --no-overlap, signals. */
@@ -84,9 +84,10 @@ describe.each(SHELLS)('pra-guard run under %s', (shell) => {
     withGuest(shell, async (guest) => {
       activeRbx(guest);
       const stopped = guest.path('stopped');
-      const guard = guest.start(['run', '--name', 'long', '--', 'sh', '-c', `trap 'echo stopped > ${stopped}; exit 9' TERM HUP; while :; do sleep 0.05; done`]);
+      const started = guest.path('started');
+      const guard = guest.start(['run', '--name', 'long', '--', 'sh', '-c', `trap 'echo stopped > ${stopped}; exit 9' TERM HUP; : > ${started}; while :; do sleep 0.05; done`]);
       const done = finished(guard);
-      await eventually('the job runs', () => guest.inflight().length === 1 && readFileSync(guest.path(`run/pra-guard/inflight/${guest.inflight()[0]}`), 'utf8').includes('state=running'));
+      await eventually('the job has set its traps', () => existsSync(started));
       guard.kill(signal);
       const result = await done;
       const end = guest.ledger().find((l) => l.decision === 'end')!;
