@@ -7,7 +7,11 @@ import { GUARD } from './guest';
 const scripts = [GUARD, join(REPO_ROOT, 'guard/install/pra-guard-wrap-all'), join(REPO_ROOT, 'testenv/guest/vmware-rpctool')];
 
 describe('shellcheck', () => {
-  it.each(scripts.flatMap((script) => [[relative(REPO_ROOT, script), script, []], [relative(REPO_ROOT, script), script, ['-s', 'sh']]] as const))('finds nothing in %s (flags %j)', (_name, script, flags) => {
+  const runs = scripts.flatMap((script) => [
+    [`${relative(REPO_ROOT, script)} (as its shebang says)`, script, []],
+    [`${relative(REPO_ROOT, script)} (as POSIX sh)`, script, ['-s', 'sh']],
+  ] as const);
+  it.each(runs)('finds nothing in %s', (_name, script, flags) => {
     const result = spawnSync('shellcheck', [...flags, script], { encoding: 'utf8' });
     expect({ status: result.status, output: result.stdout + result.stderr, error: result.error?.message }).toEqual({ status: 0, output: '', error: undefined });
   });
