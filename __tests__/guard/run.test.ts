@@ -130,3 +130,29 @@ describe.each(SHELLS)('pra-guard check under %s (systemd ExecCondition)', (shell
       expect((await guest.run(['check'])).code).toBe(1);
     }));
 });
+
+describe.each(SHELLS)('guestinfo reads under %s', (shell) => {
+  const sameMinute = { command: ['faketime', '2026-11-21 03:00:10'], env: { TZ: 'UTC' } };
+
+  it('reads the active site and epoch on every run, even when the deploy-time keys come from the cache', () =>
+    withGuest(shell, async (guest) => {
+      guest.config({ sources: 'guestinfo' });
+      guest.guestinfo({ 'pra.site': 'rbx', 'pra.active_site': 'rbx', 'pra.epoch': 7 });
+      await guest.run(['run', '--name', 'j', '--', 'true'], sameMinute);
+      guest.guestinfo({ 'pra.site': 'rbx', 'pra.active_site': 'none', 'pra.epoch': 8 });
+      await guest.run(['run', '--name', 'j', '--', 'true'], sameMinute);
+      expect(guest.ledger().filter((l) => l.decision !== 'end').map((l) => `${l.decision}:${l.reason}`)).toEqual(['allow:active', 'deny:active-elsewhere:guestinfo=none@8']);
+    }));
+
+  it('keeps applying the guestinfo overrides it read earlier in the minute', () =>
+    withGuest(shell, async (guest) => {
+      guest.config({ sources: 'file' });
+      guest.site('rbx');
+      guest.activeSite('rbx', 7);
+      guest.guestinfo({ 'pra.guard.sources': 'file,guestinfo', 'pra.active_site': 'rbx', 'pra.epoch': 7 });
+      await guest.run(['run', '--name', 'j', '--', 'true'], sameMinute);
+      guest.guestinfo({ 'pra.guard.sources': 'file,guestinfo', 'pra.active_site': 'sbg', 'pra.epoch': 7 });
+      await guest.run(['run', '--name', 'j', '--', 'true'], sameMinute);
+      expect(guest.ledger().filter((l) => l.decision !== 'end').map((l) => `${l.decision}:${l.reason}`)).toEqual(['allow:active', 'deny:active-elsewhere:guestinfo=sbg@7']);
+    }));
+});
