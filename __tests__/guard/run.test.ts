@@ -156,3 +156,12 @@ describe.each(SHELLS)('guestinfo reads under %s', (shell) => {
       expect(guest.ledger().filter((l) => l.decision !== 'end').map((l) => `${l.decision}:${l.reason}`)).toEqual(['allow:active', 'deny:active-elsewhere:guestinfo=sbg@7']);
     }));
 });
+
+describe.each(SHELLS)('registration under %s', (shell) => {
+  it('denies a job it cannot register for drain', () =>
+    withGuest(shell, async (guest) => {
+      activeRbx(guest);
+      const result = await guest.run(['run', '--', 'sh', '-c', 'echo ran'], { env: { PRA_GUARD_RUN: '/proc/pra-guard-cannot-create' } });
+      expect({ stdout: result.stdout, line: guest.ledger()[0] }).toEqual({ stdout: '', line: expect.objectContaining({ decision: 'deny', reason: 'inflight-unwritable' }) });
+    }));
+});
