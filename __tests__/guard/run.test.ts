@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Guest, SHELLS, eventually, finished, withGuest } from './guest';
 
 /** `pra-guard run` and `check`: what a job sees, exit codes, --no-overlap, signals. */
@@ -84,9 +84,10 @@ describe.each(SHELLS)('pra-guard run under %s', (shell) => {
     withGuest(shell, async (guest) => {
       activeRbx(guest);
       const stopped = guest.path('stopped');
-      const guard = guest.start(['run', '--name', 'long', '--', 'sh', '-c', `trap 'echo stopped > ${stopped}; exit 9' TERM HUP; while :; do sleep 0.05; done`]);
+      const started = guest.path('started');
+      const guard = guest.start(['run', '--name', 'long', '--', 'sh', '-c', `trap 'echo stopped > ${stopped}; exit 9' TERM HUP; : > ${started}; while :; do sleep 0.05; done`]);
       const done = finished(guard);
-      await eventually('the job runs', () => guest.inflight().length === 1 && readFileSync(guest.path(`run/pra-guard/inflight/${guest.inflight()[0]}`), 'utf8').includes('state=running'));
+      await eventually('the job has set its traps', () => existsSync(started));
       guard.kill(signal);
       const result = await done;
       const end = guest.ledger().find((l) => l.decision === 'end')!;
@@ -127,5 +128,40 @@ describe.each(SHELLS)('pra-guard check under %s (systemd ExecCondition)', (shell
       guest.config({ sources: 'file' });
       guest.activeSite('rbx', 9);
       expect((await guest.run(['check'])).code).toBe(1);
+    }));
+});
+
+describe.each(SHELLS)('guestinfo reads under %s', (shell) => {
+  const sameMinute = { command: ['faketime', '2026-11-21 03:00:10'], env: { TZ: 'UTC' } };
+
+  it('reads the active site and epoch on every run, even when the deploy-time keys come from the cache', () =>
+    withGuest(shell, async (guest) => {
+      guest.config({ sources: 'guestinfo' });
+      guest.guestinfo({ 'pra.site': 'rbx', 'pra.active_site': 'rbx', 'pra.epoch': 7 });
+      await guest.run(['run', '--name', 'j', '--', 'true'], sameMinute);
+      guest.guestinfo({ 'pra.site': 'rbx', 'pra.active_site': 'none', 'pra.epoch': 8 });
+      await guest.run(['run', '--name', 'j', '--', 'true'], sameMinute);
+      expect(guest.ledger().filter((l) => l.decision !== 'end').map((l) => `${l.decision}:${l.reason}`)).toEqual(['allow:active', 'deny:active-elsewhere:guestinfo=none@8']);
+    }));
+
+  it('keeps applying the guestinfo overrides it read earlier in the minute', () =>
+    withGuest(shell, async (guest) => {
+      guest.config({ sources: 'file' });
+      guest.site('rbx');
+      guest.activeSite('rbx', 7);
+      guest.guestinfo({ 'pra.guard.sources': 'file,guestinfo', 'pra.active_site': 'rbx', 'pra.epoch': 7 });
+      await guest.run(['run', '--name', 'j', '--', 'true'], sameMinute);
+      guest.guestinfo({ 'pra.guard.sources': 'file,guestinfo', 'pra.active_site': 'sbg', 'pra.epoch': 7 });
+      await guest.run(['run', '--name', 'j', '--', 'true'], sameMinute);
+      expect(guest.ledger().filter((l) => l.decision !== 'end').map((l) => `${l.decision}:${l.reason}`)).toEqual(['allow:active', 'deny:active-elsewhere:guestinfo=sbg@7']);
+    }));
+});
+
+describe.each(SHELLS)('registration under %s', (shell) => {
+  it('denies a job it cannot register for drain', () =>
+    withGuest(shell, async (guest) => {
+      activeRbx(guest);
+      const result = await guest.run(['run', '--', 'sh', '-c', 'echo ran'], { env: { PRA_GUARD_RUN: '/proc/pra-guard-cannot-create' } });
+      expect({ stdout: result.stdout, line: guest.ledger()[0] }).toEqual({ stdout: '', line: expect.objectContaining({ decision: 'deny', reason: 'inflight-unwritable' }) });
     }));
 });
