@@ -38,7 +38,9 @@ function runJob(opts: GuestOptions, job: GuestJob): void {
 
 export function runGuest(opts: GuestOptions): void {
   let lastTick = Math.floor(Date.now() / 1000);
+  const parent = process.ppid;
   setInterval(() => {
+    if (process.ppid !== parent) process.exit(0); // the drill died without stopping us: so do we
     const tick = Math.floor(Date.now() / 1000);
     const first = Math.max(lastTick + 1, tick - MAX_REPLAY_TICKS + 1);
     for (let t = first; t <= tick; t++) {
