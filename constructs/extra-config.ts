@@ -30,6 +30,15 @@ export const OUT_OF_BAND_KEYS: readonly string[] = ['guestinfo.pra.active_site',
 export const MANAGED_KEYS: readonly string[] = Object.values(ExtraConfigKey);
 
 /** cloud-init's VMware datasource accepts `gzip+base64`; gzip keeps large user data under vmx size limits. */
+/** Every VM of a site carries the same userdata: compress each distinct text once (a few sites, a few entries). */
+const compressed = new Map<string, string>();
+
 export function gzipBase64(text: string): string {
-  return gzipSync(Buffer.from(text, 'utf8'), { level: 9 }).toString('base64');
+  let encoded = compressed.get(text);
+  if (encoded === undefined) {
+    if (compressed.size >= 16) compressed.clear();
+    encoded = gzipSync(Buffer.from(text, 'utf8'), { level: 9 }).toString('base64');
+    compressed.set(text, encoded);
+  }
+  return encoded;
 }

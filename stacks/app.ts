@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
+import { guardUserData } from '../constructs/guard-userdata';
 import { applyPolicy } from '../constructs/policy/aspect';
 import { ProtectionGroup } from '../constructs/protection-group';
 import type { FailbackState } from '../topology/state';
@@ -14,7 +15,7 @@ import { TrafficStack } from './traffic-stack';
 export interface BuildOptions {
   /** @default - cdktf's choice: $CDKTF_OUTDIR (set by the cdktf CLI) or ./cdktf.out */
   readonly outdir?: string;
-  /** @default - no cloud-init user data */
+  /** @default - the cloud-init fragment that installs the in-guest cron guard, configured for the VM's site */
   readonly userData?: UserDataSource;
 }
 
@@ -25,12 +26,22 @@ export const StackId = {
   protection: 'protection',
 } as const;
 
+/** The guard's userdata is the same for every VM of a site: build it (script read, filled in) once per site. */
+function guardUserDataBySite(): UserDataSource {
+  const bySite = new Map<string, string>();
+  return (vm, topology) => {
+    if (!bySite.has(vm.site)) bySite.set(vm.site, guardUserData({ site: vm.site, guard: topology.guard }));
+    return bySite.get(vm.site);
+  };
+}
+
 /** Builds the whole app for a topology and a failback state, policy checks attached, without synthesizing it. */
 export function buildApp(topology: Topology, state: FailbackState, options: BuildOptions = {}): App {
   // Stack traces in construct metadata cost more than the rest of construction at 2000 VMs.
   const app = new App({ outdir: options.outdir, stackTraces: false });
   const props = { topology, state };
-  for (const site of topology.sites) new SiteStack(app, StackId.site(site.name), { ...props, site, userData: options.userData });
+  const userData = options.userData ?? guardUserDataBySite();
+  for (const site of topology.sites) new SiteStack(app, StackId.site(site.name), { ...props, site, userData });
   if (topology.traffic.dns) new TrafficStack(app, StackId.traffic, { ...props, dns: topology.traffic.dns });
   new ProtectionStack(app, StackId.protection, props);
   applyPolicy(app);

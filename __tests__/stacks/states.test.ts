@@ -105,3 +105,20 @@ describe('consecutive states', () => {
     expect(diffOf('failbackPaused', 'switched')).toEqual(everyStack('active_site'));
   });
 });
+
+describe('the guard install on every VM', () => {
+  it('puts the cloud-init fragment that installs pra-guard for the VM own site in guestinfo.userdata', () => {
+    const { gunzipSync } = require('node:zlib') as typeof import('node:zlib');
+    const stacks = synthAll(STATES.normal);
+    for (const [site, vms] of [['rbx', RBX_VMS], ['sbg', SBG_VMS]] as const) {
+      for (const vm of vms) {
+        const config = stacks[`site-${site}`].resource.vsphere_virtual_machine[vm].extra_config;
+        expect(config['guestinfo.userdata.encoding']).toBe('gzip+base64');
+        const cloudConfig = gunzipSync(Buffer.from(config['guestinfo.userdata'], 'base64')).toString('utf8');
+        expect(cloudConfig).toMatch(/^#cloud-config/);
+        expect(cloudConfig).toContain('/usr/local/sbin/pra-guard');
+        expect(cloudConfig).toContain(`- path: /etc/pra/site\n    owner: root:root\n    permissions: '0644'\n    content: "${site}\\n"`);
+      }
+    }
+  });
+});

@@ -74,7 +74,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   const etcd = topology.guard.etcd!;
   const fleet = new GuestFleet({
     dir,
-    guests: topology.vms.map((vm) => ({ vm: vm.name, site: vm.site })),
+    guests: topology.vms.map((vm) => ({ vm: vm.name, site: vm.site, role: vm.role })),
     jobs: DRILL_JOBS,
     guard: options.guard ? topology.guard.command : undefined,
     guardConf: `sources=file,etcd\netcd_endpoints=${etcd.endpoints.join(',')}\netcd_key=${etcd.key}\netcd_timeout_ms=${etcd.timeoutMs}\nsyslog=no\ndenied_exit_code=0\n`,

@@ -12,6 +12,8 @@ import type { GuestJob, GuestOptions } from './guest';
 export interface FleetGuest {
   readonly vm: string;
   readonly site: string;
+  /** Peers share a role, and so a crontab: a job's identity is `role.job`. */
+  readonly role: string;
 }
 
 export interface FleetOptions {
@@ -70,7 +72,8 @@ export class GuestFleet {
   private launch(vm: string): number {
     const guest = this.opts.guests.find((g) => g.vm === vm);
     if (!guest) throw new Error(`fleet: no simulated guest for VM ${vm}`);
-    const options: GuestOptions = { vm, site: guest.site, root: this.rootOf(vm), ledger: this.ledger, jobs: this.opts.jobs, guard: this.opts.guard };
+    const jobs = this.opts.jobs.map((job) => ({ ...job, name: `${guest.role}.${job.name}` }));
+    const options: GuestOptions = { vm, site: guest.site, root: this.rootOf(vm), ledger: this.ledger, jobs, guard: this.opts.guard };
     const child = spawn(process.execPath, [GUEST_MAIN, JSON.stringify(options)], { detached: true, stdio: 'ignore' });
     child.unref();
     this.pids.set(vm, child.pid!);
