@@ -13,7 +13,7 @@ function summary(r: DrillResult): string {
     ...t.phases.map((p) => `  ${p.phase.padEnd(11)} ${s(p.startMs).padStart(7)} -> ${s(p.endMs).padStart(7)}  (${p.steps} steps)`),
     `boot windows (power-on seen -> suspended): ${t.bootWindows.map((w) => `${w.vm} ${w.ms} ms`).join(', ') || 'none'}`,
     `final: ${Object.entries(r.finals).map(([k, v]) => `${k}=${v}`).join('  ')}`,
-    `job executions: ${r.overlap.executions} (${r.overlap.unfinished} unfinished)`,
+    `job executions: ${Object.entries(r.executionsPerSite).map(([site, n]) => `${n} on ${site}`).join(", ")} (${r.overlap.unfinished} unfinished at the end)`,
     `double execution: ${r.overlap.windowMs} ms over ${r.overlap.overlaps.length} overlapping pairs`,
     ...r.overlap.overlaps.slice(0, 10).map((o) => `  ${o.job}: ${o.a.host} (${o.a.site}) and ${o.b.host} (${o.b.site}) overlapped ${o.ms} ms`),
   ];

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { autoApprover, remoteApprover, ttyApprover } from '../engine/approvers';
+import type { JournalEntry } from '../engine/events';
 import type { RunView } from '../engine/execution';
 import type { OperationOptions } from '../engine/operation';
 import { renderer, type RenderMode } from '../engine/render';
@@ -44,9 +45,23 @@ export function operationOptions(
     journalDir: journalDir(ctx, values['journal-dir']),
     operator,
     approver,
-    onEvent: renderer(mode, ctx.stdout),
+    onEvent: crashInjection(ctx, renderer(mode, ctx.stdout)),
     signal: controller.signal,
     dispose: () => process.removeListener('SIGINT', onSigint),
+  };
+}
+
+/**
+ * Drill crash injection: with PRA_CRASH_AFTER_EVENTS=N the process SIGKILLs itself right after journaling its
+ * Nth event (fsync'd), so tests can stop the engine at every journal boundary in turn and prove `pra resume`.
+ */
+function crashInjection(ctx: CommandContext, onEvent: (e: JournalEntry) => void): (e: JournalEntry) => void {
+  const after = Number(ctx.env.PRA_CRASH_AFTER_EVENTS);
+  if (!Number.isInteger(after) || after < 1) return onEvent;
+  let seen = 0;
+  return (e) => {
+    onEvent(e);
+    if (++seen >= after) process.kill(process.pid, 'SIGKILL');
   };
 }
 

@@ -19,6 +19,7 @@ export interface DrillResult {
   readonly runId: string;
   readonly timeline: Timeline;
   readonly overlap: OverlapReport;
+  readonly executionsPerSite: Record<string, number>;
   readonly wallMs: number;
   readonly finals: Record<string, string>;
 }
@@ -54,7 +55,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const settle = (options.settleSeconds ?? 3) * 1000;
   let runId = '';
   let finals: Record<string, string> = {};
-  let overlap: OverlapReport;
+  let measured: { overlap: OverlapReport; executionsPerSite: Record<string, number> };
   try {
     await sleep(settle);
     const view = await operate(
@@ -67,7 +68,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     await sleep(settle);
     finals = await finalStates(world);
   } finally {
-    overlap = await world.finish();
+    measured = await world.finish();
   }
-  return { dir: world.dir, runId, timeline: timelineOf(readJournal(world.journalDir, runId)), overlap, wallMs: Date.now() - started, finals };
+  return { dir: world.dir, runId, timeline: timelineOf(readJournal(world.journalDir, runId)), ...measured, wallMs: Date.now() - started, finals };
 }

@@ -28,8 +28,8 @@ export interface DrillWorld {
   readonly systems: FailbackSystems & { close(): Promise<void> };
   readonly fleet: GuestFleet;
   readonly env: Env;
-  /** Stops the guests and the power followers; returns the double-execution measure. */
-  finish(): Promise<OverlapReport>;
+  /** Stops the guests and the power followers; returns the double-execution measure and executions per site. */
+  finish(): Promise<{ overlap: OverlapReport; executionsPerSite: Record<string, number> }>;
 }
 
 export interface DrillWorldOptions {
@@ -101,9 +101,11 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
       follow.abort();
       await Promise.allSettled(followers);
       fleet.stop();
-      const report = findOverlaps(fleet.executions(), Date.now());
+      const executions = fleet.executions();
+      const executionsPerSite: Record<string, number> = {};
+      for (const e of executions) executionsPerSite[e.site] = (executionsPerSite[e.site] ?? 0) + 1;
       await systems.close();
-      return report;
+      return { overlap: findOverlaps(executions, Date.now()), executionsPerSite };
     },
   };
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Execution } from '../../hooks/audit/overlap';
+import { REPO_ROOT } from '../core';
 import type { GuestJob, GuestOptions } from './guest';
 
 /**
@@ -28,7 +29,8 @@ export interface FleetOptions {
   readonly activeSiteFile: string;
 }
 
-const GUEST_MAIN = join(__dirname, 'guest.js');
+/** Always the compiled guest (tests run from sources, the guests as plain node processes). */
+const GUEST_MAIN = join(REPO_ROOT, 'dist', 'testenv', 'guests', 'guest.js');
 
 export class GuestFleet {
   readonly ledger: string;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../core';
 
 /**
  * One simulated guest's cron daemon, for the drill. It runs a schedule of jobs through the real
@@ -27,7 +28,7 @@ export interface GuestOptions {
 
 /** Debian cron replays a skipped stretch shorter than 3 hours; one cron minute is one second here. */
 const MAX_REPLAY_TICKS = 180;
-const JOB_SCRIPT = join(__dirname, '../../../testenv/guests/job.sh');
+const JOB_SCRIPT = join(REPO_ROOT, 'testenv', 'guests', 'job.sh');
 
 function runJob(opts: GuestOptions, job: GuestJob): void {
   const jobArgs = [JOB_SCRIPT, opts.ledger, opts.site, opts.vm, job.name, String(job.durationMs)];

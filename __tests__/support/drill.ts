@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { DrillWorld } from '../../testenv/drill/world';
+import { readJournal, listRuns } from '../../hooks/engine/journal';
+import { replay, type RunView } from '../../hooks/engine/execution';
+import { REPO_ROOT } from '../../testenv/core';
+
+const PRA = join(REPO_ROOT, 'dist', 'hooks', 'cli', 'main.js');
+
+/** Runs the compiled `pra` as the operator would, in the drill's project directory; resolves with its exit code and output. */
+export function praChild(world: DrillWorld, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: string | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', `require(${JSON.stringify(PRA)}).main()`, '--', ...args], {
+      cwd: world.dir,
+      env: { ...process.env, PRA_OPERATOR: 'drill-test', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, output }));
+  });
+}
+
+/** The run flags every child run of a drill world takes. */
+export function runFlags(world: DrillWorld): string[] {
+  return ['--auto-approve', '--topology', world.topologyFile, '--state', world.stateFile, '--journal-dir', world.journalDir];
+}
+
+export function onlyRun(world: DrillWorld): RunView {
+  const runs = listRuns(world.journalDir);
+  if (runs.length !== 1) throw new Error(`expected one run, found ${runs.length}`);
+  return replay(readJournal(world.journalDir, runs[0]));
+}
+
+/** How many successful POSTs the Zerto simulator served for an action (Failover, FailoverCommit, ...). */
+export async function zertoActions(world: DrillWorld, action: string): Promise<number> {
+  const state = (await (await fetch(`${world.env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/default/state`)).json()) as { requests: { method: string; path: string; status: number }[] };
+  return state.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/${action}`) && r.status < 300).length;
+}
+
+/** The facts a finished failback must show, read from the real systems. */
+export async function worldFacts(world: DrillWorld) {
+  const { systems, topology } = world;
+  const power = async (site: string) => [...(await systems.vcenter(site).powerStates(topology.vms.filter((v) => v.site === site).map((v) => v.name))).values()];
+  const ip = (site: string) => topology.sites.find((s) => s.name === site)!.publicIp;
+  return {
+    authority: (await systems.authority.read())?.active,
+    rbx: await power('rbx'),
+    sbg: await power('sbg'),
+    dnsOn: (await systems.dns!.verify({ name: 'app', addresses: [ip('rbx')] })).ok ? 'rbx' : (await systems.dns!.verify({ name: 'app', addresses: [ip('sbg')] })).ok ? 'sbg' : 'neither',
+    lbOn: (await systems.lb!.verify('rbx')).ok ? 'rbx' : (await systems.lb!.verify('sbg')).ok ? 'sbg' : 'neither',
+    activeSiteInState: systems.state.read().active_site,
+  };
+}
