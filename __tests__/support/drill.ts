@@ -5,12 +5,12 @@ import { readJournal, listRuns } from '../../hooks/engine/journal';
 import { replay, type RunView } from '../../hooks/engine/execution';
 import { REPO_ROOT } from '../../testenv/core';
 
-const PRA = join(REPO_ROOT, 'dist', 'hooks', 'cli', 'main.js');
+const PRA = join(REPO_ROOT, 'bin', 'pra');
 
 /** Runs the compiled `pra` as the operator would, in the drill's project directory; resolves with its exit code and output. */
 export function praChild(world: DrillWorld, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: string | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', `require(${JSON.stringify(PRA)}).main()`, '--', ...args], {
+    const child = spawn(process.execPath, [PRA, ...args], {
       cwd: world.dir,
       env: { ...process.env, PRA_OPERATOR: 'drill-test', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { autoApprover, remoteApprover, ttyApprover } from '../engine/approvers';
 import type { JournalEntry } from '../engine/events';
 import type { RunView } from '../engine/execution';
+import { readJournal } from '../engine/journal';
 import type { OperationOptions } from '../engine/operation';
 import { renderer, type RenderMode } from '../engine/render';
 import { ExitCode, type CommandContext } from './command';
@@ -41,27 +42,38 @@ export function operationOptions(
     : ctx.isTTY && !values.json
       ? ttyApprover(process.stdin, ctx.stdout, operator)
       : remoteApprover(() => undefined);
+  const dir = journalDir(ctx, values['journal-dir']);
   return {
-    journalDir: journalDir(ctx, values['journal-dir']),
+    journalDir: dir,
     operator,
     approver,
-    onEvent: crashInjection(ctx, renderer(mode, ctx.stdout)),
+    onEvent: crashInjection(ctx, dir, renderer(mode, ctx.stdout)),
     signal: controller.signal,
     dispose: () => process.removeListener('SIGINT', onSigint),
   };
 }
 
+/** What makes an event a new point of progress: its kind and step (a retried or re-started step is not new). */
+function boundaryOf(e: JournalEntry): string | undefined {
+  if (e.type === 'run.resumed' || e.type === 'step.retried') return undefined;
+  if (e.type === 'step.progress') return `${e.type} ${e.step} ${e.message}`;
+  return 'step' in e ? `${e.type} ${e.step}` : 'gate' in e ? `${e.type} ${e.gate}` : e.type;
+}
+
 /**
- * Drill crash injection: with PRA_CRASH_AFTER_EVENTS=N the process SIGKILLs itself right after journaling its
- * Nth event (fsync'd), so tests can stop the engine at every journal boundary in turn and prove `pra resume`.
+ * Drill crash injection: with PRA_CRASH_AT_NEW_BOUNDARY=1 the process SIGKILLs itself right after journaling
+ * (fsync'd) the first event that is a point of progress the run's journal did not hold yet. Run after run,
+ * the crash walks over every boundary of the run, including those inside a step (after a Zerto call,
+ * before its `acted`), and `pra resume` must pick the run up each time.
  */
-function crashInjection(ctx: CommandContext, onEvent: (e: JournalEntry) => void): (e: JournalEntry) => void {
-  const after = Number(ctx.env.PRA_CRASH_AFTER_EVENTS);
-  if (!Number.isInteger(after) || after < 1) return onEvent;
-  let seen = 0;
+function crashInjection(ctx: CommandContext, dir: string, onEvent: (e: JournalEntry) => void): (e: JournalEntry) => void {
+  if (ctx.env.PRA_CRASH_AT_NEW_BOUNDARY !== '1') return onEvent;
+  let known: Set<string> | undefined;
   return (e) => {
     onEvent(e);
-    if (++seen >= after) process.kill(process.pid, 'SIGKILL');
+    known ??= new Set(readJournal(dir, e.run).filter((x) => x.seq < e.seq).map(boundaryOf).filter((b): b is string => b !== undefined));
+    const boundary = boundaryOf(e);
+    if (boundary !== undefined && !known.has(boundary)) process.kill(process.pid, 'SIGKILL');
   };
 }
 

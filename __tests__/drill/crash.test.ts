@@ -1,0 +1,50 @@
+import { readJournal } from '../../hooks/engine/journal';
+import { prepareDrillWorld, type DrillWorld } from '../../testenv/drill/world';
+import { exclusive } from '../support/exclusive';
+import { onlyRun, praChild, runFlags, worldFacts, zertoActions } from '../support/drill';
+
+exclusive('vcenter-example-vms');
+
+/**
+ * The engine is SIGKILLed right after the first journal event that is new progress (PRA_CRASH_AT_NEW_BOUNDARY),
+ * and `pra resume` picks the run up; run after run, every boundary of the run is a crash point, including
+ * those inside a step (after the Zerto call, before its `acted`).
+ */
+describe('crash injection at every journal boundary', () => {
+  let world: DrillWorld;
+  let finished = false;
+  beforeAll(async () => {
+    world = await prepareDrillWorld({ guard: true });
+  }, 120_000);
+  afterAll(async () => {
+    if (!finished) await world.finish();
+  });
+
+  it('completes after being killed at every boundary, with zero overlap and no Zerto action repeated', async () => {
+    const crash = { PRA_CRASH_AT_NEW_BOUNDARY: '1' };
+    const first = await praChild(world, ['failback', '--to', 'rbx', ...runFlags(world)], crash);
+    expect(first.signal).toBe('SIGKILL');
+    let view = onlyRun(world);
+    let crashes = 1;
+    for (let round = 1; view.state !== 'completed' && round < 300; round++) {
+      const next = await praChild(world, ['resume', view.id, '--auto-approve', '--journal-dir', world.journalDir], crash);
+      expect(next.signal).toBe('SIGKILL');
+      crashes++;
+      view = onlyRun(world);
+    }
+    const facts = await worldFacts(world);
+    const { overlap } = await world.finish();
+    finished = true;
+    const entries = readJournal(world.journalDir, view.id);
+    expect(view.state).toBe('completed');
+    const boundaries = new Set(entries.filter((e) => e.type !== 'run.resumed' && e.type !== 'step.retried').map((e) => `${e.type} ${'step' in e ? e.step : ''}`));
+    expect(crashes).toBeGreaterThanOrEqual(boundaries.size - 1); // every boundary but the last (run.completed) was a crash point
+    // The first process started the run, every later one resumed it; even the last one died, right after
+    // journaling run.completed (a new boundary too).
+    expect(entries.filter((e) => e.type === 'run.resumed')).toHaveLength(crashes - 1);
+    expect(overlap.windowMs).toBe(0);
+    expect(await zertoActions(world, 'Failover')).toBe(1);
+    expect(await zertoActions(world, 'FailoverCommit')).toBe(1);
+    expect(facts).toEqual({ authority: 'rbx', rbx: ['poweredOn', 'poweredOn'], sbg: ['poweredOff', 'poweredOff'], dnsOn: 'rbx', lbOn: 'rbx', activeSiteInState: 'rbx' });
+  }, 600_000);
+});

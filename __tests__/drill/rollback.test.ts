@@ -1,0 +1,45 @@
+import { autoApprover } from '../../hooks/engine/approvers';
+import { operate } from '../../hooks/engine/operation';
+import { prepareDrillWorld, type DrillWorld } from '../../testenv/drill/world';
+import { worldFacts } from '../support/drill';
+import { exclusive } from '../support/exclusive';
+
+exclusive('vcenter-example-vms');
+
+/** The operator pauses right after a step (Ctrl-C), then rolls back: SBG must be fully back in charge. */
+describe('rollback from each phase before the commit', () => {
+  let world: DrillWorld;
+  beforeAll(async () => {
+    world = await prepareDrillWorld({ guard: true });
+  }, 120_000);
+
+  const spec = () => ({ kind: 'failback' as const, from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile });
+
+  it.each(['restore.recover', 'validation.approve', 'activation.checks', 'handover.grant', 'switch.state'])(
+    'after %s: SBG active, RBX suspended or off, DNS and LB on SBG',
+    async (stopAfter) => {
+      const pause = new AbortController();
+      const options = { journalDir: world.journalDir, operator: 'drill-test', approver: autoApprover('drill-test'), approvalPollMs: 20 };
+      const paused = await operate('start', world.systems, spec(), {
+        ...options,
+        signal: pause.signal,
+        onEvent: (e) => {
+          if (e.type === 'step.succeeded' && e.step === stopAfter) pause.abort();
+        },
+      });
+      expect(paused.state).toBe('pausedByOperator');
+      const rolledBack = await operate('rollback', world.systems, spec(), { ...options, runId: paused.id });
+      expect(rolledBack.state).toBe('rolledBack');
+      const facts = await worldFacts(world);
+      expect(facts).toMatchObject({ authority: 'sbg', sbg: ['poweredOn', 'poweredOn'], dnsOn: 'sbg', lbOn: 'sbg', activeSiteInState: 'sbg' });
+      for (const state of facts.rbx) expect(['suspended', 'poweredOff']).toContain(state);
+    },
+    120_000,
+  );
+
+  it('measured no double execution across all those runs and rollbacks', async () => {
+    const { overlap, executionsPerSite } = await world.finish();
+    expect(executionsPerSite.sbg).toBeGreaterThan(0);
+    expect(overlap.windowMs).toBe(0);
+  });
+});
