@@ -1,4 +1,5 @@
 import { approveCommand } from './approve';
+import { auditCommand } from './audit';
 import type { Command } from './command';
 import { diffCommand } from './diff';
 import { drillCommand } from './drill';
@@ -18,6 +19,7 @@ export const commands: readonly Command[] = [
   approveCommand,
   drillCommand,
   runsCommand,
+  auditCommand,
   validateCommand,
   stateCommand,
   diffCommand,
