@@ -102,7 +102,8 @@ export function readCronSyslog(text: string, options: SyslogOptions): SyslogRead
       malformed.push({ where, problem: 'a CRON CMD line without the "(user) CMD (command)" shape' });
     }
   });
-  return { events, malformed, guarded };
+  const lineOf = (m: MalformedLine) => Number(m.where.slice(m.where.lastIndexOf(':') + 1));
+  return { events, malformed: malformed.sort((a, b) => lineOf(a) - lineOf(b)), guarded };
 }
 
 /**
