@@ -4,6 +4,7 @@ import type { Command } from './command';
 import { diffCommand } from './diff';
 import { drillCommand } from './drill';
 import { failbackCommand, failoverCommand } from './failback';
+import { reportCommand } from './report';
 import { resumeCommand, rollbackCommand } from './resume';
 import { runsCommand } from './runs';
 import { stateCommand } from './state';
@@ -19,6 +20,7 @@ export const commands: readonly Command[] = [
   approveCommand,
   drillCommand,
   runsCommand,
+  reportCommand,
   auditCommand,
   validateCommand,
   stateCommand,
