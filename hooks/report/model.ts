@@ -115,7 +115,8 @@ export function reportOf(entries: readonly JournalEntry[], audit?: AuditResult):
       rtoMarginMs: budgetMs - timeline.totalMs,
     },
     phases: timeline.phases,
-    steps: view.steps.map((s) => ({ id: s.id, phase: s.phase, title: s.title, status: s.status, attempts: s.attempts, startMs: rel(s.startedAt), endMs: rel(s.endedAt), error: s.error })),
+    // A gate step starts when its approval is asked: the runner journals no step.started for it.
+    steps: view.steps.map((s) => ({ id: s.id, phase: s.phase, title: s.title, status: s.status, attempts: s.attempts, startMs: rel(s.startedAt ?? view.approvals.find((a) => a.step === s.id)?.requestedAt), endMs: rel(s.endedAt), error: s.error })),
     approvals: view.approvals.map((a) => ({ ...a, waitMs: a.decision ? Date.parse(a.decision.at) - Date.parse(a.requestedAt) : undefined })),
     handover: {
       fence: fenceEpoch !== undefined ? { epoch: fenceEpoch, atMs: rel(fence!.endedAt)! } : undefined,
