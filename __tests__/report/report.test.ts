@@ -3,10 +3,8 @@ import { join } from 'node:path';
 import { buildReport, journalOf, renderReport } from '../../hooks/report';
 import { pra } from '../helpers/project';
 import { tempDirs } from '../helpers/tmp';
+import { JOURNALS, LEDGERS } from './fixtures';
 
-/** Journals recorded from real failbacks on the drill world (testenv/drill/record-journals.ts). */
-export const JOURNALS = join(__dirname, '..', 'fixtures', 'journals');
-export const LEDGERS = readdirSync(join(__dirname, '..', 'fixtures', 'ledgers')).map((f) => join(__dirname, '..', 'fixtures', 'ledgers', f));
 const report = (run: string, ledgers: readonly string[] = []) => buildReport(journalOf(JOURNALS, run), ledgers);
 
 const dirs = tempDirs();
