@@ -1,5 +1,6 @@
 import { approveCommand } from './approve';
 import { auditCommand } from './audit';
+import { checkStaleCommand } from './check-stale';
 import type { Command } from './command';
 import { diffCommand } from './diff';
 import { drillCommand } from './drill';
@@ -22,6 +23,7 @@ export const commands: readonly Command[] = [
   runsCommand,
   reportCommand,
   auditCommand,
+  checkStaleCommand,
   validateCommand,
   stateCommand,
   diffCommand,
