@@ -9,6 +9,7 @@ import { allServices } from '../testenv/services';
 /**
  * Per-invocation cost of `pra-guard run -- true` with each active-site source, side by side with `true`
  * alone and `flock -n LOCK true`, in one interleaved run (so machine noise hits every row alike).
+ * With Prometheus textfile metrics on, for file and guestinfo (metrics_dir=, docs/monitoring.md).
  * Usage: node dist/bench/guard.js [RUNS]   (default 200, at most 2000). Targets: file and guestinfo
  * under 10 ms median, etcd under 50 ms. The guard runs under dash, Debian's /bin/sh.
  */
@@ -58,7 +59,14 @@ async function main(): Promise<void> {
     file: guestRoot('file', 'sources=file\n'),
     guestinfo: guestRoot('guestinfo', 'sources=guestinfo\n'),
     etcd: guestRoot('etcd', `sources=etcd\netcd_endpoints=${endpoint}\netcd_key=${key}\n`),
+    fileMetrics: guestRoot('file-metrics', 'sources=file\n'),
+    guestinfoMetrics: guestRoot('guestinfo-metrics', 'sources=guestinfo\n'),
   };
+  // Prometheus textfile metrics on (docs/monitoring.md): one metrics directory inside each guest root.
+  for (const root of [roots.fileMetrics, roots.guestinfoMetrics]) {
+    mkdirSync(join(root, 'metrics'));
+    writeFileSync(join(root, 'etc/pra/guard.conf'), `syslog=no\nsources=${root === roots.fileMetrics ? 'file' : 'guestinfo'}\nmetrics_dir=${join(root, 'metrics')}\n`);
+  }
   const guardEnv = (root: string, withTools = false): NodeJS.ProcessEnv => ({
     ...process.env,
     PRA_GUARD_ROOT: root,
@@ -72,6 +80,8 @@ async function main(): Promise<void> {
     { name: 'guard, file source', command: ['dash', GUARD, 'run', '--', 'true'], env: guardEnv(roots.file), samples: [] },
     { name: 'guard, guestinfo source (stand-in rpctool)', command: ['dash', GUARD, 'run', '--', 'true'], env: guardEnv(roots.guestinfo, true), samples: [] },
     { name: 'guard, etcd source (real etcd)', command: ['dash', GUARD, 'run', '--', 'true'], env: guardEnv(roots.etcd), samples: [] },
+    { name: 'guard, file source, metrics on', command: ['dash', GUARD, 'run', '--', 'true'], env: guardEnv(roots.fileMetrics), samples: [] },
+    { name: 'guard, guestinfo source, metrics on', command: ['dash', GUARD, 'run', '--', 'true'], env: guardEnv(roots.guestinfoMetrics, true), samples: [] },
   ];
   try {
     for (let i = 0; i < runs; i++) cases.forEach(timeOnce);

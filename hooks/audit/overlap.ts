@@ -11,6 +11,8 @@ export interface Execution {
   /** Epoch milliseconds; undefined while (or if) the execution never ended. */
   readonly end?: number;
   readonly epoch?: string;
+  /** Where it was read (`file:line`), so an operator can find it. */
+  readonly source?: string;
 }
 
 export interface Overlap {

@@ -1,8 +1,11 @@
 import { approveCommand } from './approve';
+import { auditCommand } from './audit';
+import { checkStaleCommand } from './check-stale';
 import type { Command } from './command';
 import { diffCommand } from './diff';
 import { drillCommand } from './drill';
 import { failbackCommand, failoverCommand } from './failback';
+import { reportCommand } from './report';
 import { resumeCommand, rollbackCommand } from './resume';
 import { runsCommand } from './runs';
 import { stateCommand } from './state';
@@ -18,6 +21,9 @@ export const commands: readonly Command[] = [
   approveCommand,
   drillCommand,
   runsCommand,
+  reportCommand,
+  auditCommand,
+  checkStaleCommand,
   validateCommand,
   stateCommand,
   diffCommand,

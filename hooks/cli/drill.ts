@@ -1,4 +1,9 @@
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { auditFiles, type AuditResult } from '../audit/audit';
+import { renderAudit } from '../audit/render';
 import { renderer } from '../engine/render';
+import { buildReport, journalOf, renderReport } from '../report';
 import { runDrill, type DrillResult } from '../../testenv/drill/drill';
 import { ExitCode, parseOptions, type Command } from './command';
 
@@ -20,6 +25,16 @@ function summary(r: DrillResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The drill's evidence: the run's HTML report and the audit of the simulated guests' guard ledgers. */
+function writeEvidence(r: DrillResult): { reportFile: string; audit: AuditResult } {
+  const ledgers = readdirSync(join(r.dir, 'guests'))
+    .map((vm) => join(r.dir, 'guests', vm, 'var/log/pra-guard/ledger.log'))
+    .filter((file) => existsSync(file));
+  const reportFile = join(r.dir, 'report.html');
+  writeFileSync(reportFile, renderReport(buildReport(journalOf(join(r.dir, 'runs'), r.runId), ledgers), 'html'));
+  return { reportFile, audit: auditFiles({ ledgers, timeZone: 'UTC' }) };
+}
+
 /** `pra drill`: the whole failback rehearsed on this machine against the local environment. */
 export const drillCommand: Command = {
   name: 'drill',
@@ -33,9 +48,10 @@ export const drillCommand: Command = {
       onEvent: values.json ? undefined : renderer(ctx.isTTY ? 'tty' : 'plain', ctx.stdout),
       log: (line) => ctx.stderr.write(`${line}\n`),
     });
-    if (values.json) ctx.stdout.write(`${JSON.stringify({ ...result, timeline: { ...result.timeline, view: undefined } }, null, 2)}\n`);
-    else ctx.stdout.write(summary(result));
+    const evidence = writeEvidence(result);
+    if (values.json) ctx.stdout.write(`${JSON.stringify({ ...result, timeline: { ...result.timeline, view: undefined }, ...evidence }, null, 2)}\n`);
+    else ctx.stdout.write(`${summary(result)}report: ${evidence.reportFile}\nguard ledger audit (pra audit):\n${renderAudit(evidence.audit).replace(/^(?=.)/gm, '  ')}`);
     if (result.timeline.view.state !== 'completed') return ExitCode.externalFailure;
-    return result.overlap.windowMs > 0 ? ExitCode.conditionFailed : ExitCode.ok;
+    return result.overlap.windowMs > 0 || evidence.audit.overlap.overlaps.length ? ExitCode.conditionFailed : ExitCode.ok;
   },
 };

@@ -21,7 +21,7 @@ export type RunEvent =
   | { readonly type: 'step.skipped'; readonly step: string; readonly reason: string; readonly output?: Json }
   | { readonly type: 'step.acted'; readonly step: string }
   | { readonly type: 'step.succeeded'; readonly step: string; readonly output?: Json }
-  | { readonly type: 'step.retried'; readonly step: string; readonly attempt: number; readonly error: string; readonly delayMs: number }
+  | { readonly type: 'step.retried'; readonly step: string; readonly attempt: number; readonly error: string; readonly delayMs: number; readonly system?: string }
   | { readonly type: 'step.failed'; readonly step: string; readonly error: string; readonly system?: string }
   | { readonly type: 'step.progress'; readonly step: string; readonly message: string; readonly data?: Json }
   | { readonly type: 'approval.requested'; readonly step: string; readonly gate: string; readonly prompt: string }

@@ -210,7 +210,8 @@ export class Runner<S> {
         {
           sleep: this.sleep,
           ...step.retry,
-          onRetry: (error, n, delayMs) => this.emit({ type: 'step.retried', step: step.id, attempt: n, error: describeError(error), delayMs }),
+          onRetry: (error, n, delayMs) =>
+            this.emit({ type: 'step.retried', step: step.id, attempt: n, error: describeError(error), delayMs, system: error instanceof DriverError ? error.system : undefined }),
         },
       );
       return true;

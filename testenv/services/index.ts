@@ -1,5 +1,6 @@
 import type { Service } from '../core';
 import { bindService } from './bind';
+import { chromiumService } from './chromium';
 import { etcdService } from './etcd';
 import { guardService } from './guard';
 import { haproxyService } from './haproxy';
@@ -24,4 +25,5 @@ export const allServices: readonly Service[] = [
   ovhService,
   route53Service,
   zertoService,
+  chromiumService,
 ];

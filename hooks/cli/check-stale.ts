@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { parseTimeOption } from '../audit/local-time';
+import { findStale, hostFromLedger, hostFromMetrics, parseDuration } from '../monitoring/stale';
+import { ExitCode, parseOptions, UsageError, type Command } from './command';
+
+const iso = (ms?: number) => (ms === undefined ? 'never' : new Date(ms).toISOString());
+
+/** `pra check-stale`: exit 1 when a cron job has been blocked longer than the threshold on the active site. */
+export const checkStaleCommand: Command = {
+  name: 'check-stale',
+  summary: 'flag cron jobs the guard has not allowed for longer than --max-blocked on the active site (exit 1)',
+  usage: 'pra check-stale --max-blocked 2h (--metrics DIR... | --ledger FILE...) [--now T] [--json]',
+  async run(ctx) {
+    const { values } = parseOptions('check-stale', ctx.argv, {
+      'max-blocked': { type: 'string' },
+      metrics: { type: 'string', multiple: true },
+      ledger: { type: 'string', multiple: true },
+      now: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (!values['max-blocked']) throw new UsageError('check-stale', 'give --max-blocked, e.g. --max-blocked 2h');
+    if (!values.metrics?.length === !values.ledger?.length) throw new UsageError('check-stale', 'give the guards\' --metrics DIR... or their --ledger FILE... (one per host, both sites), not both');
+    const maxBlockedMs = parseDuration('--max-blocked', values['max-blocked']);
+    const now = values.now === undefined ? Date.now() : parseTimeOption('--now', values.now, 'UTC');
+    const malformed: string[] = [];
+    const hosts = values.metrics?.length
+      ? values.metrics.map(hostFromMetrics)
+      : values.ledger!.map((file) => {
+          const read = hostFromLedger(file, readFileSync(file, 'utf8'));
+          malformed.push(...read.malformed.map((m) => `${m.where}: ${m.problem}`));
+          return read.host;
+        });
+    const stale = findStale(hosts, now, maxBlockedMs);
+    if (values.json) ctx.stdout.write(`${JSON.stringify({ now: iso(now), maxBlockedMs, stale, malformed }, null, 2)}\n`);
+    else {
+      const active = hosts.filter((h) => h.active).map((h) => h.source);
+      ctx.stdout.write(`check-stale: ${hosts.length} host(s), on the active site: ${active.join(', ') || 'none (the token is elsewhere or at nobody)'}\n`);
+      for (const m of malformed) ctx.stderr.write(`pra: check-stale: malformed ledger line ${m}\n`);
+      if (!stale.length) ctx.stdout.write(`no job blocked longer than ${values['max-blocked']}\n`);
+      for (const s of stale) {
+        ctx.stdout.write(`STALE ${s.job}: last allowed ${iso(s.lastAllowed)}, denied since (last ${iso(s.lastDenied)}) on ${s.hosts.join(', ')}${s.noActiveHost ? ' (no host on the active site)' : ''}\n`);
+      }
+    }
+    return stale.length ? ExitCode.conditionFailed : ExitCode.ok;
+  },
+};
