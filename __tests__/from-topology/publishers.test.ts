@@ -92,6 +92,6 @@ describe('publishers from the topology', () => {
   it('refuses a file source without guard.ssh, naming the field to add', () => {
     const withoutSsh = { ...topology, guard: { ...topology.guard, ssh: undefined } };
     expect(() => publishersFromTopology(withoutSsh, vcenters)).toThrow(PermanentError);
-    expect(() => publishersFromTopology(withoutSsh, vcenters)).toThrow('guard.sources lists file but guard.ssh is not set');
+    expect(() => publishersFromTopology(withoutSsh, vcenters)).toThrow('guard.ssh is not set: add { user, privateKey, hostKeySha256 }');
   });
 });

@@ -44,6 +44,18 @@ async function post(url: string, body: unknown, method = 'POST'): Promise<void> 
 }
 
 /**
+ * The example VMs and the Zerto simulator's default instance as every test expects to find them: production
+ * on SBG after the disaster (SBG VMs on, RBX VMs off, VPG SBG -> RBX protecting).
+ */
+async function restoreExampleWorld(systems: FailbackSystems, topology: Topology, env: Env): Promise<void> {
+  await post(`${env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/default/reset`, { activeSite: 'sbg' });
+  await Promise.all([
+    ...vmsOf(topology, 'sbg').map((vm) => systems.vcenter('sbg').ensureRunning(vm)),
+    ...vmsOf(topology, 'rbx').map((vm) => systems.vcenter('rbx').ensureOff(vm, { guestShutdownTimeoutMs: 0 })),
+  ]);
+}
+
+/**
  * Sets the local environment to "failed over to SBG": SBG VMs running and serving, RBX VMs off, VPG
  * SBG -> RBX protecting, DNS and HAProxy on SBG, the cron token on SBG at epoch 1, published to every guest;
  * then starts one simulated guest per VM, frozen and continued with its VM's power state in vCenter.
@@ -61,12 +73,8 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   saveState(stateFile, { failback_site: 'sbg', enable_failback_pause_mode: true, active_site: 'sbg' });
   const systems = buildSystems({ topology, stateFile }, { cwd: dir, env: process.env, operator: 'drill' });
 
-  await post(`${env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/default/reset`, { activeSite: 'sbg' });
+  await restoreExampleWorld(systems, topology, env);
   await post(`${env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/default/delays`, { syncMs: 1000, commitMs: 300, reverseProtectionMs: 500 }, 'PUT');
-  await Promise.all([
-    ...vmsOf(topology, 'sbg').map((vm) => systems.vcenter('sbg').ensureRunning(vm)),
-    ...vmsOf(topology, 'rbx').map((vm) => systems.vcenter('rbx').ensureOff(vm, { guestShutdownTimeoutMs: 0 })),
-  ]);
   const sbgIp = topology.sites.find((s) => s.name === 'sbg')!.publicIp;
   await systems.dns!.applyChanges({ upsert: [{ name: 'app', type: 'A', ttlSeconds: 60, targets: [sbgIp] }] });
   await systems.lb!.switchTo('sbg');
@@ -101,6 +109,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
       follow.abort();
       await Promise.allSettled(followers);
       fleet.stop();
+      await restoreExampleWorld(systems, topology, env);
       const executions = fleet.executions();
       const executionsPerSite: Record<string, number> = {};
       for (const e of executions) executionsPerSite[e.site] = (executionsPerSite[e.site] ?? 0) + 1;
