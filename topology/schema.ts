@@ -35,7 +35,13 @@ export const siteSchema = z
   .object({
     name: siteName,
     role: z.enum(['primary', 'standby']),
-    vcenter: endpointSchema.extend({ datacenter: z.string().min(1) }).strict(),
+    vcenter: endpointSchema
+      .extend({
+        datacenter: z.string().min(1),
+        /** Bound of one SOAP call; a slower answer is a timeout (retried, then the step pauses). */
+        requestTimeoutSeconds: z.number().int().min(1).max(600).default(30),
+      })
+      .strict(),
     zerto: endpointSchema
       .extend({
         auth: z.enum(['keycloak', 'session']).default('keycloak'),

@@ -9,9 +9,13 @@ exclusive('vcenter-example-vms');
 /** The operator pauses right after a step (Ctrl-C), then rolls back: SBG must be fully back in charge. */
 describe('rollback from each phase before the commit', () => {
   let world: DrillWorld;
+  let finished = false;
   beforeAll(async () => {
     world = await prepareDrillWorld({ guard: true });
   }, 120_000);
+  afterAll(async () => {
+    if (!finished) await world.finish();
+  });
 
   const spec = () => ({ kind: 'failback' as const, from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile });
 
@@ -39,6 +43,7 @@ describe('rollback from each phase before the commit', () => {
 
   it('measured no double execution across all those runs and rollbacks', async () => {
     const { overlap, executionsPerSite } = await world.finish();
+    finished = true;
     expect(executionsPerSite.sbg).toBeGreaterThan(0);
     expect(overlap.windowMs).toBe(0);
   });

@@ -4,7 +4,7 @@ import type { FailbackSystems } from '../steps/systems';
 import type { JournalEntry, RunStartedEvent } from './events';
 import type { RunView } from './execution';
 import { Journal, newRunId, readJournal } from './journal';
-import { Runner, type Approver } from './runner';
+import { Runner, type Approver, type RunnerOptions } from './runner';
 import type { Plan } from './step';
 
 /** What identifies a plan in a journal, so `pra resume` and `pra rollback` rebuild exactly the same one. */
@@ -26,6 +26,7 @@ export interface OperationOptions {
   readonly onEvent?: (entry: JournalEntry) => void;
   readonly signal?: AbortSignal;
   readonly approvalPollMs?: number;
+  readonly retryOverride?: RunnerOptions<FailbackSystems>['retryOverride'];
 }
 
 /** The plan spec a run was started with, read back from its journal. */
@@ -59,6 +60,7 @@ export async function operate(
       onEvent: options.onEvent,
       signal: options.signal,
       approvalPollMs: options.approvalPollMs,
+      retryOverride: options.retryOverride,
     });
     if (action === 'start') return await runner.start({ ...spec });
     if (action === 'resume') return await runner.resume();

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { DriverError } from '../drivers/common/errors';
-import { realSleep, withRetry, withTimeout, type Sleep } from '../drivers/common/retry';
+import { realSleep, withRetry, withTimeout, type RetryOptions, type Sleep } from '../drivers/common/retry';
 import type { Json, JournalEntry, RunEvent } from './events';
 import { isFinished, replay, stepOutputs, type RunView } from './execution';
 import type { Journal } from './journal';
@@ -31,6 +31,8 @@ export interface RunnerOptions<S> {
   readonly approvalPollMs?: number;
   /** Aborted on SIGINT: the step in flight stops and the run pauses by operator. */
   readonly signal?: AbortSignal;
+  /** Replaces parts of every step's retry policy (drills and tests that inject lasting faults pause sooner). */
+  readonly retryOverride?: Pick<RetryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>;
 }
 
 export class RunRefusedError extends Error {
@@ -210,6 +212,7 @@ export class Runner<S> {
         {
           sleep: this.sleep,
           ...step.retry,
+          ...this.opts.retryOverride,
           onRetry: (error, n, delayMs) =>
             this.emit({ type: 'step.retried', step: step.id, attempt: n, error: describeError(error), delayMs, system: error instanceof DriverError ? error.system : undefined }),
         },

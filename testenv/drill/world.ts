@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTopology, saveState, type Topology } from '../../topology';
+import { loadTopology, saveState, type Topology, type TopologyInput } from '../../topology';
 import { findOverlaps, type OverlapReport } from '../../hooks/audit/overlap';
 import { buildSystems } from '../../hooks/engine/systems';
 import type { FailbackSystems } from '../../hooks/steps/systems';
@@ -10,7 +10,7 @@ import { STATE_DIR, up, type Env } from '../core';
 import { allServices } from '../services';
 import { GuestFleet } from '../guests/fleet';
 import type { GuestJob } from '../guests/guest';
-import { drillTopologyYaml } from './topology';
+import { drillTopology, topologyYaml } from './topology';
 
 /** The drill's cron schedule per guest: short jobs every second, a slow one that a handover must drain. */
 export const DRILL_JOBS: readonly GuestJob[] = [
@@ -36,6 +36,8 @@ export interface DrillWorldOptions {
   /** Run the simulated guests' jobs through the real pra-guard (false: the proof that the measure can fail). */
   readonly guard: boolean;
   readonly log?: (line: string) => void;
+  /** Changes the generated topology before it is written (fault tests route a vCenter through the fault proxy). */
+  readonly customize?: (topology: TopologyInput, env: Env) => TopologyInput;
 }
 
 async function post(url: string, body: unknown, method = 'POST'): Promise<void> {
@@ -68,7 +70,8 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   mkdirSync(dir, { recursive: true });
   const topologyFile = join(dir, 'topology.yaml');
   const stateFile = join(dir, 'failback.auto.tfvars.json');
-  writeFileSync(topologyFile, drillTopologyYaml(env, dir));
+  const generated = drillTopology(env, dir);
+  writeFileSync(topologyFile, topologyYaml(options.customize ? options.customize(generated, env) : generated));
   const topology = loadTopology(topologyFile);
   saveState(stateFile, { failback_site: 'sbg', enable_failback_pause_mode: true, active_site: 'sbg' });
   const systems = buildSystems({ topology, stateFile }, { cwd: dir, env: process.env, operator: 'drill' });

@@ -15,6 +15,8 @@ import { portOpen, type Env, type Service } from '../core';
  */
 export const TEST_ZONE = 'example.test';
 export const LAG_ZONE = 'lag.test';
+/** The drills' zone: drill fault tests freeze it (updates refused) without disturbing the driver tests. */
+export const DRILL_ZONE = 'drill.test';
 export const SBG_PUBLIC_IP = '198.51.100.20';
 export const TSIG_KEY_NAME = 'pra-testenv';
 
@@ -62,7 +64,7 @@ export const bindService: Service = {
     const primaryDir = join(ctx.dir, 'primary');
     const secondaryDir = join(ctx.dir, 'secondary');
     for (const d of [primaryDir, secondaryDir]) mkdirSync(d, { recursive: true });
-    const zones = [TEST_ZONE, LAG_ZONE];
+    const zones = [TEST_ZONE, LAG_ZONE, DRILL_ZONE];
 
     for (const zone of zones) {
       writeFileSync(join(primaryDir, `${zone}.db`), zoneFile(zone));
@@ -100,6 +102,7 @@ export const bindService: Service = {
     const env: Env = {
       PRA_TESTENV_DNS_ZONE: TEST_ZONE,
       PRA_TESTENV_DNS_LAG_ZONE: LAG_ZONE,
+      PRA_TESTENV_DNS_DRILL_ZONE: DRILL_ZONE,
       PRA_TESTENV_DNS_SERVERS: `127.0.0.1:${primaryPort},127.0.0.1:${secondaryPort}`,
       PRA_TESTENV_DNS_PRIMARY: `127.0.0.1:${primaryPort}`,
       PRA_TESTENV_TSIG_NAME: TSIG_KEY_NAME,

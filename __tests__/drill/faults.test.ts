@@ -1,0 +1,130 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { autoApprover } from '../../hooks/engine/approvers';
+import type { JournalEntry } from '../../hooks/engine/events';
+import { operate } from '../../hooks/engine/operation';
+import { freePort, portOpen, type Env } from '../../testenv/core';
+import { prepareDrillWorld, type DrillWorld } from '../../testenv/drill/world';
+import type { TopologyInput } from '../../topology';
+import { exclusive } from '../support/exclusive';
+
+exclusive('vcenter-example-vms');
+
+/** Injects synchronously (the runner's event hook is synchronous: the fault is in place before the step acts). */
+function curl(method: string, url: string, body?: unknown): void {
+  execFileSync('curl', ['-sf', '-X', method, url, '-H', 'content-type: application/json', ...(body === undefined ? [] : ['-d', JSON.stringify(body)])], { stdio: 'ignore' });
+}
+
+/** A private etcd for the guard source and publisher, so "etcd down" hurts no other test. */
+class PrivateEtcd {
+  private child?: ChildProcess;
+  readonly dir = mkdtempSync(join(tmpdir(), 'pra-etcd-'));
+  constructor(
+    readonly clientPort: number,
+    private readonly peerPort: number,
+  ) {}
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.clientPort}`;
+  }
+  async start(): Promise<void> {
+    const peer = `http://127.0.0.1:${this.peerPort}`;
+    this.child = spawn('etcd', ['--name', 'fault', '--data-dir', join(this.dir, 'data'), '--listen-client-urls', this.endpoint, '--advertise-client-urls', this.endpoint, '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `fault=${peer}`, '--log-level', 'error'], { stdio: 'ignore' });
+    while (!(await portOpen(this.clientPort))) await new Promise((r) => setTimeout(r, 25));
+  }
+  killNow(): void {
+    this.child?.kill('SIGKILL');
+  }
+  stop(): void {
+    this.killNow();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+interface FaultCase {
+  readonly name: string;
+  /** The step whose start injects the fault. */
+  readonly at: string;
+  readonly customize?: (t: TopologyInput, env: Env) => TopologyInput;
+  inject(env: Env): void;
+  clear(env: Env): Promise<void> | void;
+  /** What the pause message must say. */
+  readonly message: RegExp;
+}
+
+let etcd: PrivateEtcd;
+beforeAll(async () => {
+  etcd = new PrivateEtcd(await freePort(), await freePort());
+  await etcd.start();
+});
+afterAll(() => etcd.stop());
+
+const cases: FaultCase[] = [
+  {
+    name: 'Zerto answering 503',
+    at: 'restore.checkpoint',
+    inject: (env) => curl('POST', `${env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/default/faults`, { path: '^/v1/vpgs', kind: 'status', status: 503, count: 100000 }),
+    clear: (env) => curl('DELETE', `${env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/default/faults`),
+    message: /zerto.*503/,
+  },
+  {
+    name: 'vCenter RBX timing out',
+    at: 'activation.resume',
+    customize: (t, env) => ({ ...t, sites: t.sites.map((s) => (s.name === 'rbx' ? { ...s, vcenter: { ...s.vcenter, url: env.PRA_TESTENV_VCENTER_PROXY_URL, requestTimeoutSeconds: 1 } } : s)) }),
+    inject: (env) => curl('POST', `${env.PRA_TESTENV_VCENTER_PROXY_CONTROL_URL}/faults`, { delay: { count: 100000, ms: 2500 } }),
+    clear: (env) => curl('POST', `${env.PRA_TESTENV_VCENTER_PROXY_CONTROL_URL}/reset`),
+    message: /vcenter rbx.*(timed out|did not finish)/,
+  },
+  {
+    name: 'DNS refusing updates',
+    at: 'switch.traffic',
+    inject: (env) => execFileSync('rndc', ['-c', env.PRA_TESTENV_BIND_RNDC_CONF, 'freeze', env.PRA_TESTENV_DNS_DRILL_ZONE], { stdio: 'ignore' }),
+    clear: (env) => execFileSync('rndc', ['-c', env.PRA_TESTENV_BIND_RNDC_CONF, 'thaw', env.PRA_TESTENV_DNS_DRILL_ZONE], { stdio: 'ignore' }),
+    message: /dns rfc2136.*REFUSED/i,
+  },
+  {
+    name: 'etcd down',
+    at: 'handover.fence',
+    customize: (t) => ({ ...t, guard: { ...t.guard!, etcd: { ...t.guard!.etcd!, endpoints: [etcd.endpoint] } } }),
+    inject: () => etcd.killNow(),
+    clear: () => etcd.start(),
+    message: /etcd/,
+  },
+];
+
+describe.each(cases)('a fault: $name', (fault) => {
+  let world: DrillWorld;
+  let finished = false;
+  beforeAll(async () => {
+    world = await prepareDrillWorld({ guard: true, customize: fault.customize });
+  }, 120_000);
+  afterAll(async () => {
+    if (!finished) await world.finish();
+  });
+
+  it(`pauses at ${fault.at} with a clear message, then completes when resumed after the fault clears, with zero overlap`, async () => {
+    const spec = { kind: 'failback' as const, from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile };
+    const options = { journalDir: world.journalDir, operator: 'drill-test', approver: autoApprover('drill-test'), approvalPollMs: 20 };
+    let injected = false;
+    const onEvent = (e: JournalEntry) => {
+      if (!injected && e.type === 'step.started' && e.step === fault.at) {
+        injected = true;
+        fault.inject(world.env);
+      }
+    };
+    // Two attempts per step while the fault lasts (more would only make the test slower); the resume keeps the
+    // plan's own policies, as an operator's would, to ride out what follows a fault (a secondary catching up, a
+    // client reconnecting).
+    const paused = await operate('start', world.systems, spec, { ...options, onEvent, retryOverride: { attempts: 2, baseDelayMs: 100, maxDelayMs: 500 } });
+    expect(paused.state).toBe('pausedByFailedStep');
+    expect(paused.steps.find((s) => s.status === 'failed')?.id).toBe(fault.at);
+    expect(paused.pauseMessage).toMatch(fault.message);
+    await fault.clear(world.env);
+    const resumed = await operate('resume', world.systems, spec, { ...options, runId: paused.id });
+    expect(resumed.state).toBe('completed');
+    const { overlap } = await world.finish();
+    finished = true;
+    expect(overlap.windowMs).toBe(0);
+  }, 300_000);
+});
