@@ -3,14 +3,18 @@ import type { Command } from './command';
 import { diffCommand } from './diff';
 import { drillCommand } from './drill';
 import { failbackCommand, failoverCommand } from './failback';
+import { planCommand } from './plan';
 import { resumeCommand, rollbackCommand } from './resume';
 import { runsCommand } from './runs';
 import { stateCommand } from './state';
+import { statusCommand } from './status';
 import { validateCommand } from './validate';
 import { vpgCommand } from './vpg';
 
 /** Every `pra` verb, one file each under hooks/cli/. */
 export const commands: readonly Command[] = [
+  statusCommand,
+  planCommand,
   failbackCommand,
   failoverCommand,
   resumeCommand,
