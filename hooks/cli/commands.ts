@@ -1,5 +1,6 @@
 import { approveCommand } from './approve';
 import type { Command } from './command';
+import { deployCommand } from './deploy';
 import { diffCommand } from './diff';
 import { drillCommand } from './drill';
 import { failbackCommand, failoverCommand } from './failback';
@@ -25,5 +26,6 @@ export const commands: readonly Command[] = [
   validateCommand,
   stateCommand,
   diffCommand,
+  deployCommand,
   vpgCommand,
 ];

@@ -152,9 +152,11 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function renderPlanMarkdown(report: PlanReport, topologyName: string): string {
   const lines = [
-    `## pra plan: ${report.plan} (topology ${topologyName})`,
+    `# pra plan: ${report.plan} (topology ${topologyName})`,
     '',
     `Read from the live systems at ${new Date().toISOString()}; nothing was changed. RTO budget ${report.rtoMinutes} min.`,
+    '',
+    '## Steps',
     '',
     '| # | phase | step | what it will do | now |',
     '|---|---|---|---|---|',
@@ -166,7 +168,7 @@ function renderPlanMarkdown(report: PlanReport, topologyName: string): string {
   const noReturn = report.steps.find((s) => s.pointOfNoReturn);
   if (noReturn) lines.push(`Point of no return: \`${noReturn.id}\`; before it, \`pra rollback\` undoes the run; after it, the way back is a new failover.`);
   if (report.readErrors.length) lines.push('', '**Systems that did not answer:**', ...report.readErrors.map((e) => `- ${e}`));
-  lines.push('', '### Infrastructure changes', '');
+  lines.push('', '## Infrastructure changes', '');
   if (!report.stateChanges.length) lines.push('The plan does not change the failback state.');
   for (const change of report.stateChanges) lines.push(renderMarkdown(change.diff, `step \`${change.step}\``), '');
   return `${lines.join('\n')}\n`;
