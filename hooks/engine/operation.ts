@@ -1,4 +1,5 @@
 import type { Topology } from '../../topology';
+import type { Sleep } from '../drivers/common/retry';
 import { failbackPlan, failoverPlan } from '../steps/plans';
 import type { FailbackSystems } from '../steps/systems';
 import type { JournalEntry, RunStartedEvent } from './events';
@@ -26,6 +27,8 @@ export interface OperationOptions {
   readonly onEvent?: (entry: JournalEntry) => void;
   readonly signal?: AbortSignal;
   readonly approvalPollMs?: number;
+  /** The runner's sleeps (retry backoff, approval polls). @default real timers */
+  readonly sleep?: Sleep;
 }
 
 /** The plan spec a run was started with, read back from its journal. */
@@ -59,6 +62,7 @@ export async function operate(
       onEvent: options.onEvent,
       signal: options.signal,
       approvalPollMs: options.approvalPollMs,
+      sleep: options.sleep,
     });
     if (action === 'start') return await runner.start({ ...spec });
     if (action === 'resume') return await runner.resume();
