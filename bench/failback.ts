@@ -121,29 +121,23 @@ async function measure(size: number): Promise<Row> {
 
 const s = (ms: number) => (ms / 1000).toFixed(1);
 
-function table(rows: readonly Row[]): string {
-  const lines = [
-    '| VMs | guests | drill wall s | failback run s | waiting s (calls) | state writes s | engine overhead ms | overhead % of run | process CPU s | boot window max ms | overlap ms | state |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-  ];
-  for (const r of rows) {
-    const windows = r.result.timeline.bootWindows.map((w) => w.ms);
-    lines.push(
-      `| ${r.vms} | ${r.guests} | ${s(r.result.wallMs)} | ${s(r.runMs)} | ${s(r.waitedMs)} (${r.calls}) | ${s(r.synthesisMs)} | ${r.overheadMs.toFixed(0)} | ${((100 * r.overheadMs) / r.runMs).toFixed(2)} | ${s(r.cpuMs)} | ${windows.length ? Math.max(...windows) : '-'} | ${r.result.overlap.windowMs} | ${r.result.timeline.view.state} |`,
-    );
-  }
-  return lines.join('\n');
+const HEADER = [
+  '| VMs | guests | drill wall s | failback run s | waiting s (calls) | state writes s | engine overhead ms | overhead % of run | process CPU s | boot window max ms | overlap ms | state |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+].join('\n');
+
+function row(r: Row): string {
+  const windows = r.result.timeline.bootWindows.map((w) => w.ms);
+  return `| ${r.vms} | ${r.guests} | ${s(r.result.wallMs)} | ${s(r.runMs)} | ${s(r.waitedMs)} (${r.calls}) | ${s(r.synthesisMs)} | ${r.overheadMs.toFixed(0)} | ${((100 * r.overheadMs) / r.runMs).toFixed(2)} | ${s(r.cpuMs)} | ${windows.length ? Math.max(...windows) : '-'} | ${r.result.overlap.windowMs} | ${r.result.timeline.view.state} |`;
 }
 
 async function main(): Promise<void> {
   const sizes = process.argv.slice(2).map(Number);
-  const rows: Row[] = [];
+  process.stdout.write(`${HEADER}\n`); // then one row per size as soon as it is measured
   for (const size of sizes.length ? sizes : [4, 50, 200]) {
     if (!Number.isInteger(size) || size < 4 || size > 400 || size % 2) throw new Error(`sizes are even VM counts from 4 to 400, got ${size}`);
-    rows.push(await measure(size));
-    process.stderr.write(`${size} VMs: ${rows[rows.length - 1].result.timeline.view.state} in ${s(rows[rows.length - 1].result.wallMs)} s\n`);
+    process.stdout.write(`${row(await measure(size))}\n`);
   }
-  process.stdout.write(`${table(rows)}\n`);
   process.exit(0); // the testenv's daemons stay up; nothing else should keep the process alive, but a stray keep-alive socket must not hang the bench
 }
 
