@@ -1,19 +1,23 @@
 import { buildSystems } from '../engine/systems';
 import { operate, type PlanSpec } from '../engine/operation';
 import { UsageError, parseOptions, type Command, type CommandContext } from './command';
-import { loadProject, projectOptions } from './project';
+import { loadProject, projectOptions, type Project } from './project';
 import { exitCodeOf, operationOptions, runOptions } from './run-context';
+
+/** The plan a `pra failback|failover --to TO [--force]` means from the current failback state; bad input is a UsageError. */
+export function planSpecOf(verb: string, kind: PlanSpec['kind'], project: Project, to: string | undefined, force: boolean): PlanSpec {
+  const sites = project.topology.sites.map((s) => s.name);
+  if (!to || !sites.includes(to)) throw new UsageError(verb, `--to must name a site of ${project.topology.name}: ${sites.join(' | ')}`);
+  const from = project.state.active_site;
+  if (from === to) throw new UsageError(verb, `${to} is already the active site (failback state ${project.stateFile})`);
+  if (force && kind === 'failback') throw new UsageError(verb, '--force is for pra failover (a lost site); a failback needs both sites');
+  return { kind, from, to, force };
+}
 
 async function startRun(ctx: CommandContext, kind: PlanSpec['kind']): Promise<number> {
   const { values } = parseOptions(kind, ctx.argv, { ...projectOptions, ...runOptions, to: { type: 'string' }, force: { type: 'boolean' } });
   const project = loadProject(ctx, values);
-  const to = values.to;
-  const sites = project.topology.sites.map((s) => s.name);
-  if (!to || !sites.includes(to)) throw new UsageError(kind, `--to must name a site of ${project.topology.name}: ${sites.join(' | ')}`);
-  const from = project.state.active_site;
-  if (from === to) throw new UsageError(kind, `${to} is already the active site (failback state ${project.stateFile})`);
-  if (values.force && kind === 'failback') throw new UsageError(kind, '--force is for pra failover (a lost site); a failback needs both sites');
-  const spec = { kind, from, to, force: Boolean(values.force), topologyFile: project.topologyFile, stateFile: project.stateFile };
+  const spec = { ...planSpecOf(kind, kind, project, values.to, Boolean(values.force)), topologyFile: project.topologyFile, stateFile: project.stateFile };
   const options = operationOptions(ctx, values);
   const systems = buildSystems(project, { ...ctx, operator: options.operator });
   try {

@@ -1,4 +1,5 @@
 import type { Topology } from '../../topology';
+import type { Sleep } from '../drivers/common/retry';
 import { failbackPlan, failoverPlan } from '../steps/plans';
 import type { FailbackSystems } from '../steps/systems';
 import type { JournalEntry, RunStartedEvent } from './events';
@@ -27,6 +28,8 @@ export interface OperationOptions {
   readonly signal?: AbortSignal;
   readonly approvalPollMs?: number;
   readonly retryOverride?: RunnerOptions<FailbackSystems>['retryOverride'];
+  /** The runner's sleeps (retry backoff, approval polls). @default real timers */
+  readonly sleep?: Sleep;
 }
 
 /** The plan spec a run was started with, read back from its journal. */
@@ -61,6 +64,7 @@ export async function operate(
       signal: options.signal,
       approvalPollMs: options.approvalPollMs,
       retryOverride: options.retryOverride,
+      sleep: options.sleep,
     });
     if (action === 'start') return await runner.start({ ...spec });
     if (action === 'resume') return await runner.resume();

@@ -7,13 +7,23 @@ import { recoveredVms, vpgsBetween } from './topology-views';
 
 type S = FailbackSystems;
 
+/** A step that changes the failback state; `nextState` lets `pra plan` review the change without running it. */
+export interface StateStep extends Step<S> {
+  readonly nextState: (current: FailbackState) => FailbackState;
+}
+
+export function isStateStep(step: Step<S>): step is StateStep {
+  return typeof (step as Partial<StateStep>).nextState === 'function';
+}
+
 /** A state-toggle step: writes the failback state, re-synthesizes, journals the review; undo restores the previous one. */
-export function stateStep(id: string, phase: string, title: string, next: (current: FailbackState) => FailbackState): Step<S> {
+export function stateStep(id: string, phase: string, title: string, next: (current: FailbackState) => FailbackState): StateStep {
   const previousKey = 'previous';
   return {
     id,
     phase,
     title,
+    nextState: next,
     describe: ({ systems }) => `write ${JSON.stringify(next(systems.state.read()))} to the failback state and re-synthesize`,
     async check({ systems }) {
       const current = systems.state.read();

@@ -4,14 +4,21 @@ import type { JournalEntry } from '../../hooks/engine/events';
 import { operate } from '../../hooks/engine/operation';
 import { timelineOf, type Timeline } from '../../hooks/engine/timeline';
 import type { OverlapReport } from '../../hooks/audit/overlap';
-import { prepareDrillWorld, type DrillWorld } from './world';
+import type { Sleep } from '../../hooks/drivers/common/retry';
+import type { FailbackSystems } from '../../hooks/steps/systems';
+import { vpgsBetween } from '../../hooks/steps/topology-views';
+import { prepareDrillWorld, type DrillWorld, type DrillWorldOptions } from './world';
 
-export interface DrillOptions {
+export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPairs'> {
   readonly guard: boolean;
   /** Seconds the guests run before and after the failback (jobs on SBG, then on RBX). @default 3 */
   readonly settleSeconds?: number;
   readonly onEvent?: (entry: JournalEntry) => void;
   readonly log?: (line: string) => void;
+  /** Wraps the systems the run drives (the benchmark times every driver call). @default as built */
+  readonly instrument?: (systems: FailbackSystems) => FailbackSystems;
+  /** The runner's sleeps (the benchmark times them too). @default real timers */
+  readonly sleep?: Sleep;
 }
 
 export interface DrillResult {
@@ -30,7 +37,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function finalStates(world: DrillWorld): Promise<Record<string, string>> {
   const { systems, topology } = world;
   const record = await systems.authority.read();
-  const vpg = await systems.zerto('rbx').getVpg('VPG-SBG-TO-RBX');
+  const vpgs = await Promise.all(vpgsBetween(topology, 'sbg', 'rbx').map((g) => systems.zerto('rbx').getVpg(g.name)));
   const power = async (site: string) => [...(await systems.vcenter(site).powerStates(topology.vms.filter((v) => v.site === site).map((v) => v.name))).values()].join(',');
   const dns = await systems.dns!.verify({ name: 'app', addresses: [topology.sites.find((s) => s.name === 'rbx')!.publicIp] });
   const lb = await systems.lb!.verify('rbx');
@@ -38,7 +45,7 @@ async function finalStates(world: DrillWorld): Promise<Record<string, string>> {
     authority: `${record?.active}@${record?.epoch}`,
     rbxVms: await power('rbx'),
     sbgVms: await power('sbg'),
-    vpg: `${vpg.statusName} ${vpg.sourceSite} -> ${vpg.targetSite}`,
+    vpg: [...new Set(vpgs.map((vpg) => `${vpg.statusName} ${vpg.sourceSite} -> ${vpg.targetSite}`))].join(', '),
     dnsOnRbx: String(dns.ok),
     lbOnRbx: String(lb.ok),
   };
@@ -51,7 +58,7 @@ async function finalStates(world: DrillWorld): Promise<Record<string, string>> {
  */
 export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const started = Date.now();
-  const world = await prepareDrillWorld({ guard: options.guard, log: options.log });
+  const world = await prepareDrillWorld({ guard: options.guard, log: options.log, vms: options.vms, guestPairs: options.guestPairs });
   const settle = (options.settleSeconds ?? 3) * 1000;
   let runId = '';
   let finals: Record<string, string> = {};
@@ -60,9 +67,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     await sleep(settle);
     const view = await operate(
       'start',
-      world.systems,
+      options.instrument ? options.instrument(world.systems) : world.systems,
       { kind: 'failback', from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile },
-      { journalDir: world.journalDir, operator: 'drill', approver: autoApprover('drill'), onEvent: options.onEvent, approvalPollMs: 20 },
+      { journalDir: world.journalDir, operator: 'drill', approver: autoApprover('drill'), onEvent: options.onEvent, approvalPollMs: 20, sleep: options.sleep },
     );
     runId = view.id;
     await sleep(settle);

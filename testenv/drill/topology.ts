@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { loadTopology, type TopologyInput } from '../../topology';
+import { loadTopology, type Topology, type TopologyInput } from '../../topology';
 import { EXAMPLE_TOPOLOGY, REPO_ROOT, type Env } from '../core';
 
 /**
@@ -8,8 +8,15 @@ import { EXAMPLE_TOPOLOGY, REPO_ROOT, type Env } from '../core';
  * VPGs recover by Failover with no source shutdown (the runbook's scenario: SBG serves until the switch),
  * which is the hard case for cron fencing. Secrets stay in the environment: the file names variables only.
  */
-export function drillTopology(env: Env, dir: string): TopologyInput {
-  const example = loadTopology(EXAMPLE_TOPOLOGY);
+export interface DrillTopologyOptions {
+  /** The sites, VMs and VPGs to rehearse with. @default the example topology */
+  readonly base?: Topology;
+  /** Site name -> ZVM URL of the Zerto simulator instance to use. @default the testenv's default instance */
+  readonly zertoUrls?: Readonly<Record<string, string>>;
+}
+
+export function drillTopology(env: Env, dir: string, options: DrillTopologyOptions = {}): TopologyInput {
+  const example = options.base ?? loadTopology(EXAMPLE_TOPOLOGY);
   const need = (key: string) => {
     const value = env[key];
     if (!value) throw new Error(`drill: ${key} missing from the local environment; run testenv up`);
@@ -27,7 +34,7 @@ export function drillTopology(env: Env, dir: string): TopologyInput {
       return {
         ...site,
         vcenter: { url: need(`PRA_TESTENV_VCENTER_${upper}_URL`), datacenter: need(`PRA_TESTENV_VCENTER_${upper}_DATACENTER`), username: need('PRA_TESTENV_VCENTER_USER'), password: { env: 'PRA_TESTENV_VCENTER_PASSWORD' }, caFile: need('PRA_TESTENV_CA') },
-        zerto: { url: need(`PRA_TESTENV_ZERTO_${upper}_URL`), auth: 'keycloak', username: need('PRA_TESTENV_ZERTO_USERNAME'), password: { env: 'PRA_TESTENV_ZERTO_PASSWORD' }, caFile: need('PRA_TESTENV_CA') },
+        zerto: { url: options.zertoUrls?.[site.name] ?? need(`PRA_TESTENV_ZERTO_${upper}_URL`), auth: 'keycloak', username: need('PRA_TESTENV_ZERTO_USERNAME'), password: { env: 'PRA_TESTENV_ZERTO_PASSWORD' }, caFile: need('PRA_TESTENV_CA') },
       };
     }),
     vms: example.vms.map((vm) => ({ ...vm, guest: { sshHost: '127.0.0.1', sshPort: Number(need('PRA_TESTENV_SSH_PORT')), guardRoot: join(dir, 'guests', vm.name) } })),

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTopology, saveState, type Topology, type TopologyInput } from '../../topology';
+import { generateTopology, loadTopology, saveState, type Topology, type TopologyInput } from '../../topology';
 import { findOverlaps, type OverlapReport } from '../../hooks/audit/overlap';
 import { buildSystems } from '../../hooks/engine/systems';
 import type { FailbackSystems } from '../../hooks/steps/systems';
@@ -9,6 +9,8 @@ import { newRunId } from '../../hooks/engine/journal';
 import { STATE_DIR, up, type Env } from '../core';
 import { allServices } from '../services';
 import { GuestFleet } from '../guests/fleet';
+import { siteInventory } from '../vcsim/inventory';
+import { provisionVms } from '../vcsim/provision';
 import type { GuestJob } from '../guests/guest';
 import { drillTopology, topologyYaml } from './topology';
 
@@ -38,6 +40,28 @@ export interface DrillWorldOptions {
   readonly log?: (line: string) => void;
   /** Changes the generated topology before it is written (fault tests route a vCenter through the fault proxy). */
   readonly customize?: (topology: TopologyInput, env: Env) => TopologyInput;
+  /**
+   * Rehearse with a generated topology of this many VMs (half per site, VPGs of 50) instead of the example:
+   * the VMs are created in vcsim and a Zerto simulator instance of their own knows them. For the benchmarks.
+   * @default the example topology (4 VMs) and the default Zerto instance
+   */
+  readonly vms?: number;
+  /**
+   * Simulated guests for the first N VM pairs only (the others get a guest root the engine publishes to and
+   * drains, but no cron process): hundreds of cron processes would measure the machine, not the engine.
+   * @default every VM
+   */
+  readonly guestPairs?: number;
+}
+
+/** The Zerto simulator instance a drill drives: the default one, or one created for a generated topology. */
+async function zertoInstance(env: Env, topology: Topology | undefined): Promise<{ id: string; urls?: Record<string, string>; remove(): Promise<void> }> {
+  const control = env.PRA_TESTENV_ZERTO_CONTROL_URL;
+  if (!topology) return { id: 'default', remove: async () => undefined };
+  const res = await fetch(`${control}/instances`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topology, vcenter: true, activeSite: 'sbg' }) });
+  if (!res.ok) throw new Error(`drill: POST ${control}/instances answered ${res.status}: ${await res.text()}`);
+  const created = (await res.json()) as { id: string; urls: Record<string, string> };
+  return { ...created, remove: async () => void (await fetch(`${control}/instances/${created.id}`, { method: 'DELETE' })) };
 }
 
 async function post(url: string, body: unknown, method = 'POST'): Promise<void> {
@@ -46,11 +70,11 @@ async function post(url: string, body: unknown, method = 'POST'): Promise<void> 
 }
 
 /**
- * The example VMs and the Zerto simulator's default instance as every test expects to find them: production
+ * The drill VMs and their Zerto simulator instance as every test expects to find them: production
  * on SBG after the disaster (SBG VMs on, RBX VMs off, VPG SBG -> RBX protecting).
  */
-async function restoreExampleWorld(systems: FailbackSystems, topology: Topology, env: Env): Promise<void> {
-  await post(`${env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/default/reset`, { activeSite: 'sbg' });
+async function restoreWorld(systems: FailbackSystems, topology: Topology, env: Env, zertoInstanceId: string): Promise<void> {
+  await post(`${env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/${zertoInstanceId}/reset`, { activeSite: 'sbg' });
   await Promise.all([
     ...vmsOf(topology, 'sbg').map((vm) => systems.vcenter('sbg').ensureRunning(vm)),
     ...vmsOf(topology, 'rbx').map((vm) => systems.vcenter('rbx').ensureOff(vm, { guestShutdownTimeoutMs: 0 })),
@@ -70,14 +94,17 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   mkdirSync(dir, { recursive: true });
   const topologyFile = join(dir, 'topology.yaml');
   const stateFile = join(dir, 'failback.auto.tfvars.json');
-  const generated = drillTopology(env, dir);
-  writeFileSync(topologyFile, topologyYaml(options.customize ? options.customize(generated, env) : generated));
+  const generated = options.vms === undefined ? undefined : generateTopology({ vms: options.vms });
+  if (generated) for (const site of generated.sites) await provisionVms(env, site.name, siteInventory(generated, site.name));
+  const zerto = await zertoInstance(env, generated);
+  const drill = drillTopology(env, dir, { base: generated, zertoUrls: zerto.urls });
+  writeFileSync(topologyFile, topologyYaml(options.customize ? options.customize(drill, env) : drill));
   const topology = loadTopology(topologyFile);
   saveState(stateFile, { failback_site: 'sbg', enable_failback_pause_mode: true, active_site: 'sbg' });
   const systems = buildSystems({ topology, stateFile }, { cwd: dir, env: process.env, operator: 'drill' });
 
-  await restoreExampleWorld(systems, topology, env);
-  await post(`${env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/default/delays`, { syncMs: 1000, commitMs: 300, reverseProtectionMs: 500 }, 'PUT');
+  await restoreWorld(systems, topology, env, zerto.id);
+  await post(`${env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/${zerto.id}/delays`, { syncMs: 1000, commitMs: 300, reverseProtectionMs: 500 }, 'PUT');
   const sbgIp = topology.sites.find((s) => s.name === 'sbg')!.publicIp;
   await systems.dns!.applyChanges({ upsert: [{ name: 'app', type: 'A', ttlSeconds: 60, targets: [sbgIp] }] });
   await systems.lb!.switchTo('sbg');
@@ -95,10 +122,12 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   await Promise.all(systems.publishers.map((p) => p.publish(first)));
 
   const follow = new AbortController();
+  const simulated = (site: string) => vmsOf(topology, site).slice(0, options.guestPairs);
   const followers = topology.sites.map((site) =>
-    systems.vcenter(site.name).watchPowerStates(vmsOf(topology, site.name), (change) => fleet.onPowerState(change.vm, change.state), { signal: follow.signal, intervalMs: 50 }),
+    systems.vcenter(site.name).watchPowerStates(simulated(site.name), (change) => fleet.onPowerState(change.vm, change.state), { signal: follow.signal, intervalMs: 50 }),
   );
-  log(`drill world ready in ${dir}: ${topology.vms.length} simulated guests, jobs ${DRILL_JOBS.map((j) => j.name).join(', ')}${options.guard ? ' through pra-guard' : ' WITHOUT the guard'}`);
+  const guests = topology.sites.reduce((n, site) => n + simulated(site.name).length, 0);
+  log(`drill world ready in ${dir}: ${topology.vms.length} VMs, ${guests} simulated guests, jobs ${DRILL_JOBS.map((j) => j.name).join(', ')}${options.guard ? ' through pra-guard' : ' WITHOUT the guard'}`);
   return {
     dir,
     topologyFile,
@@ -112,11 +141,12 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
       follow.abort();
       await Promise.allSettled(followers);
       fleet.stop();
-      await restoreExampleWorld(systems, topology, env);
+      await restoreWorld(systems, topology, env, zerto.id);
       const executions = fleet.executions();
       const executionsPerSite: Record<string, number> = {};
       for (const e of executions) executionsPerSite[e.site] = (executionsPerSite[e.site] ?? 0) + 1;
       await systems.close();
+      await zerto.remove();
       return { overlap: findOverlaps(executions, Date.now()), executionsPerSite };
     },
   };

@@ -46,7 +46,9 @@ export class SshSession {
     return new Promise((resolve, reject) => {
       const client = new Client();
       client.once('ready', () => resolve(new SshSession(system, client)));
-      client.once('error', (error: Error & { level?: string; code?: string }) => {
+      // `on`, not `once`: ssh2 may emit a second error (a dropped handshake, then the socket), and an
+      // unheard 'error' event kills the engine mid-handover. After 'ready' this rejects nothing.
+      client.on('error', (error: Error & { level?: string; code?: string }) => {
         client.end();
         reject(connectError(system, error, rejectedHostKey));
       });

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { loadTopology, parseTopology, type Topology } from '../../../topology';
 import type { FaultRule } from './faults';
 import { SimInstance, type TlsFiles } from './instance';
 import type { SiteVmPower } from './power';
 import type { WorldOptions } from './world';
 
 /** What an instance may differ in from the daemon's options. */
-export interface InstanceOverrides extends Partial<Pick<WorldOptions, 'activeSite' | 'withoutVpgs'>> {
+export interface InstanceOverrides extends Partial<Pick<WorldOptions, 'activeSite' | 'withoutVpgs' | 'topology'>> {
   /**
    * Power VMs for real in the sites' vCenters. Opt-in per instance: the example topology's VMs are shared
    * by every test file, so only the instances that mean to change their power do.
@@ -17,7 +18,9 @@ export interface InstanceOverrides extends Partial<Pick<WorldOptions, 'activeSit
 /**
  * The simulator's control endpoint (plain HTTP on loopback, never part of the Zerto API). Tests create
  * their own isolated instance, inject faults, tune delays and read the state back:
- *   GET /instances, POST /instances {activeSite?, withoutVpgs?, vcenter?}, DELETE /instances/{id}
+ *   GET /instances, POST /instances {activeSite?, withoutVpgs?, vcenter?, topology?}, DELETE /instances/{id}
+ *     (topology: a topology file path or an inline topology object, for VMs and VPGs other than the
+ *     daemon's, e.g. a generated topology of 200 VMs for the benchmarks)
  *   GET /instances/{id}/state, POST .../reset {activeSite?}
  *   POST .../faults {path, method?, kind: latency|status|drop, latencyMs?, status?, count?}, DELETE .../faults
  *   PUT .../delays {syncMs?, commitMs?, reverseProtectionMs?}, PUT .../auth {sessionIdleMs?, accessTokenMs?, refreshTokenMs?}
@@ -63,6 +66,7 @@ export class Control {
       const overrides = {
         ...(typeof body.activeSite === 'string' ? { activeSite: body.activeSite } : {}),
         ...(Array.isArray(body.withoutVpgs) ? { withoutVpgs: body.withoutVpgs.map(String) } : {}),
+        ...(body.topology === undefined ? {} : { topology: topologyOf(body.topology) }),
         vcenter: body.vcenter === true,
       };
       return [201, describe(await this.addInstance(randomUUID(), {}, overrides))];
@@ -100,6 +104,13 @@ export class Control {
 }
 
 const describe = (i: SimInstance) => ({ id: i.id, urls: i.urls });
+
+/** A topology given to `POST /instances`: a file path, or the topology itself (validated by the same loader). */
+function topologyOf(value: unknown): Topology {
+  if (typeof value === 'string') return loadTopology(value);
+  if (typeof value === 'object' && value !== null) return parseTopology('POST /instances topology', JSON.stringify(value));
+  throw new Error('topology must be a file path or a topology object');
+}
 
 function numbers(body: Record<string, unknown>, keys: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};

@@ -45,9 +45,22 @@ export class VcenterPower implements SiteVmPower {
     }
   }
 
+  /**
+   * Zerto powers the VMs on and looks no further. A VM found suspended once its power-on returned was suspended
+   * by someone else in between (the engine's pause watcher, the post-recovery script): it did power on, since
+   * vSphere suspends only a running VM. Failing the recovery then would be a simulator artefact.
+   */
   async powerOn(site: string, vmNames: readonly string[]): Promise<void> {
     const client = this.client(site);
-    await Promise.all(vmNames.map((vm) => client.ensureRunning(vm)));
+    await Promise.all(
+      vmNames.map(async (vm) => {
+        try {
+          await client.ensureRunning(vm);
+        } catch (error) {
+          if ((await client.powerState(vm)) !== 'suspended') throw error;
+        }
+      }),
+    );
   }
 
   async powerOff(site: string, vmNames: readonly string[]): Promise<void> {
