@@ -1,3 +1,4 @@
+import { boundedAll, FAN_OUT } from '../drivers/common/concurrency';
 import { PermanentError, TransientError } from '../drivers/common/errors';
 import type { Step } from '../engine/step';
 import { readEverywhere } from './handover';
@@ -6,21 +7,6 @@ import { recoveredVms, vpgsBetween } from './topology-views';
 
 type S = FailbackSystems;
 
-/** Runs `fn` over `items`, at most `limit` at a time: hundreds of VMs must not mean hundreds of open tasks. */
-export async function boundedAll<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-const CONCURRENCY = 16;
 
 /** Phase 2: the recovered VMs are suspended; everything is checked from the hypervisor's side only (H6). */
 export function validationSteps(from: string, to: string): Step<S>[] {
@@ -66,16 +52,16 @@ export function activationSteps(from: string, to: string): Step<S>[] {
       id: 'activation.resume',
       phase: 'activation',
       title: `resume the ${to} VMs (crons stay fenced)`,
-      describe: ({ systems }) => `power on ${vms(systems).length} suspended VMs on vCenter ${to}, ${CONCURRENCY} at a time`,
+      describe: ({ systems }) => `power on ${vms(systems).length} suspended VMs on vCenter ${to}, ${FAN_OUT} at a time`,
       async check({ systems }) {
         const states = await systems.vcenter(to).powerStates(vms(systems));
         return [...states.values()].every((s) => s === 'poweredOn') ? { output: { alreadyRunning: true } } : undefined;
       },
       async act({ systems }) {
-        await boundedAll(vms(systems), CONCURRENCY, (vm) => systems.vcenter(to).ensureRunning(vm));
+        await boundedAll(vms(systems), FAN_OUT, (vm) => systems.vcenter(to).ensureRunning(vm));
       },
       async undo({ systems }) {
-        await boundedAll(vms(systems), CONCURRENCY, (vm) => systems.vcenter(to).ensureSuspended(vm));
+        await boundedAll(vms(systems), FAN_OUT, (vm) => systems.vcenter(to).ensureSuspended(vm));
       },
       timeoutSeconds: 300,
     },

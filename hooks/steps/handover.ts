@@ -1,3 +1,4 @@
+import { boundedAll, FAN_OUT } from '../drivers/common/concurrency';
 import { PermanentError, TransientError } from '../drivers/common/errors';
 import type { GuestConfirmation } from '../drivers/authority/publishers';
 import type { Json } from '../engine/events';
@@ -75,9 +76,10 @@ export async function drain(systems: FailbackSystems, site: string, options: { r
   const vms = vmsOf(systems.topology, site);
   const states = await systems.vcenter(site).powerStates(vms);
   const running = vms.filter((vm) => !options.skipOff || states.get(vm) === 'poweredOn');
-  const results = await Promise.all(
-    running.map(async (vm) => ({ vm, ...(await systems.guests.guard(vm, ['drain', '--timeout', String(options.timeoutSeconds)], (options.timeoutSeconds + 15) * 1000)) })),
-  );
+  const results = await boundedAll(running, FAN_OUT, async (vm) => ({
+    vm,
+    ...(await systems.guests.guard(vm, ['drain', '--timeout', String(options.timeoutSeconds)], (options.timeoutSeconds + 15) * 1000)),
+  }));
   const stuck = results.filter((r) => r.exitCode !== 0);
   if (stuck.length) {
     throw new TransientError(SYSTEM, `jobs still in flight after ${options.timeoutSeconds} s on ${stuck.map((r) => `${r.vm} (${r.output.trim().split('\n').pop() ?? `exit ${r.exitCode}`})`).join(', ')}; wait for them or stop them, then pra resume`);

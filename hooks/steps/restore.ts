@@ -105,7 +105,10 @@ export function recoverStep(from: string, to: string, options: { readonly pause:
           ctx.progress(`${spec.recovery} of ${spec.name} started`, { task: tasks[spec.name] });
         }
         for (const spec of vpgsBetween(systems.topology, from, to)) {
-          await zerto.waitForVpg(spec.name, 'waiting before commit', (v) => isRecovering(v.subStatusName), { timeoutMs: 540_000, intervalMs: 200 });
+          const wait = { timeoutMs: 540_000, intervalMs: 200 };
+          // With the task in hand a failed recovery ends the wait at once; a run resumed after a crash has only the VPG.
+          if (tasks[spec.name]) await zerto.waitForBeforeCommit(spec.name, tasks[spec.name], wait);
+          else await zerto.waitForVpg(spec.name, 'waiting before commit', (v) => isRecovering(v.subStatusName), wait);
         }
         await watcher?.allSuspended(ctx.signal);
         return { tasks, bootWindows: windows };

@@ -1,7 +1,7 @@
 import { PermanentError, TransientError } from '../drivers/common/errors';
 import type { Json } from '../engine/events';
 import type { Step } from '../engine/step';
-import { boundedAll } from './activation';
+import { boundedAll, FAN_OUT } from '../drivers/common/concurrency';
 import { drain, fence, grant } from './handover';
 import type { FailbackSystems } from './systems';
 import { recoveredVms, vmsOf, vpgsBetween } from './topology-views';
@@ -106,10 +106,10 @@ export function stopSourceStep(from: string): Step<S> {
       return [...states.values()].every((s) => s === 'poweredOff') ? { output: { alreadyOff: true } } : undefined;
     },
     async act({ systems }) {
-      await boundedAll(vmsOf(systems.topology, from), 16, (vm) => systems.vcenter(from).ensureOff(vm, { guestShutdownTimeoutMs: 60_000 }));
+      await boundedAll(vmsOf(systems.topology, from), FAN_OUT, (vm) => systems.vcenter(from).ensureOff(vm, { guestShutdownTimeoutMs: 60_000 }));
     },
     async undo({ systems }) {
-      await boundedAll(vmsOf(systems.topology, from), 16, (vm) => systems.vcenter(from).ensureRunning(vm));
+      await boundedAll(vmsOf(systems.topology, from), FAN_OUT, (vm) => systems.vcenter(from).ensureRunning(vm));
     },
     timeoutSeconds: 600,
   };

@@ -1,3 +1,4 @@
+import { boundedAll, FAN_OUT } from '../../common/concurrency';
 import { toError } from '../../common/errors';
 import { SITE_OR_NONE, type ActiveSiteRecord } from '../index';
 
@@ -53,15 +54,13 @@ export function toGuestSees(active: string | undefined, epoch: string | undefine
   return { active, epoch: Number(epoch) };
 }
 
-/** Runs `confirm` for every guest concurrently, turning each guest's failure into its confirmation. */
+/** Runs `confirm` for every guest, a bounded number at a time, turning each guest's failure into its confirmation. */
 export function confirmEach<G>(guests: readonly G[], name: (guest: G) => string, confirm: (guest: G) => Promise<GuestSees>): Promise<GuestConfirmation[]> {
-  return Promise.all(
-    guests.map(async (guest) => {
-      try {
-        return { guest: name(guest), sees: await confirm(guest) };
-      } catch (error) {
-        return { guest: name(guest), error: toError(error) };
-      }
-    }),
-  );
+  return boundedAll(guests, FAN_OUT, async (guest): Promise<GuestConfirmation> => {
+    try {
+      return { guest: name(guest), sees: await confirm(guest) };
+    } catch (error) {
+      return { guest: name(guest), error: toError(error) };
+    }
+  });
 }
