@@ -47,6 +47,9 @@ const failbackKeys = (site: string) => ({
     'guestinfo.pra.site': site,
     'pra.failback.startup_mode': `\${(((var.failback_site == "${site}") && var.enable_failback_pause_mode) && (var.active_site != "${site}")) ? "suspended" : "normal"}`,
     'guestinfo.pra.guard.sources': 'guestinfo,file',
+    // The compressed guard install changes with every guard edit; its text is pinned by the userdata snapshot
+    // (constructs) and decoded below, so here it is matched by type only.
+    'guestinfo.userdata': expect.any(String),
   },
   extra_config_reboot_required: false,
 });
