@@ -21,7 +21,7 @@ describe('two operators starting a failback at once', () => {
     expect(codes).toEqual([0, 4]);
     const refused = a.code === 4 ? a : b;
     const winner = a.code === 4 ? 'bob' : 'alice';
-    expect(refused.output).toMatch(new RegExp(`run lock held by ${winner} \\(run [0-9TZ-]+\\) \\(pid \\d+ on [^)]+\\) since \\d{4}-\\d\\d-\\d\\dT`));
+    expect(refused.output).toMatch(new RegExp(`run lock held by ${winner} \\(run [0-9A-Za-z-]+\\) \\(pid \\d+ on [^)]+\\) since \\d{4}-\\d\\d-\\d\\dT`));
     expect(listRuns(world.journalDir)).toHaveLength(1);
   }, 180_000);
 });
