@@ -1,18 +1,14 @@
 import { listRuns } from '../../hooks/engine/journal';
-import { prepareDrillWorld, type DrillWorld } from '../../testenv/drill/world';
-import { praChild, runFlags } from '../support/drill';
+import { drillWorldPerSuite, praChild, runFlags } from '../support/drill';
 import { exclusive } from '../support/exclusive';
 
 exclusive('vcenter-example-vms');
 
 describe('two operators starting a failback at once', () => {
-  let world: DrillWorld;
-  beforeAll(async () => {
-    world = await prepareDrillWorld({ guard: true });
-  }, 120_000);
-  afterAll(() => world.finish());
+  const suite = drillWorldPerSuite();
 
   it('lets exactly one proceed; the other is refused (exit 4) with who holds the lock and since when', async () => {
+    const { world } = suite;
     const [a, b] = await Promise.all([
       praChild(world, ['failback', '--to', 'rbx', ...runFlags(world), '--operator', 'alice']),
       praChild(world, ['failback', '--to', 'rbx', ...runFlags(world), '--operator', 'bob']),

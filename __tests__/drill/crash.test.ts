@@ -1,7 +1,6 @@
 import { readJournal } from '../../hooks/engine/journal';
-import { prepareDrillWorld, type DrillWorld } from '../../testenv/drill/world';
 import { exclusive } from '../support/exclusive';
-import { onlyRun, praChild, runFlags, worldFacts, zertoActions } from '../support/drill';
+import { drillWorldPerSuite, onlyRun, praChild, runFlags, worldFacts, zertoActions } from '../support/drill';
 
 exclusive('vcenter-example-vms');
 
@@ -11,16 +10,10 @@ exclusive('vcenter-example-vms');
  * those inside a step (after the Zerto call, before its `acted`).
  */
 describe('crash injection at every journal boundary', () => {
-  let world: DrillWorld;
-  let finished = false;
-  beforeAll(async () => {
-    world = await prepareDrillWorld({ guard: true });
-  }, 120_000);
-  afterAll(async () => {
-    if (!finished) await world.finish();
-  });
+  const suite = drillWorldPerSuite();
 
   it('completes after being killed at every boundary, with zero overlap and no Zerto action repeated', async () => {
+    const { world } = suite;
     const crash = { PRA_CRASH_AT_NEW_BOUNDARY: '1' };
     const first = await praChild(world, ['failback', '--to', 'rbx', ...runFlags(world)], crash);
     expect(first.signal).toBe('SIGKILL');
@@ -34,8 +27,7 @@ describe('crash injection at every journal boundary', () => {
     }
     const facts = await worldFacts(world);
     const zerto = { failovers: await zertoActions(world, 'Failover'), commits: await zertoActions(world, 'FailoverCommit') };
-    const { overlap } = await world.finish();
-    finished = true;
+    const { overlap } = await suite.finish();
     const entries = readJournal(world.journalDir, view.id);
     expect(view.state).toBe('completed');
     const boundaries = new Set(entries.filter((e) => e.type !== 'run.resumed' && e.type !== 'step.retried').map((e) => `${e.type} ${'step' in e ? e.step : ''}`));

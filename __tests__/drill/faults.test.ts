@@ -6,8 +6,8 @@ import { autoApprover } from '../../hooks/engine/approvers';
 import type { JournalEntry } from '../../hooks/engine/events';
 import { operate } from '../../hooks/engine/operation';
 import { freePort, portOpen, type Env } from '../../testenv/core';
-import { prepareDrillWorld, type DrillWorld } from '../../testenv/drill/world';
 import type { TopologyInput } from '../../topology';
+import { drillWorldPerSuite } from '../support/drill';
 import { exclusive } from '../support/exclusive';
 
 exclusive('vcenter-example-vms');
@@ -94,16 +94,10 @@ const cases: FaultCase[] = [
 ];
 
 describe.each(cases)('a fault: $name', (fault) => {
-  let world: DrillWorld;
-  let finished = false;
-  beforeAll(async () => {
-    world = await prepareDrillWorld({ guard: true, customize: fault.customize });
-  }, 120_000);
-  afterAll(async () => {
-    if (!finished) await world.finish();
-  });
+  const suite = drillWorldPerSuite({ guard: true, customize: fault.customize });
 
   it(`pauses at ${fault.at} with a clear message, then completes when resumed after the fault clears, with zero overlap`, async () => {
+    const { world } = suite;
     const spec = { kind: 'failback' as const, from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile };
     const options = { journalDir: world.journalDir, operator: 'drill-test', approver: autoApprover('drill-test'), approvalPollMs: 20 };
     let injected = false;
@@ -123,8 +117,7 @@ describe.each(cases)('a fault: $name', (fault) => {
     await fault.clear(world.env);
     const resumed = await operate('resume', world.systems, spec, { ...options, runId: paused.id });
     expect(resumed.state).toBe('completed');
-    const { overlap } = await world.finish();
-    finished = true;
+    const { overlap } = await suite.finish();
     expect(overlap.windowMs).toBe(0);
   }, 300_000);
 });

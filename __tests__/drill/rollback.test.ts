@@ -1,27 +1,19 @@
 import { autoApprover } from '../../hooks/engine/approvers';
 import { operate } from '../../hooks/engine/operation';
-import { prepareDrillWorld, type DrillWorld } from '../../testenv/drill/world';
-import { worldFacts } from '../support/drill';
+import { drillWorldPerSuite, worldFacts } from '../support/drill';
 import { exclusive } from '../support/exclusive';
 
 exclusive('vcenter-example-vms');
 
 /** The operator pauses right after a step (Ctrl-C), then rolls back: SBG must be fully back in charge. */
 describe('rollback from each phase before the commit', () => {
-  let world: DrillWorld;
-  let finished = false;
-  beforeAll(async () => {
-    world = await prepareDrillWorld({ guard: true });
-  }, 120_000);
-  afterAll(async () => {
-    if (!finished) await world.finish();
-  });
-
-  const spec = () => ({ kind: 'failback' as const, from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile });
+  const suite = drillWorldPerSuite();
+  const spec = () => ({ kind: 'failback' as const, from: 'sbg', to: 'rbx', force: false, topologyFile: suite.world.topologyFile, stateFile: suite.world.stateFile });
 
   it.each(['restore.recover', 'validation.approve', 'activation.checks', 'handover.grant', 'switch.state'])(
     'after %s: SBG active, RBX suspended or off, DNS and LB on SBG',
     async (stopAfter) => {
+      const { world } = suite;
       const pause = new AbortController();
       const options = { journalDir: world.journalDir, operator: 'drill-test', approver: autoApprover('drill-test'), approvalPollMs: 20 };
       const paused = await operate('start', world.systems, spec(), {
@@ -42,8 +34,7 @@ describe('rollback from each phase before the commit', () => {
   );
 
   it('measured no double execution across all those runs and rollbacks', async () => {
-    const { overlap, executionsPerSite } = await world.finish();
-    finished = true;
+    const { overlap, executionsPerSite } = await suite.finish();
     expect(executionsPerSite.sbg).toBeGreaterThan(0);
     expect(overlap.windowMs).toBe(0);
   });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { DrillWorld } from '../../testenv/drill/world';
+import { prepareDrillWorld, type DrillWorld, type DrillWorldOptions } from '../../testenv/drill/world';
 import { readJournal, listRuns } from '../../hooks/engine/journal';
 import { replay, type RunView } from '../../hooks/engine/execution';
 import { REPO_ROOT } from '../../testenv/core';
@@ -53,4 +53,22 @@ export async function worldFacts(world: DrillWorld) {
     lbOn: (await systems.lb!.verify('rbx')).ok ? 'rbx' : (await systems.lb!.verify('sbg')).ok ? 'sbg' : 'neither',
     activeSiteInState: systems.state.read().active_site,
   };
+}
+
+/**
+ * A drill world for the enclosing describe block (or file): prepared before its tests, finished after them,
+ * also when a test failed (guests and power followers stopped, the example VMs restored). A test that needs
+ * the measure calls `finish()` itself.
+ */
+export function drillWorldPerSuite(options: DrillWorldOptions = { guard: true }) {
+  let finished: ReturnType<DrillWorld['finish']> | undefined;
+  const suite = {
+    world: undefined as unknown as DrillWorld,
+    finish: () => (finished ??= suite.world.finish()),
+  };
+  beforeAll(async () => {
+    suite.world = await prepareDrillWorld(options);
+  }, 120_000);
+  afterAll(() => suite.finish());
+  return suite;
 }

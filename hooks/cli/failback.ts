@@ -1,8 +1,7 @@
-import { buildSystems } from '../engine/systems';
-import { operate, type PlanSpec } from '../engine/operation';
+import type { PlanSpec } from '../engine/operation';
 import { UsageError, parseOptions, type Command, type CommandContext } from './command';
 import { loadProject, projectOptions, type Project } from './project';
-import { exitCodeOf, operationOptions, runOptions } from './run-context';
+import { driveRun, runOptions } from './run-context';
 
 /** The plan a `pra failback|failover --to TO [--force]` means from the current failback state; bad input is a UsageError. */
 export function planSpecOf(verb: string, kind: PlanSpec['kind'], project: Project, to: string | undefined, force: boolean): PlanSpec {
@@ -18,15 +17,7 @@ async function startRun(ctx: CommandContext, kind: PlanSpec['kind']): Promise<nu
   const { values } = parseOptions(kind, ctx.argv, { ...projectOptions, ...runOptions, to: { type: 'string' }, force: { type: 'boolean' } });
   const project = loadProject(ctx, values);
   const spec = { ...planSpecOf(kind, kind, project, values.to, Boolean(values.force)), topologyFile: project.topologyFile, stateFile: project.stateFile };
-  const options = operationOptions(ctx, values);
-  const systems = buildSystems(project, { ...ctx, operator: options.operator });
-  try {
-    const view = await operate('start', systems, spec, options);
-    return exitCodeOf(view, options.signal?.aborted ?? false);
-  } finally {
-    options.dispose();
-    await systems.close();
-  }
+  return driveRun(ctx, values, project, spec, 'start');
 }
 
 export const failbackCommand: Command = {

@@ -1,8 +1,6 @@
-import { loadTopology } from '../../topology';
-import { operate, specOf } from '../engine/operation';
-import { buildSystems } from '../engine/systems';
+import { specOf } from '../engine/operation';
 import { UsageError, parseOptions, type Command, type CommandContext } from './command';
-import { exitCodeOf, journalDir, operationOptions, runOptions } from './run-context';
+import { driveRun, journalDir, runOptions } from './run-context';
 import { loadProject } from './project';
 
 /** Resume or roll back RUN: the plan is rebuilt from the run's own journal (same topology, same direction). */
@@ -11,17 +9,9 @@ async function continueRun(ctx: CommandContext, action: 'resume' | 'rollback'): 
   const [runId] = positionals;
   if (!runId || positionals.length > 1) throw new UsageError(action, `needs exactly one RUN id (see pra runs)`);
   const spec = specOf(journalDir(ctx, values['journal-dir']), runId);
-  loadTopology(spec.topologyFile); // fails early with file:line problems if the topology changed under the run
+  // The run's own topology and state files: a topology edited since is validated again (file:line problems).
   const project = loadProject(ctx, { topology: spec.topologyFile, state: spec.stateFile });
-  const options = operationOptions(ctx, values);
-  const systems = buildSystems(project, { ...ctx, operator: options.operator });
-  try {
-    const view = await operate(action, systems, spec, { ...options, runId });
-    return exitCodeOf(view, options.signal?.aborted ?? false);
-  } finally {
-    options.dispose();
-    await systems.close();
-  }
+  return driveRun(ctx, values, project, spec, action, runId);
 }
 
 export const resumeCommand: Command = {

@@ -4,7 +4,9 @@ import { autoApprover, remoteApprover, ttyApprover } from '../engine/approvers';
 import type { JournalEntry } from '../engine/events';
 import type { RunView } from '../engine/execution';
 import { readJournal } from '../engine/journal';
-import type { OperationOptions } from '../engine/operation';
+import { operate, type OperationOptions, type PlanSpec } from '../engine/operation';
+import { buildSystems } from '../engine/systems';
+import type { Project } from './project';
 import { renderer, type RenderMode } from '../engine/render';
 import { ExitCode, type CommandContext } from './command';
 
@@ -89,5 +91,25 @@ export function exitCodeOf(view: RunView, interrupted: boolean): number {
       return interrupted ? ExitCode.interrupted : ExitCode.conditionFailed;
     default:
       return ExitCode.externalFailure;
+  }
+}
+
+/** Drives a run (start, resume or rollback) with this terminal's options, then releases everything. */
+export async function driveRun(
+  ctx: CommandContext,
+  values: Parameters<typeof operationOptions>[1],
+  project: Project,
+  spec: PlanSpec & { readonly topologyFile: string; readonly stateFile: string },
+  action: 'start' | 'resume' | 'rollback',
+  runId?: string,
+): Promise<number> {
+  const options = operationOptions(ctx, values);
+  const systems = buildSystems(project, { ...ctx, operator: options.operator });
+  try {
+    const view = await operate(action, systems, spec, { ...options, runId });
+    return exitCodeOf(view, options.signal?.aborted ?? false);
+  } finally {
+    options.dispose();
+    await systems.close();
   }
 }
