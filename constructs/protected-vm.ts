@@ -1,4 +1,5 @@
-import type { IResolvable, TerraformProvider } from 'cdktf';
+import { createHash } from 'node:crypto';
+import { TerraformLocal, TerraformStack, type IResolvable, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { VirtualMachine } from '@cdktf/provider-vsphere/lib/virtual-machine';
 import { ConstructPropError } from './errors';
@@ -66,7 +67,8 @@ export interface ProtectedVmProps {
   /** @default { sources: ['guestinfo', 'file'] } */
   readonly guard?: GuardSourceSettings;
   /**
-   * cloud-init user data (e.g. the guard's installer), stored gzip+base64 in `guestinfo.userdata`.
+   * cloud-init user data (e.g. the guard's installer), stored gzip+base64 in a Terraform local of the stack
+   * (shared by every VM with the same text) that `guestinfo.userdata` references.
    * @default - no user data key is declared
    */
   readonly userData?: string;
@@ -133,11 +135,30 @@ export class ProtectedVm extends Construct {
       config[ExtraConfigKey.guardEtcdKey] = guard.etcdKey ?? '/pra/active-site';
     }
     if (props.userData !== undefined) {
-      config[ExtraConfigKey.userData] = gzipBase64(props.userData);
+      config[ExtraConfigKey.userData] = sharedUserData(this, props.userData);
       config[ExtraConfigKey.userDataEncoding] = 'gzip+base64';
     }
     return config;
   }
+}
+
+/**
+ * The gzip+base64 user data as a Terraform local of the stack, one per distinct text: every VM of a site
+ * carries the same guard installer, and inlining it in each VM made a 2000-VM stack tens of megabytes.
+ * The local's id is derived from the text, never from VM order.
+ */
+const localIds = new Map<string, string>();
+
+function sharedUserData(scope: Construct, text: string): string {
+  const stack = TerraformStack.of(scope);
+  let id = localIds.get(text);
+  if (id === undefined) {
+    if (localIds.size >= 16) localIds.clear();
+    id = `cloud_init_userdata_${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+    localIds.set(text, id);
+  }
+  const existing = stack.node.tryFindChild(id) as TerraformLocal | undefined;
+  return (existing ?? new TerraformLocal(stack, id, gzipBase64(text))).asString;
 }
 
 /** cloud-init network and identity for the VMware datasource: the topology's address, not DHCP. */

@@ -1,4 +1,3 @@
-import { gunzipSync } from 'node:zlib';
 import { Testing } from 'cdktf';
 import { ActiveSiteRecord, type ActiveSiteRecordProps } from '../../constructs/active-site-record';
 import { ProtectedVm } from '../../constructs/protected-vm';
@@ -7,7 +6,7 @@ import { buildApp } from '../../stacks/app';
 import type { PraStack } from '../../stacks/pra-stack';
 import type { SiteStack } from '../../stacks/site-stack';
 import { topologySchema, vpgSpecs } from '../../topology';
-import { STATES, exampleInput, exampleTopology, stackOf, synthJson } from '../helpers/project';
+import { STATES, exampleInput, exampleTopology, stackOf, synthJson, userDataOf } from '../helpers/project';
 import { tempDirs } from '../helpers/tmp';
 
 const dirs = tempDirs();
@@ -42,11 +41,17 @@ describe('ProtectedVm', () => {
   it('stores user data gzip+base64 so cloud-init can read it back', () => {
     const cloudConfig = '#cloud-config\nwrite_files: []\n';
     const app = appFor(topology, (name) => (name === 'VM-DOCKER-APP-A-RBX' ? cloudConfig : undefined));
-    const vms = synthJson(app, 'site-rbx').resource.vsphere_virtual_machine;
-    const extra = vms['VM-DOCKER-APP-A-RBX'].extra_config;
-    expect(extra['guestinfo.userdata.encoding']).toBe('gzip+base64');
-    expect(gunzipSync(Buffer.from(extra['guestinfo.userdata'], 'base64')).toString()).toBe(cloudConfig);
-    expect(vms['VM-MYSQL-APP-A-RBX'].extra_config['guestinfo.userdata']).toBeUndefined();
+    const stack = synthJson(app, 'site-rbx');
+    expect(stack.resource.vsphere_virtual_machine['VM-DOCKER-APP-A-RBX'].extra_config['guestinfo.userdata.encoding']).toBe('gzip+base64');
+    expect(userDataOf(stack, 'VM-DOCKER-APP-A-RBX')).toBe(cloudConfig);
+    expect(userDataOf(stack, 'VM-MYSQL-APP-A-RBX')).toBeUndefined();
+  });
+
+  it('synthesizes a user data text shared by several VMs once, as a stack local they reference', () => {
+    const stack = synthJson(appFor(topology, () => '#cloud-config\n'), 'site-rbx');
+    const references = new Set(Object.values(stack.resource.vsphere_virtual_machine).map((vm: any) => vm.extra_config['guestinfo.userdata']));
+    expect(references.size).toBe(1);
+    expect(Object.keys(stack.locals)).toHaveLength(1);
   });
 
   it('gives the guest its address and hostname through cloud-init metadata', () => {

@@ -1,4 +1,5 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { Writable } from 'node:stream';
@@ -67,4 +68,13 @@ export function exampleInput(): Record<string, any> {
 export function copyExample(dir: string): void {
   mkdirSync(join(dir, 'examples'));
   copyFileSync(EXAMPLE, join(dir, 'examples', 'ovh-rbx-sbg.yaml'));
+}
+
+/** The cloud-init text a synthesized VM's `guestinfo.userdata` stands for (a reference to a stack local, gzip+base64). */
+export function userDataOf(stackJson: Record<string, any>, vmName: string): string | undefined {
+  const reference = stackJson.resource.vsphere_virtual_machine[vmName].extra_config['guestinfo.userdata'] as string | undefined;
+  if (reference === undefined) return undefined;
+  const local = /^\$\{local\.([a-z0-9_]+)\}$/.exec(reference)?.[1];
+  if (!local) throw new Error(`guestinfo.userdata of ${vmName} is not a local reference: ${reference.slice(0, 40)}`);
+  return gunzipSync(Buffer.from(stackJson.locals[local], 'base64')).toString('utf8');
 }
