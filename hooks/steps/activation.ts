@@ -1,9 +1,9 @@
 import { boundedAll, FAN_OUT } from '../drivers/common/concurrency';
 import { PermanentError, TransientError } from '../drivers/common/errors';
-import type { Step } from '../engine/step';
+import type { Step, StepContext } from '../engine/step';
 import { readEverywhere } from './handover';
 import type { FailbackSystems } from './systems';
-import { recoveredVms, vpgsBetween } from './topology-views';
+import { recoveredOf, vpgsOf } from './topology-views';
 
 type S = FailbackSystems;
 
@@ -16,12 +16,13 @@ export function validationSteps(from: string, to: string): Step<S>[] {
       phase: 'validation',
       title: `${to} VMs suspended, VPGs before commit, RPO and alerts`,
       describe: () => `read power states on vCenter ${to} and each VPG's status, RPO and alerts on Zerto`,
-      async act({ systems }) {
-        const states = await systems.vcenter(to).powerStates(recoveredVms(systems.topology, from, to));
+      async act(ctx) {
+        const { systems } = ctx;
+        const states = await systems.vcenter(to).powerStates(recoveredOf(ctx, from, to));
         const running = [...states].filter(([, s]) => s !== 'suspended');
         if (running.length) throw new PermanentError(`vcenter ${to}`, `${running.map(([vm, s]) => `${vm} is ${s}`).join(', ')}: expected suspended before validation`);
         const rpo: Record<string, number> = {};
-        for (const spec of vpgsBetween(systems.topology, from, to)) {
+        for (const spec of vpgsOf(ctx, from, to)) {
           const vpg = await systems.zerto(to).getVpg(spec.name);
           if (!vpg.subStatusName.endsWith('BeforeCommit')) throw new PermanentError(`zerto ${to}`, `${spec.name} is ${vpg.subStatusName}, not waiting before commit`);
           const errors = (await systems.zerto(to).alerts(spec.name)).filter((a) => a.level === 'Error');
@@ -46,22 +47,22 @@ export function validationSteps(from: string, to: string): Step<S>[] {
 
 /** Phase 3: resume with crons fenced (the guard denies: the token is not on `to`), then guest-level checks. */
 export function activationSteps(from: string, to: string): Step<S>[] {
-  const vms = (systems: S) => recoveredVms(systems.topology, from, to);
+  const vms = (ctx: StepContext<S>) => recoveredOf(ctx, from, to);
   return [
     {
       id: 'activation.resume',
       phase: 'activation',
       title: `resume the ${to} VMs (crons stay fenced)`,
-      describe: ({ systems }) => `power on ${vms(systems).length} suspended VMs on vCenter ${to}, ${FAN_OUT} at a time`,
-      async check({ systems }) {
-        const states = await systems.vcenter(to).powerStates(vms(systems));
+      describe: (ctx) => `power on ${vms(ctx).length} suspended VMs on vCenter ${to}, ${FAN_OUT} at a time`,
+      async check(ctx) {
+        const states = await ctx.systems.vcenter(to).powerStates(vms(ctx));
         return [...states.values()].every((s) => s === 'poweredOn') ? { output: { alreadyRunning: true } } : undefined;
       },
-      async act({ systems }) {
-        await boundedAll(vms(systems), FAN_OUT, (vm) => systems.vcenter(to).ensureRunning(vm));
+      async act(ctx) {
+        await boundedAll(vms(ctx), FAN_OUT, (vm) => ctx.systems.vcenter(to).ensureRunning(vm));
       },
-      async undo({ systems }) {
-        await boundedAll(vms(systems), FAN_OUT, (vm) => systems.vcenter(to).ensureSuspended(vm));
+      async undo(ctx) {
+        await boundedAll(vms(ctx), FAN_OUT, (vm) => ctx.systems.vcenter(to).ensureSuspended(vm));
       },
       timeoutSeconds: 300,
     },
@@ -70,9 +71,9 @@ export function activationSteps(from: string, to: string): Step<S>[] {
       phase: 'activation',
       title: `${to} guests see the token elsewhere`,
       describe: () => `read every guest source of the ${to} VMs: none may name ${to} yet`,
-      async act({ systems }) {
-        const names = new Set(vms(systems));
-        const views = await readEverywhere(systems);
+      async act(ctx) {
+        const names = new Set(vms(ctx));
+        const views = await readEverywhere(ctx.systems);
         const wrong = views.filter((v) => v.sees?.active === to && (v.source === 'etcd' || names.has(v.guest)));
         if (wrong.length) throw new PermanentError('handover', `${wrong.map((v) => v.guest).join(', ')} already see ${to} as active before the handover: stop and check pra status`);
         return { checked: views.length };

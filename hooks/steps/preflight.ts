@@ -1,7 +1,7 @@
 import { PermanentError } from '../drivers/common/errors';
 import type { Step } from '../engine/step';
 import type { FailbackSystems } from './systems';
-import { recoveredVms, vmsOf, vpgsBetween } from './topology-views';
+import { RESOLVED_VPGS_STEP, recoveredOf, vmsOf, vpgsOf } from './topology-views';
 
 type S = FailbackSystems;
 
@@ -27,12 +27,30 @@ export function preflightSteps(from: string, to: string, options: { readonly sou
       timeoutSeconds: 30,
     },
     {
+      id: RESOLVED_VPGS_STEP,
+      phase: 'preflight',
+      title: `VPGs replicating ${from} -> ${to}, as Zerto sees them now`,
+      describe: () => `read the topology's VPGs between ${from} and ${to} on Zerto ${to}: keep those replicating ${from} -> ${to} (reverse protection flips a VPG but keeps its name)`,
+      async act({ systems }) {
+        const zertoName = (site: string) => (systems.topology.sites.find((s) => s.name === site)?.zerto.siteName ?? site).toLowerCase();
+        const vpgs: string[] = [];
+        for (const spec of systems.topology.vpgs.filter((g) => [g.source, g.target].sort().join() === [from, to].sort().join())) {
+          const live = await systems.zerto(to).findVpg(spec.name);
+          if (live && live.statusName !== 'Recovered' && live.sourceSite?.toLowerCase() === zertoName(from) && live.targetSite?.toLowerCase() === zertoName(to)) vpgs.push(spec.name);
+        }
+        if (!vpgs.length) throw new PermanentError(`zerto ${to}`, `no VPG of the topology replicates ${from} -> ${to} now; check replication with pra status`);
+        return { vpgs };
+      },
+      timeoutSeconds: 60,
+    },
+    {
       id: 'preflight.vcenters',
       phase: 'preflight',
       title: `vCenters answer; ${to} VMs are known`,
       describe: () => `log in to both vCenters, read power states of ${from} and ${to} VMs`,
-      async act({ systems }) {
-        const target = await systems.vcenter(to).powerStates(recoveredVms(systems.topology, from, to));
+      async act(ctx) {
+        const { systems } = ctx;
+        const target = await systems.vcenter(to).powerStates(recoveredOf(ctx, from, to));
         if (options.sourceMayBeLost) return { target: Object.fromEntries(target) };
         const source = await systems.vcenter(from).powerStates(vmsOf(systems.topology, from));
         const down = [...source].filter(([, state]) => state !== 'poweredOn').map(([vm, state]) => `${vm} ${state}`);
@@ -46,9 +64,10 @@ export function preflightSteps(from: string, to: string, options: { readonly sou
       phase: 'preflight',
       title: `VPGs ${from} -> ${to} protecting within their RPO`,
       describe: () => `check each VPG ${from} -> ${to}: MeetingSLA, RPO under target, no error alert, no operation in progress`,
-      async act({ systems }) {
+      async act(ctx) {
+        const { systems } = ctx;
         const rpo: Record<string, number> = {};
-        for (const spec of vpgsBetween(systems.topology, from, to)) {
+        for (const spec of vpgsOf(ctx, from, to)) {
           const zerto = systems.zerto(to);
           const vpg = await zerto.getVpg(spec.name);
           if (vpg.statusName !== 'MeetingSLA') throw new PermanentError(`zerto ${to}`, `${spec.name} is ${vpg.statusName}/${vpg.subStatusName}, not MeetingSLA: wait for it or fix replication`);

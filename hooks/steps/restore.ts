@@ -3,7 +3,7 @@ import type { Json } from '../engine/events';
 import type { Step, StepContext } from '../engine/step';
 import { PauseWatcher } from './pause-watcher';
 import type { FailbackSystems } from './systems';
-import { recoveredVms, vpgsBetween } from './topology-views';
+import { recoveredOf, vpgsOf } from './topology-views';
 
 type S = FailbackSystems;
 
@@ -49,11 +49,11 @@ export function checkpointStep(from: string, to: string): Step<S> {
     id: 'restore.checkpoint',
     phase: 'restore',
     title: 'tag a Zerto checkpoint on each VPG',
-    describe: (ctx) => `tag checkpoint ${tag(ctx.runId)} on ${vpgsBetween(ctx.systems.topology, from, to).map((g) => g.name).join(', ')}`,
-    async act({ systems, runId }) {
+    describe: (ctx) => `tag checkpoint ${tag(ctx.runId)} on ${vpgsOf(ctx, from, to).map((g) => g.name).join(', ')}`,
+    async act(ctx) {
       const tagged: Record<string, string> = {};
-      for (const vpg of vpgsBetween(systems.topology, from, to)) tagged[vpg.name] = (await systems.zerto(to).tagCheckpoint(vpg.name, tag(runId))).id;
-      return { tag: tag(runId), checkpoints: tagged };
+      for (const vpg of vpgsOf(ctx, from, to)) tagged[vpg.name] = (await ctx.systems.zerto(to).tagCheckpoint(vpg.name, tag(ctx.runId))).id;
+      return { tag: tag(ctx.runId), checkpoints: tagged };
     },
     timeoutSeconds: 120,
   };
@@ -67,15 +67,15 @@ const isRecovering = (subStatusName: string) => subStatusName.endsWith('BeforeCo
  * before commit and every recovered VM is suspended. Boot windows are journaled as progress.
  */
 export function recoverStep(from: string, to: string, options: { readonly pause: boolean; readonly sourceMayBeLost: boolean }): Step<S> {
-  const vms = (ctx: StepContext<S>) => recoveredVms(ctx.systems.topology, from, to);
+  const vms = (ctx: StepContext<S>) => recoveredOf(ctx, from, to);
   return {
     id: 'restore.recover',
     phase: 'restore',
     title: `Zerto recovery ${from} -> ${to}${options.pause ? ', each VM suspended as it boots' : ''}`,
     describe: (ctx) =>
-      `start ${vpgsBetween(ctx.systems.topology, from, to).map((g) => `${g.recovery} of ${g.name}`).join(', ')} (commit policy none)${options.pause ? `; suspend ${vms(ctx).length} VMs on ${to} as they power on (vCenter ${to})` : ''}`,
+      `start ${vpgsOf(ctx, from, to).map((g) => `${g.recovery} of ${g.name}`).join(', ')} (commit policy none)${options.pause ? `; suspend ${vms(ctx).length} VMs on ${to} as they power on (vCenter ${to})` : ''}`,
     async check(ctx) {
-      for (const vpg of vpgsBetween(ctx.systems.topology, from, to)) {
+      for (const vpg of vpgsOf(ctx, from, to)) {
         if (!isRecovering((await ctx.systems.zerto(to).getVpg(vpg.name)).subStatusName)) return undefined;
       }
       if (!options.pause) return { output: { resumedCheck: true } };
@@ -95,7 +95,7 @@ export function recoverStep(from: string, to: string, options: { readonly pause:
       watcher?.start();
       try {
         const tasks: Record<string, string> = {};
-        for (const spec of vpgsBetween(systems.topology, from, to)) {
+        for (const spec of vpgsOf(ctx, from, to)) {
           const vpg = await zerto.getVpg(spec.name);
           if (isRecovering(vpg.subStatusName) || vpg.statusName === 'Moving' || vpg.statusName === 'FailingOver') continue; // already started by a crashed run
           tasks[spec.name] =
@@ -104,7 +104,7 @@ export function recoverStep(from: string, to: string, options: { readonly pause:
               : await zerto.failover(spec.name, { commitPolicy: 'none', shutdownPolicy: 'none', reverseProtection: !options.sourceMayBeLost });
           ctx.progress(`${spec.recovery} of ${spec.name} started`, { task: tasks[spec.name] });
         }
-        for (const spec of vpgsBetween(systems.topology, from, to)) {
+        for (const spec of vpgsOf(ctx, from, to)) {
           const wait = { timeoutMs: 540_000, intervalMs: 200 };
           // With the task in hand a failed recovery ends the wait at once; a run resumed after a crash has only the VPG.
           if (tasks[spec.name]) await zerto.waitForBeforeCommit(spec.name, tasks[spec.name], wait);
@@ -116,15 +116,16 @@ export function recoverStep(from: string, to: string, options: { readonly pause:
         await watcher?.stop();
       }
     },
-    async undo({ systems, signal }) {
+    async undo(ctx) {
+      const { systems, signal } = ctx;
       const zerto = systems.zerto(to);
-      for (const spec of vpgsBetween(systems.topology, from, to)) {
+      for (const spec of vpgsOf(ctx, from, to)) {
         const vpg = await zerto.getVpg(spec.name);
         if (!isRecovering(vpg.subStatusName)) continue;
         await zerto.rollback(spec.name);
         await zerto.waitForVpg(spec.name, 'rolled back to MeetingSLA', (v) => v.statusName === 'MeetingSLA', { timeoutMs: 300_000, intervalMs: 200 });
       }
-      for (const vm of recoveredVms(systems.topology, from, to)) {
+      for (const vm of vms(ctx)) {
         if (signal.aborted) break;
         await systems.vcenter(to).ensureOff(vm, { guestShutdownTimeoutMs: 0 });
       }

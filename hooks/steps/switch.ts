@@ -4,7 +4,7 @@ import type { Step } from '../engine/step';
 import { boundedAll, FAN_OUT } from '../drivers/common/concurrency';
 import { drain, fence, grant } from './handover';
 import type { FailbackSystems } from './systems';
-import { recoveredVms, vmsOf, vpgsBetween } from './topology-views';
+import { recoveredOf, vmsOf, vpgsOf } from './topology-views';
 
 type S = FailbackSystems;
 
@@ -121,16 +121,17 @@ export function commitSteps(from: string, to: string, options: { readonly revers
       id: 'commit.zerto',
       phase: 'commit',
       title: `Zerto commit${options.reverseProtection ? ' with reverse protection' : ''}`,
-      describe: ({ systems }) => `commit ${vpgsBetween(systems.topology, from, to).map((g) => g.name).join(', ')}: past this point the only way back is a new failover`,
-      async check({ systems }) {
-        for (const spec of vpgsBetween(systems.topology, from, to)) {
-          if ((await systems.zerto(to).getVpg(spec.name)).subStatusName.endsWith('BeforeCommit')) return undefined;
+      describe: (ctx) => `commit ${vpgsOf(ctx, from, to).map((g) => g.name).join(', ')}: past this point the only way back is a new failover`,
+      async check(ctx) {
+        for (const spec of vpgsOf(ctx, from, to)) {
+          if ((await ctx.systems.zerto(to).getVpg(spec.name)).subStatusName.endsWith('BeforeCommit')) return undefined;
         }
         return { output: { alreadyCommitted: true } };
       },
-      async act({ systems }) {
+      async act(ctx) {
+        const { systems } = ctx;
         const tasks: Record<string, string> = {};
-        for (const spec of vpgsBetween(systems.topology, from, to)) {
+        for (const spec of vpgsOf(ctx, from, to)) {
           const vpg = await systems.zerto(to).getVpg(spec.name);
           if (!vpg.subStatusName.endsWith('BeforeCommit')) continue;
           tasks[spec.name] = await systems.zerto(to).commit(spec.name, { reverseProtection: options.reverseProtection });
@@ -146,15 +147,16 @@ export function commitSteps(from: string, to: string, options: { readonly revers
       phase: 'commit',
       title: options.reverseProtection ? `replication ${to} -> ${from} meeting its SLA` : `VPGs recovered on ${to}`,
       describe: () => (options.reverseProtection ? `wait until the reversed VPGs replicate ${to} -> ${from} within their RPO` : 'read the VPGs once'),
-      async act({ systems }) {
+      async act(ctx) {
+        const { systems } = ctx;
         const statuses: Record<string, string> = {};
-        for (const spec of vpgsBetween(systems.topology, from, to)) {
+        for (const spec of vpgsOf(ctx, from, to)) {
           const vpg = options.reverseProtection
             ? await systems.zerto(to).waitForVpg(spec.name, 'MeetingSLA', (v) => v.statusName === 'MeetingSLA', { timeoutMs: 1_800_000, intervalMs: 250 })
             : await systems.zerto(to).getVpg(spec.name);
           statuses[spec.name] = `${vpg.statusName} ${vpg.sourceSite ?? '?'} -> ${vpg.targetSite ?? '?'}`;
         }
-        return { vpgs: statuses, recovered: recoveredVms(systems.topology, from, to) };
+        return { vpgs: statuses, recovered: recoveredOf(ctx, from, to) };
       },
       timeoutSeconds: 1900,
     },

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Execution } from '../../hooks/audit/overlap';
 import { REPO_ROOT } from '../core';
@@ -56,19 +56,29 @@ export class GuestFleet {
     return join(this.opts.dir, 'guests', vm);
   }
 
-  /** Reacts to a power state reported by vCenter: starts the guest on first sight, freezes or continues it. */
+  /**
+   * Reacts to a power state reported by vCenter: a suspended VM is frozen whole (SIGSTOP: its clock jumps
+   * on resume); a powered-off VM loses every process, jobs in flight included (SIGKILL, journaled so that
+   * their executions end there); powering on continues a frozen guest or boots a new one.
+   */
   onPowerState(vm: string, state: 'poweredOn' | 'poweredOff' | 'suspended'): void {
-    const running = state === 'poweredOn';
-    let pid = this.pids.get(vm);
-    if (pid === undefined) {
-      pid = this.launch(vm);
-      if (running) return;
+    const pid = this.pids.get(vm);
+    if (state === 'poweredOn') {
+      if (pid === undefined) this.launch(vm);
+      else if (this.frozen.delete(vm)) signalGroup(pid, 'SIGCONT');
+      return;
     }
-    if (running && this.frozen.delete(vm)) signalGroup(pid, 'SIGCONT');
-    if (!running && !this.frozen.has(vm)) {
-      signalGroup(pid, 'SIGSTOP');
+    if (pid === undefined) return;
+    if (state === 'suspended') {
+      if (!this.frozen.has(vm)) signalGroup(pid, 'SIGSTOP');
       this.frozen.add(vm);
+      return;
     }
+    signalGroup(pid, 'SIGKILL');
+    signalGroup(pid, 'SIGCONT');
+    this.pids.delete(vm);
+    this.frozen.delete(vm);
+    appendFileSync(this.ledger, `${JSON.stringify({ ev: 'powerOff', vm, t: Date.now() })}\n`);
   }
 
   private launch(vm: string): number {
@@ -94,6 +104,7 @@ export class GuestFleet {
   /** Every job execution recorded so far (start and end joined by id). */
   executions(): Execution[] {
     const byId = new Map<string, { job: string; site: string; host: string; epoch: string; start: number; end?: number }>();
+    const powerOffs: { vm: string; t: number }[] = [];
     for (const line of readFileSync(this.ledger, 'utf8').split('\n')) {
       if (!line.trim()) continue;
       let e: { ev: string; id: string; site: string; vm: string; job: string; epoch: string; t: number };
@@ -103,7 +114,12 @@ export class GuestFleet {
         continue; // a line being written right now
       }
       if (e.ev === 'start') byId.set(e.id, { job: e.job, site: e.site, host: e.vm, epoch: e.epoch, start: e.t });
+      else if (e.ev === 'powerOff') powerOffs.push({ vm: e.vm, t: e.t });
       else if (byId.has(e.id)) byId.get(e.id)!.end = e.t;
+    }
+    // A job killed by its VM's power-off ran until then.
+    for (const run of byId.values()) {
+      if (run.end === undefined) run.end = powerOffs.find((p) => p.vm === run.host && p.t >= run.start)?.t;
     }
     return [...byId.values()];
   }
