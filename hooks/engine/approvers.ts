@@ -23,7 +23,7 @@ export function remoteApprover(onWaiting: (gate: string, prompt: string) => void
 export function ttyApprover(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, by: string): Approver {
   return {
     async request(gate, prompt, signal) {
-      const rl = createInterface({ input, output, terminal: true });
+      const rl = createInterface({ input, output, terminal: (input as NodeJS.ReadStream).isTTY === true });
       try {
         const answer = await rl.question(`\n${prompt}\n[${gate}] approve? (y/N, or approve from elsewhere with pra approve) `, { signal });
         let comment = '';
