@@ -13,25 +13,16 @@ import type { SshTarget } from '../hooks/drivers/common/ssh';
 import { HaproxyLoadBalancer } from '../hooks/drivers/lb/haproxy';
 import { probeHttp, probeMysql, probeSshCommand, probeTcp } from '../hooks/drivers/probes';
 import { currentEnv } from '../testenv/core';
+import { measureLatency, roundsFromArgv } from './latency';
 
 /**
  * Per-operation latencies of the authority, publishers, LB driver and probes against the local
  * servers (`testenv/testenv up` first). Bounded: ROUNDS sequential runs of each operation.
  * Usage: node dist/bench/authority.js [ROUNDS]   (default 20)
  */
-const rounds = Math.min(Math.max(Number(process.argv[2] ?? 20), 1), 200);
+const rounds = roundsFromArgv();
 
-async function measure(name: string, op: (i: number) => Promise<unknown>): Promise<void> {
-  const samples: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const started = performance.now();
-    await op(i);
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))].toFixed(1);
-  process.stdout.write(`${name.padEnd(50)} p50 ${at(0.5).padStart(7)} ms   p95 ${at(0.95).padStart(7)} ms   max ${samples[samples.length - 1].toFixed(1).padStart(7)} ms\n`);
-}
+const measure = (name: string, op: (i: number) => Promise<unknown>) => measureLatency(name, rounds, op, 50);
 
 async function casRounds(authority: Authority): Promise<(i: number) => Promise<unknown>> {
   return (i) => authority.compareAndSet(i, { active: i % 2 ? 'rbx' : 'none', epoch: i + 1, by: 'bench', at: new Date().toISOString(), reason: 'bench' });

@@ -5,6 +5,7 @@ import { ZertoDriver } from '../hooks/drivers/zerto/driver';
 import { VpgReconciler } from '../hooks/drivers/zerto/reconcile';
 import { loadTopology, vpgSpecs } from '../topology';
 import { currentEnv, EXAMPLE_TOPOLOGY } from '../testenv/core';
+import { measureLatency, roundsFromArgv } from './latency';
 
 /**
  * Per-operation latencies of the Zerto driver against the simulator (`testenv/testenv up zerto` first),
@@ -12,20 +13,10 @@ import { currentEnv, EXAMPLE_TOPOLOGY } from '../testenv/core';
  * Bounded: ROUNDS sequential runs of each operation on an isolated simulator instance.
  * Usage: node dist/bench/zerto.js [ROUNDS]   (default 20)
  */
-const rounds = Math.min(Math.max(Number(process.argv[2] ?? 20), 1), 200);
+const rounds = roundsFromArgv();
 const FAILBACK = 'VPG-SBG-TO-RBX';
 
-async function measure(name: string, op: (i: number) => Promise<unknown>): Promise<void> {
-  const samples: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const started = performance.now();
-    await op(i);
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))].toFixed(1);
-  process.stdout.write(`${name.padEnd(52)} p50 ${at(0.5).padStart(7)} ms   p95 ${at(0.95).padStart(7)} ms   max ${samples[samples.length - 1].toFixed(1).padStart(7)} ms\n`);
-}
+const measure = (name: string, op: (i: number) => Promise<unknown>) => measureLatency(name, rounds, op, 52);
 
 async function main(): Promise<void> {
   const env = currentEnv();
