@@ -53,13 +53,5 @@ type SubStatusName = (typeof VPG_SUBSTATUSES)[number];
 export const status = (name: StatusName): number => VPG_STATUSES.indexOf(name);
 export const subStatus = (name: SubStatusName): number => VPG_SUBSTATUSES.indexOf(name);
 
-/** `Status.State` of a task. */
-export const TaskState = {
-  InProgress: 1,
-  WaitingForUserInput: 2,
-  Paused: 3,
-  Failed: 4,
-  Stopped: 5,
-  Completed: 6,
-  Cancelling: 7,
-} as const;
+/** `Status.State` of a task: the documented values, one definition for the driver and the simulator. */
+export { TaskState } from '../../../hooks/drivers/zerto/model';
