@@ -230,6 +230,11 @@ export const guardSchema = z
         insecureAcceptAnyHostKey: z.boolean().default(false),
         /** The active-site file the guard reads, under each VM's guest.guardRoot. */
         path: z.string().startsWith('/', 'must be an absolute path such as /etc/pra/active-site').default('/etc/pra/active-site'),
+        /**
+         * Commands run at once over the one connection the engine keeps to a guest (or to a bastion
+         * several guests share): keep it below the guests' sshd MaxSessions (OpenSSH: 10).
+         */
+        maxSessions: z.number().int().min(1).max(64).default(8),
       })
       .strict()
       .refine((s) => s.hostKeySha256 !== undefined || s.insecureAcceptAnyHostKey, 'must set hostKeySha256 (the guests\' host key fingerprints) or insecureAcceptAnyHostKey: true')

@@ -1,14 +1,17 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, truncateSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JournalEntry, RunEvent } from './events';
 
 /**
  * Append-only JSON-lines journal of one run, fsync'd after every event: after a crash the journal holds
  * every event whose append returned. Other processes (`pra approve`) append to the same file; O_APPEND
- * keeps each line whole.
+ * keeps each line whole. The entries are read once and then only what was appended since (by anyone):
+ * a run of a few hundred events must not re-parse its whole journal at every event.
  */
 export class Journal {
-  private seq: number;
+  private readonly known: JournalEntry[] = [];
+  /** Bytes of the file already parsed into `known`: always the end of a line. */
+  private parsedBytes = 0;
   constructor(
     readonly dir: string,
     readonly runId: string,
@@ -16,7 +19,6 @@ export class Journal {
   ) {
     mkdirSync(dir, { recursive: true });
     dropTornTail(this.file);
-    this.seq = readJournal(dir, runId).length;
   }
 
   get file(): string {
@@ -24,9 +26,8 @@ export class Journal {
   }
 
   append(event: RunEvent): JournalEntry {
-    // Re-read the count: another process may have appended (an approval) since our last write.
-    this.seq = Math.max(this.seq, readJournal(this.dir, this.runId).length) + 1;
-    const entry = { seq: this.seq, ts: this.clock().toISOString(), run: this.runId, ...event } as JournalEntry;
+    // Catch up first: another process may have appended (an approval) since our last write.
+    const entry = { seq: this.entries().length + 1, ts: this.clock().toISOString(), run: this.runId, ...event } as JournalEntry;
     const fd = openSync(this.file, 'a');
     try {
       writeSync(fd, `${JSON.stringify(entry)}\n`);
@@ -38,8 +39,45 @@ export class Journal {
   }
 
   entries(): JournalEntry[] {
-    return readJournal(this.dir, this.runId);
+    if (!existsSync(this.file)) return [];
+    const size = statSync(this.file).size;
+    if (size < this.parsedBytes) {
+      // Rewritten under us (a test rewinding a run): start over.
+      this.known.length = 0;
+      this.parsedBytes = 0;
+    }
+    if (size > this.parsedBytes) {
+      const fresh = readFrom(this.file, this.parsedBytes, size - this.parsedBytes);
+      const whole = fresh.subarray(0, fresh.lastIndexOf(0x0a) + 1); // a line still being written waits
+      this.known.push(...parseLines(whole.toString('utf8'), this.file, this.known.length));
+      this.parsedBytes += whole.length;
+    }
+    return [...this.known];
   }
+}
+
+function readFrom(file: string, position: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  const fd = openSync(file, 'r');
+  try {
+    return buffer.subarray(0, readSync(fd, buffer, 0, length, position));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whole lines only; a line that is not JSON is corruption. */
+function parseLines(text: string, file: string, before: number): JournalEntry[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as JournalEntry;
+      } catch {
+        throw new Error(`journal ${file}: line ${before + i + 1} is not valid JSON; the journal is corrupt, restore it or start a new run`);
+      }
+    });
 }
 
 /** A crash mid-append leaves a partial last line: cut it, so the next append starts on a line of its own. */
@@ -58,16 +96,8 @@ export function journalFile(dir: string, runId: string): string {
 export function readJournal(dir: string, runId: string): JournalEntry[] {
   const file = journalFile(dir, runId);
   if (!existsSync(file)) return [];
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const entries: JournalEntry[] = [];
-  lines.forEach((line, i) => {
-    try {
-      entries.push(JSON.parse(line) as JournalEntry);
-    } catch {
-      if (i !== lines.length - 1) throw new Error(`journal ${file}: line ${i + 1} is not valid JSON; the journal is corrupt, restore it or start a new run`);
-    }
-  });
-  return entries;
+  const text = readFileSync(file, 'utf8');
+  return parseLines(text.slice(0, text.lastIndexOf('\n') + 1), file, 0);
 }
 
 /** Run ids sort by start time: `YYYYMMDDTHHMMSSZ-xxxx`. */

@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import type { Topology } from '../../topology';
 import { authorityFromTopology } from '../drivers/authority/from-topology';
 import { guestSshAccess, publishersFromTopology } from '../drivers/authority/publishers/from-topology';
-import { shellQuote } from '../drivers/common/ssh';
+import { shellQuote, type SshSessions } from '../drivers/common/ssh';
+import { SshPool } from '../drivers/common/ssh-pool';
 import { dnsProviderFor } from '../drivers/dns/from-topology';
 import { loadBalancerFromTopology } from '../drivers/lb/from-topology';
-import { probeHttp, probeMysql, probeSshCommand } from '../drivers/probes';
+import { monotonicClock, probeHttp, probeMysql, probeSshCommand } from '../drivers/probes';
 import { resolveSecret } from '../drivers/common/secret';
 import { vcentersFromTopology } from '../drivers/vsphere/from-topology';
 import { zertoFromTopology } from '../drivers/zerto/from-topology';
@@ -24,14 +25,14 @@ export interface SystemsContext {
 }
 
 /** Runs the guard on a guest over SSH, inside the guest's guard root (a real guest's is /). */
-function guestShell(topology: Topology, env: NodeJS.ProcessEnv): GuestShell {
+function guestShell(topology: Topology, env: NodeJS.ProcessEnv, sessions: SshSessions): GuestShell {
   const access = new Map(guestSshAccess(topology, env).map((g) => [g.vm, g]));
   return {
     async guard(vm, args, timeoutMs) {
       const guest = access.get(vm);
       if (!guest) throw new Error(`no guest access for VM ${vm}`);
       const root = guest.root === '/' ? '' : `PRA_GUARD_ROOT=${shellQuote(guest.root)} `;
-      const result = await probeSshCommand({ target: guest.ssh, command: `${root}${shellQuote(topology.guard.command)} ${args.map(shellQuote).join(' ')}`, timeoutMs });
+      const result = await probeSshCommand({ target: guest.ssh, command: `${root}${shellQuote(topology.guard.command)} ${args.map(shellQuote).join(' ')}`, timeoutMs }, monotonicClock, sessions);
       return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
     },
   };
@@ -67,7 +68,9 @@ export function buildSystems(project: SystemsInput, ctx: SystemsContext): Failba
   const vcenters = vcentersFromTopology(topology, ctx.env);
   const zertos = zertoFromTopology(topology, ctx.env);
   const authority = authorityFromTopology(topology, ctx.cwd);
-  const publishers = publishersFromTopology(topology, vcenters, ctx.env);
+  // One SSH connection per guest for the whole run: publish, drain and grant reuse it.
+  const ssh = new SshPool({ maxSessions: topology.guard.ssh?.maxSessions });
+  const publishers = publishersFromTopology(topology, vcenters, ctx.env, ssh.use);
   const pick = <T>(map: Record<string, T>, site: string, what: string): T => {
     const found = map[site];
     if (!found) throw new Error(`no ${what} for site ${site}`);
@@ -81,12 +84,13 @@ export function buildSystems(project: SystemsInput, ctx: SystemsContext): Failba
     lb: loadBalancerFromTopology(topology, ctx.env),
     authority,
     publishers,
-    guests: guestShell(topology, ctx.env),
+    guests: guestShell(topology, ctx.env, ssh.use),
     checks: siteChecks(topology, ctx.env),
     state: new FileStateStore(topology, project.stateFile, join(ctx.cwd, 'cdktf.out')),
     actor: ctx.operator ?? ctx.env.PRA_OPERATOR ?? 'pra',
     now: () => new Date(),
     async close() {
+      ssh.close();
       await Promise.allSettled([
         ...Object.values(vcenters).map((v) => v.close()),
         ...Object.values(zertos).map((z) => z.client.close()),

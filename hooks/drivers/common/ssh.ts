@@ -29,6 +29,11 @@ export interface SshCommandResult {
 }
 
 const PROCESS_GROUP_LINE = /^pra-process-group (\d+)\n/;
+/**
+ * SSH_MSG_CHANNEL_OPEN_FAILURE reasons that mean "no session slot now": OpenSSH answers CONNECT_FAILED (2),
+ * "open failed", once MaxSessions commands are open; others answer ADMINISTRATIVELY_PROHIBITED (1).
+ */
+const SESSIONS_FULL = new Set([1, 2]);
 
 /** One authenticated SSH connection; commands run one after another on it. */
 export class SshSession {
@@ -45,7 +50,11 @@ export class SshSession {
     let rejectedHostKey: string | undefined;
     return new Promise((resolve, reject) => {
       const client = new Client();
-      client.once('ready', () => resolve(new SshSession(system, client)));
+      client.once('ready', () => {
+        // A command is a few small packets each way: with Nagle on, each waits out the peer's delayed ACK (40 ms).
+        client.setNoDelay(true);
+        resolve(new SshSession(system, client));
+      });
       // `on`, not `once`: ssh2 may emit a second error (a dropped handshake, then the socket), and an
       // unheard 'error' event kills the engine mid-handover. After 'ready' this rejects nothing.
       client.on('error', (error: Error & { level?: string; code?: string }) => {
@@ -59,6 +68,9 @@ export class SshSession {
           username: target.user,
           privateKey: target.privateKey.reveal(),
           readyTimeout: target.connectTimeoutMs ?? 10000,
+          // A pooled connection to a guest that vanished (no FIN) is noticed within 15 s and dropped.
+          keepaliveInterval: 5000,
+          keepaliveCountMax: 3,
           hostVerifier: (key: Buffer) => {
             const offered = `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
             if (target.insecureAcceptAnyHostKey === true || (target.hostKeySha256 ?? []).includes(offered)) return true;
@@ -83,20 +95,23 @@ export class SshSession {
     const timeoutMs = options.timeoutMs ?? 30000;
     return new Promise((resolve, reject) => {
       let channel: ClientChannel | undefined;
+      let reopen: NodeJS.Timeout | undefined;
       let stderr = '';
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
-        channel?.close();
+        clearTimeout(reopen);
+        if (!channel) return reject(new TimeoutError(this.system, `no session opened within ${timeoutMs} ms (the guest's sshd MaxSessions stayed full)`));
+        channel.close();
         const group = PROCESS_GROUP_LINE.exec(stderr)?.[1];
         const killed = group ? this.killGroup(group) : Promise.resolve();
         killed.finally(() => reject(new TimeoutError(this.system, `command did not finish within ${timeoutMs} ms${group ? ' (killed)' : ''}`)));
       }, timeoutMs);
-      this.client.exec(`printf 'pra-process-group %s\\n' "$$" >&2; ${command}`, (error, opened) => {
-        if (error) {
-          clearTimeout(timer);
-          return reject(new TransientError(this.system, `cannot start a command: ${error.message}`));
-        }
+      const cannotStart = (error: Error) => {
+        clearTimeout(timer);
+        reject(new TransientError(this.system, `cannot start a command: ${error.message}`));
+      };
+      const started = (opened: ClientChannel) => {
         channel = opened;
         let stdout = '';
         let exitCode: number | null = null;
@@ -113,23 +128,49 @@ export class SshSession {
           resolve({ exitCode, signal, stdout, stderr: stderr.replace(PROCESS_GROUP_LINE, '') });
         });
         opened.end(options.stdin ?? '');
-      });
+      };
+      const open = (attempt: number) => {
+        try {
+          this.client.exec(`printf 'pra-process-group %s\\n' "$$" >&2; ${command}`, (error, opened) => {
+            if (timedOut) return opened?.close();
+            if (!error) return started(opened);
+            // sshd's MaxSessions is full: sshd frees a slot once it has reaped a command that just ended.
+            if (SESSIONS_FULL.has((error as Error & { reason?: number }).reason ?? 0)) {
+              reopen = setTimeout(() => open(attempt + 1), Math.min(200, 5 * 2 ** attempt));
+              return;
+            }
+            cannotStart(error);
+          });
+        } catch (error) {
+          cannotStart(error as Error); // "Not connected": the connection dropped under us
+        }
+      };
+      open(0);
     });
+  }
+
+  /** Called once when the connection ends, whatever ended it. */
+  onClose(listener: () => void): void {
+    this.client.once('close', listener);
   }
 
   /** Best effort, bounded: the timeout is reported whether or not the kill gets through. */
   private killGroup(group: string): Promise<void> {
     return new Promise((done) => {
       const bound = setTimeout(done, 5000);
-      this.client.exec(`kill -KILL -- -${group}`, (error, channel) => {
-        if (error) return done();
-        channel.on('close', () => {
-          clearTimeout(bound);
-          done();
+      try {
+        this.client.exec(`kill -KILL -- -${group}`, (error, channel) => {
+          if (error) return done();
+          channel.on('close', () => {
+            clearTimeout(bound);
+            done();
+          });
+          channel.resume();
+          channel.stderr.resume();
         });
-        channel.resume();
-        channel.stderr.resume();
-      });
+      } catch {
+        done(); // the connection is gone: nothing left to send the kill over
+      }
     });
   }
 
@@ -138,15 +179,18 @@ export class SshSession {
   }
 }
 
+/** Runs `use` on a session to `target`: a fresh one (`withSshSession`) or a pooled one (`SshPool.use`). */
+export type SshSessions = <T>(target: SshTarget, use: (session: SshSession) => Promise<T>) => Promise<T>;
+
 /** Runs `use` on a fresh session and always closes it. */
-export async function withSshSession<T>(target: SshTarget, use: (session: SshSession) => Promise<T>): Promise<T> {
+export const withSshSession: SshSessions = async (target, use) => {
   const session = await SshSession.connect(target);
   try {
     return await use(session);
   } finally {
     session.close();
   }
-}
+};
 
 /** Quotes one argument for a POSIX shell. */
 export function shellQuote(value: string): string {

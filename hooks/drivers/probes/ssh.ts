@@ -1,5 +1,5 @@
 import { TimeoutError } from '../common/errors';
-import { withSshSession, type SshTarget } from '../common/ssh';
+import { withSshSession, type SshSessions, type SshTarget } from '../common/ssh';
 import { monotonicClock, timed, type Clock, type ProbeResult } from './result';
 
 export interface SshCommandProbe {
@@ -22,14 +22,17 @@ export interface SshCommandProbeResult extends ProbeResult {
 
 const KEEP_CHARS = 4000;
 
-/** Runs a command on a guest and captures exit code, stdout and stderr; ok when the exit code is the expected one. */
-export function probeSshCommand(probe: SshCommandProbe, clock: Clock = monotonicClock): Promise<SshCommandProbeResult> {
+/**
+ * Runs a command on a guest and captures exit code, stdout and stderr; ok when the exit code is the expected
+ * one. Over a fresh connection unless `sessions` is a pool's.
+ */
+export function probeSshCommand(probe: SshCommandProbe, clock: Clock = monotonicClock, sessions: SshSessions = withSshSession): Promise<SshCommandProbeResult> {
   const expected = probe.expectExitCode ?? 0;
   const target = `ssh ${probe.target.user}@${probe.target.host}`;
   return timed<Omit<SshCommandProbeResult, 'latencyMs'>>(
     clock,
     async () => {
-      const result = await withSshSession(probe.target, (session) => session.exec(probe.command, { timeoutMs: probe.timeoutMs ?? 60000 }));
+      const result = await sessions(probe.target, (session) => session.exec(probe.command, { timeoutMs: probe.timeoutMs ?? 60000 }));
       const ended = result.exitCode !== null ? `exit ${result.exitCode}` : `killed by ${result.signal ?? 'a signal'}`;
       const ok = result.exitCode === expected;
       return {

@@ -5,22 +5,28 @@ import { resolveSecret } from '../../common/secret';
 import { EtcdKeyPublisher } from './etcd';
 import { GuestinfoPublisher, type ExtraConfigAccess } from './guestinfo';
 import type { Publisher } from './index';
-import type { SshTarget } from '../../common/ssh';
+import { withSshSession, type SshSessions, type SshTarget } from '../../common/ssh';
 import { SshFilePublisher } from './ssh';
 
 /**
  * The publishers of every source the guard reads (`guard.sources`), over every VM of the topology:
  * guestinfo through each VM's own site vCenter (`vcenters`: site name -> client, e.g. from
  * `vcentersFromTopology`), the file `<guest.guardRoot><guard.ssh.path>` over SSH, the etcd key on
- * `guard.etcd`. Secrets (the SSH private key) are read now from env or file.
+ * `guard.etcd`. Secrets (the SSH private key) are read now from env or file. SSH connections come from
+ * `sessions` (the engine passes its pool's).
  */
-export function publishersFromTopology(topology: Topology, vcenters: Readonly<Record<string, ExtraConfigAccess>>, env: NodeJS.ProcessEnv = process.env): Publisher[] {
+export function publishersFromTopology(
+  topology: Topology,
+  vcenters: Readonly<Record<string, ExtraConfigAccess>>,
+  env: NodeJS.ProcessEnv = process.env,
+  sessions: SshSessions = withSshSession,
+): Publisher[] {
   return topology.guard.sources.map((source): Publisher => {
     switch (source) {
       case 'guestinfo':
         return new GuestinfoPublisher(topology.vms.map((vm) => ({ vm: vm.name, vcenter: vcenterOf(vcenters, vm.site) })));
       case 'file':
-        return new SshFilePublisher(guestSshAccess(topology, env).map((g) => ({ name: g.vm, ssh: g.ssh, path: posix.join(g.root, g.activeSitePath) })));
+        return new SshFilePublisher(guestSshAccess(topology, env).map((g) => ({ name: g.vm, ssh: g.ssh, path: posix.join(g.root, g.activeSitePath) })), sessions);
       case 'etcd': {
         const etcd = topology.guard.etcd;
         if (!etcd) throw new PermanentError('publisher etcd', 'guard.sources lists etcd but guard.etcd is not set: add { endpoints: [...] }');

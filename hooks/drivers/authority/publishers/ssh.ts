@@ -1,5 +1,5 @@
 import { PermanentError } from '../../common/errors';
-import { shellQuote, withSshSession, type SshSession, type SshTarget } from '../../common/ssh';
+import { shellQuote, withSshSession, type SshSession, type SshSessions, type SshTarget } from '../../common/ssh';
 import type { ActiveSiteRecord } from '../index';
 import { confirmEach, formatActiveSite, parseActiveSite, type GuestConfirmation, type GuestSees, type Publisher } from './index';
 
@@ -17,53 +17,51 @@ export interface SshGuest {
 
 /**
  * Writes the active-site file on each guest over SSH, atomically (temp file in the same directory,
- * synced, renamed over the file), then reads it back with a separate command. The login user must be
- * allowed to write the file's directory (root, or the owner of /etc/pra): the guard trusts the file
- * only because jobs cannot write it.
+ * synced, renamed over the file), and reads back what the file then holds, in one command per guest.
+ * The login user must be allowed to write the file's directory (root, or the owner of /etc/pra): the
+ * guard trusts the file only because jobs cannot write it. `sessions` gives a fresh connection per use
+ * unless the caller passes a pool's (`SshPool.use`), which the engine does.
  */
 export class SshFilePublisher implements Publisher {
   readonly source = 'file' as const;
-  constructor(private readonly guests: readonly SshGuest[]) {
+  constructor(
+    private readonly guests: readonly SshGuest[],
+    private readonly sessions: SshSessions = withSshSession,
+  ) {
     for (const guest of guests) {
-      const path = guest.path ?? DEFAULT_ACTIVE_SITE_PATH;
+      const path = pathOf(guest);
       if (!path.startsWith('/') || /[\n\r]/.test(path)) throw new PermanentError(`publisher file ${guest.name}`, `path ${JSON.stringify(path)} must be an absolute path on one line`);
     }
   }
 
   publish(record: ActiveSiteRecord): Promise<GuestConfirmation[]> {
     const text = formatActiveSite(record);
-    return confirmEach(this.guests, (g) => g.name, (guest) =>
-      withSshSession(guest.ssh, async (session) => {
-        await this.run(session, guest, writeScript(guest.path ?? DEFAULT_ACTIVE_SITE_PATH), text);
-        return this.readBack(session, guest);
-      }),
-    );
+    return confirmEach(this.guests, (g) => g.name, (guest) => this.sessions(guest.ssh, (session) => this.sees(session, guest, writeScript(pathOf(guest)), text)));
   }
 
   read(): Promise<GuestConfirmation[]> {
-    return confirmEach(this.guests, (g) => g.name, (guest) => withSshSession(guest.ssh, (session) => this.readBack(session, guest)));
+    return confirmEach(this.guests, (g) => g.name, (guest) => this.sessions(guest.ssh, (session) => this.sees(session, guest, `cat -- ${shellQuote(pathOf(guest))}`)));
   }
 
-  private async readBack(session: SshSession, guest: SshGuest): Promise<GuestSees> {
-    const path = guest.path ?? DEFAULT_ACTIVE_SITE_PATH;
-    const text = await this.run(session, guest, `cat -- ${shellQuote(path)}`);
-    try {
-      return parseActiveSite(text);
-    } catch (error) {
-      throw new PermanentError(session.system, `${path} is not a valid active-site file: ${(error as Error).message}`);
-    }
-  }
-
-  private async run(session: SshSession, guest: SshGuest, command: string, stdin?: string): Promise<string> {
+  /** Runs `command`, which prints the file, and parses what the guest's file holds. */
+  private async sees(session: SshSession, guest: SshGuest, command: string, stdin?: string): Promise<GuestSees> {
     const result = await session.exec(command, { stdin, timeoutMs: guest.commandTimeoutMs ?? 15000 });
     if (result.exitCode !== 0) {
       throw new PermanentError(session.system, `remote command failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim().split('\n')[0] ?? ''}`);
     }
-    return result.stdout;
+    try {
+      return parseActiveSite(result.stdout);
+    } catch (error) {
+      throw new PermanentError(session.system, `${pathOf(guest)} is not a valid active-site file: ${(error as Error).message}`);
+    }
   }
 }
 
-/** The remote side of an atomic write: the new content arrives on stdin. */
+function pathOf(guest: SshGuest): string {
+  return guest.path ?? DEFAULT_ACTIVE_SITE_PATH;
+}
+
+/** The remote side of an atomic write: the new content arrives on stdin, the file as written leaves on stdout. */
 function writeScript(path: string): string {
   return [
     'set -e',
@@ -78,5 +76,6 @@ function writeScript(path: string): string {
     'sync -- "$t" 2>/dev/null || sync',
     'mv -f -- "$t" "$f"',
     'sync -- "$d" 2>/dev/null || sync',
+    'cat -- "$f"',
   ].join('; ');
 }
