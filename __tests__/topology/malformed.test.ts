@@ -79,6 +79,12 @@ const cases: Case[] = [
     message: 'must be an absolute path',
   },
   {
+    name: 'no SSH session at a time on a guest',
+    change: (t) => (t.guard.ssh = { user: 'root', privateKey: { file: '/etc/pra/guest-key' }, insecureAcceptAnyHostKey: true, maxSessions: 0 }),
+    path: 'guard.ssh.maxSessions = 0',
+    message: 'is too small: minimum 1',
+  },
+  {
     name: 'a run lock TTL of one second',
     change: (t) => (t.authority = { backend: 'etcd', endpoints: ['https://etcd.example.net:2379'], runLockTtlSeconds: 1 }),
     path: 'authority.runLockTtlSeconds = 1',
