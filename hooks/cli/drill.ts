@@ -5,7 +5,7 @@ import { renderAudit } from '../audit/render';
 import { renderer } from '../engine/render';
 import { buildReport, journalOf, renderReport } from '../report';
 import { runDrill, type DrillResult } from '../../testenv/drill/drill';
-import { ExitCode, parseOptions, type Command } from './command';
+import { ExitCode, parseOptions, UsageError, type Command } from './command';
 
 function summary(r: DrillResult): string {
   const t = r.timeline;
@@ -35,16 +35,24 @@ function writeEvidence(r: DrillResult): { reportFile: string; audit: AuditResult
   return { reportFile, audit: auditFiles({ ledgers, timeZone: 'UTC' }) };
 }
 
+function seconds(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 3600) throw new UsageError('drill', `${option} takes seconds from 0 to 3600, got ${JSON.stringify(value)}`);
+  return n;
+}
+
 /** `pra drill`: the whole failback rehearsed on this machine against the local environment. */
 export const drillCommand: Command = {
   name: 'drill',
   summary: 'rehearse failback --to rbx on this machine (local servers, simulated guests), measure double execution',
-  usage: 'pra drill [--no-guard] [--settle SECONDS] [--json]',
+  usage: 'pra drill [--no-guard] [--settle SECONDS] [--validate SECONDS] [--json]',
   async run(ctx) {
-    const { values } = parseOptions('drill', ctx.argv, { 'no-guard': { type: 'boolean' }, settle: { type: 'string' }, json: { type: 'boolean' } });
+    const { values } = parseOptions('drill', ctx.argv, { 'no-guard': { type: 'boolean' }, settle: { type: 'string' }, validate: { type: 'string' }, json: { type: 'boolean' } });
     const result = await runDrill({
       guard: !values['no-guard'],
-      settleSeconds: values.settle === undefined ? undefined : Number(values.settle),
+      settleSeconds: seconds(values.settle, '--settle'),
+      validateSeconds: seconds(values.validate, '--validate'),
       onEvent: values.json ? undefined : renderer(ctx.isTTY ? 'tty' : 'plain', ctx.stdout),
       log: (line) => ctx.stderr.write(`${line}\n`),
     });

@@ -1,10 +1,11 @@
 import { readJournal } from '../../hooks/engine/journal';
 import { autoApprover } from '../../hooks/engine/approvers';
+import type { Approver } from '../../hooks/engine/runner';
 import type { JournalEntry } from '../../hooks/engine/events';
 import { operate } from '../../hooks/engine/operation';
 import { timelineOf, type Timeline } from '../../hooks/engine/timeline';
 import type { OverlapReport } from '../../hooks/audit/overlap';
-import type { Sleep } from '../../hooks/drivers/common/retry';
+import { realSleep, type Sleep } from '../../hooks/drivers/common/retry';
 import type { FailbackSystems } from '../../hooks/steps/systems';
 import { vpgsBetween } from '../../hooks/steps/topology-views';
 import { prepareDrillWorld, type DrillWorld, type DrillWorldOptions } from './world';
@@ -13,11 +14,17 @@ export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPair
   readonly guard: boolean;
   /** Seconds the guests run before and after the failback (jobs on SBG, then on RBX). @default 3 */
   readonly settleSeconds?: number;
+  /**
+   * Seconds the drill's operator takes at each approval gate before approving: checking the VMs, then the
+   * application on RBX while SBG still serves. This is the window in which unguarded crons run on both
+   * sites (the runbook's 30-60 minutes, mostly people validating). @default 2
+   */
+  readonly validateSeconds?: number;
   readonly onEvent?: (entry: JournalEntry) => void;
   readonly log?: (line: string) => void;
   /** Wraps the systems the run drives (the benchmark times every driver call). @default as built */
   readonly instrument?: (systems: FailbackSystems) => FailbackSystems;
-  /** The runner's sleeps (the benchmark times them too). @default real timers */
+  /** The runner's sleeps and the drill operator's time at the gates (the benchmark counts them as waiting). @default real timers */
   readonly sleep?: Sleep;
 }
 
@@ -31,7 +38,17 @@ export interface DrillResult {
   readonly finals: Record<string, string>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Approves every gate after `ms`, the time a person takes to check what the gate shows. */
+function drillOperator(ms: number, wait: Sleep): Approver {
+  const approve = autoApprover('drill');
+  return {
+    async request(gate, prompt, signal) {
+      await wait(ms);
+      return approve.request(gate, prompt, signal);
+    },
+  };
+}
 
 /** What the world looks like after the run: the drill's acceptance reads these. */
 async function finalStates(world: DrillWorld): Promise<Record<string, string>> {
@@ -64,15 +81,15 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   let finals: Record<string, string> = {};
   let measured: { overlap: OverlapReport; executionsPerSite: Record<string, number> };
   try {
-    await sleep(settle);
+    await realSleep(settle);
     const view = await operate(
       'start',
       options.instrument ? options.instrument(world.systems) : world.systems,
       { kind: 'failback', from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile },
-      { journalDir: world.journalDir, operator: 'drill', approver: autoApprover('drill'), onEvent: options.onEvent, approvalPollMs: 20, sleep: options.sleep },
+      { journalDir: world.journalDir, operator: 'drill', approver: drillOperator((options.validateSeconds ?? 2) * 1000, options.sleep ?? realSleep), onEvent: options.onEvent, approvalPollMs: 20, sleep: options.sleep },
     );
     runId = view.id;
-    await sleep(settle);
+    await realSleep(settle);
     finals = await finalStates(world);
   } finally {
     measured = await world.finish();
