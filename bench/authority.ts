@@ -10,6 +10,7 @@ import { SshFilePublisher } from '../hooks/drivers/authority/publishers/ssh';
 import { createEtcdClient } from '../hooks/drivers/common/etcd';
 import { Secret } from '../hooks/drivers/common/secret';
 import type { SshTarget } from '../hooks/drivers/common/ssh';
+import { SshPool } from '../hooks/drivers/common/ssh-pool';
 import { HaproxyLoadBalancer } from '../hooks/drivers/lb/haproxy';
 import { probeHttp, probeMysql, probeSshCommand, probeTcp } from '../hooks/drivers/probes';
 import { currentEnv } from '../testenv/core';
@@ -53,6 +54,10 @@ async function main(): Promise<void> {
     const record = (i: number) => ({ active: 'rbx', epoch: i + 1, by: 'bench', at: new Date().toISOString(), reason: 'bench' });
     const sshPublisher = new SshFilePublisher([{ name: 'guest', ssh, path: join(dir, 'etc/pra/active-site') }]);
     await measure('publish file over SSH (connect, write, read back)', (i) => sshPublisher.publish(record(i)));
+    const pool = new SshPool();
+    const pooledPublisher = new SshFilePublisher([{ name: 'guest', ssh, path: join(dir, 'etc/pra/active-site') }], pool.use);
+    await measure('publish file over SSH, kept connection (engine)', (i) => pooledPublisher.publish(record(i)));
+    pool.close();
     const etcdPublisher = new EtcdKeyPublisher({ endpoints: [env.PRA_TESTENV_ETCD_ENDPOINT], key: `${prefix}/active-site` });
     await measure('publish etcd key (txn + gateway read back)', (i) => etcdPublisher.publish(record(i)));
     await etcdPublisher.close();
