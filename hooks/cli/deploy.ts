@@ -13,7 +13,7 @@ import { runsInProgress, type RunSummary } from './runs';
 export type CdktfRunner = (args: readonly string[], options: { readonly cwd: string; readonly env: NodeJS.ProcessEnv }) => Promise<number>;
 
 /** The project's own cdktf-cli through npx, output straight to the terminal (it prompts unless --auto-approve). */
-export const npxCdktf: CdktfRunner = (args, { cwd, env }) =>
+const npxCdktf: CdktfRunner = (args, { cwd, env }) =>
   new Promise((resolve, reject) => {
     const child = spawn('npx', ['cdktf', ...args], { cwd, env: { ...env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: 'true' }, stdio: 'inherit' });
     child.once('error', reject);

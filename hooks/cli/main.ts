@@ -13,7 +13,7 @@ function help(ctx: CommandContext): number {
 }
 
 /** Maps an error to one clear line on stderr and an exit code; a stack trace only with --debug. */
-export function reportError(ctx: CommandContext, verb: string, error: unknown, debug: boolean): number {
+function reportError(ctx: CommandContext, verb: string, error: unknown, debug: boolean): number {
   if (error instanceof InputError) {
     ctx.stderr.write(`${error.lines.join('\n')}\n`);
     return ExitCode.usage;

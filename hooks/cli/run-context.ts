@@ -30,7 +30,7 @@ export function operatorName(ctx: CommandContext, explicit?: string): string {
  * The approver and renderer for this terminal, and SIGINT handling: Ctrl-C pauses the run (pausedByOperator,
  * exit 130) after the step in flight stops, instead of killing it mid-call.
  */
-export function operationOptions(
+function operationOptions(
   ctx: CommandContext,
   values: { 'auto-approve'?: boolean; json?: boolean; operator?: string; 'journal-dir'?: string },
 ): OperationOptions & { dispose(): void } {
@@ -43,7 +43,7 @@ export function operationOptions(
     ? autoApprover(operator)
     : ctx.isTTY && !values.json
       ? ttyApprover(process.stdin, ctx.stdout, operator)
-      : remoteApprover(() => undefined);
+      : remoteApprover;
   const dir = journalDir(ctx, values['journal-dir']);
   return {
     journalDir: dir,
@@ -80,7 +80,7 @@ function crashInjection(ctx: CommandContext, dir: string, onEvent: (e: JournalEn
 }
 
 /** Exit code of a run as it stands when this process stops driving it. */
-export function exitCodeOf(view: RunView, interrupted: boolean): number {
+function exitCodeOf(view: RunView, interrupted: boolean): number {
   switch (view.state) {
     case 'completed':
     case 'rolledBack':

@@ -15,7 +15,7 @@ export interface RunSummary {
 }
 
 /** Every run of the journal directory, oldest first, as its journal replays. */
-export function runSummaries(dir: string): RunSummary[] {
+function runSummaries(dir: string): RunSummary[] {
   return listRuns(dir).map((id) => {
     const view = replay(readJournal(dir, id));
     const current = view.steps.find((s) => s.status === 'inFlight' || s.status === 'failed') ?? view.steps.find((s) => s.status === 'pending');

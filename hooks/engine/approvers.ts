@@ -7,14 +7,7 @@ export function autoApprover(by: string): Approver {
 }
 
 /** No answer here: the runner waits for `pra approve RUN --gate NAME` from another terminal (four-eyes). */
-export function remoteApprover(onWaiting: (gate: string, prompt: string) => void): Approver {
-  return {
-    request: async (gate, prompt) => {
-      onWaiting(gate, prompt);
-      return undefined;
-    },
-  };
-}
+export const remoteApprover: Approver = { request: async () => undefined };
 
 /**
  * Asks on the terminal: `y` approves, anything else declines; a comment is required either way (it goes in

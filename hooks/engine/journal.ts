@@ -15,7 +15,6 @@ export class Journal {
   constructor(
     readonly dir: string,
     readonly runId: string,
-    private readonly clock: () => Date = () => new Date(),
   ) {
     mkdirSync(dir, { recursive: true });
     dropTornTail(this.file);
@@ -26,8 +25,8 @@ export class Journal {
   }
 
   append(event: RunEvent): JournalEntry {
-    // Catch up first: another process may have appended (an approval) since our last write.
-    const entry = { seq: this.entries().length + 1, ts: this.clock().toISOString(), run: this.runId, ...event } as JournalEntry;
+    this.catchUp(); // another process may have appended (an approval) since our last write
+    const entry = { seq: this.known.length + 1, ts: new Date().toISOString(), run: this.runId, ...event } as JournalEntry;
     const fd = openSync(this.file, 'a');
     try {
       writeSync(fd, `${JSON.stringify(entry)}\n`);
@@ -39,8 +38,13 @@ export class Journal {
   }
 
   entries(): JournalEntry[] {
-    if (!existsSync(this.file)) return [];
-    const size = statSync(this.file).size;
+    this.catchUp();
+    return [...this.known];
+  }
+
+  /** Parses what was appended since the last read, by this process or another. */
+  private catchUp(): void {
+    const size = statSync(this.file, { throwIfNoEntry: false })?.size ?? 0;
     if (size < this.parsedBytes) {
       // Rewritten under us (a test rewinding a run): start over.
       this.known.length = 0;
@@ -52,7 +56,6 @@ export class Journal {
       this.known.push(...parseLines(whole.toString('utf8'), this.file, this.known.length));
       this.parsedBytes += whole.length;
     }
-    return [...this.known];
   }
 }
 

@@ -35,9 +35,7 @@ export interface RunnerOptions<S> {
   readonly retryOverride?: Pick<RetryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>;
 }
 
-export class RunRefusedError extends Error {
-  readonly exitCode = 4;
-}
+export class RunRefusedError extends Error {}
 
 /** Executes a plan step by step, journaling every event; resumable and reversible from its journal. */
 export class Runner<S> {
@@ -144,11 +142,9 @@ export class Runner<S> {
 
   private async runGate(step: Step<S>, view: RunView): Promise<boolean> {
     const gate = step.gate!;
-    let pending = view.approvals.find((a) => a.gate === gate.name && !a.decision);
-    if (!pending) {
-      this.emit({ type: 'approval.requested', step: step.id, gate: gate.name, prompt: gate.prompt });
-      pending = this.view().approvals.find((a) => a.gate === gate.name && !a.decision)!;
-    }
+    const requestedAt =
+      view.approvals.find((a) => a.gate === gate.name && !a.decision)?.requestedAt ??
+      this.emit({ type: 'approval.requested', step: step.id, gate: gate.name, prompt: gate.prompt }).ts;
     const abort = new AbortController();
     const onAbort = () => abort.abort();
     this.opts.signal?.addEventListener('abort', onAbort);
@@ -163,7 +159,7 @@ export class Runner<S> {
     );
     try {
       for (;;) {
-        const decided = this.view().approvals.find((a) => a.gate === gate.name && a.requestedAt === pending!.requestedAt)?.decision;
+        const decided = this.view().approvals.find((a) => a.gate === gate.name && a.requestedAt === requestedAt)?.decision;
         if (!decided && answered) {
           this.emit({ type: answered.approved ? 'approval.given' : 'approval.declined', gate: gate.name, by: answered.by, comment: answered.comment });
           answered = undefined;

@@ -21,7 +21,8 @@ export interface SystemsInput {
 export interface SystemsContext {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
-  readonly operator?: string;
+  /** Who the run acts for, written into authority records. */
+  readonly operator: string;
 }
 
 /** Runs the guard on a guest over SSH, inside the guest's guard root (a real guest's is /). */
@@ -87,7 +88,7 @@ export function buildSystems(project: SystemsInput, ctx: SystemsContext): Failba
     guests: guestShell(topology, ctx.env, ssh.use),
     checks: siteChecks(topology, ctx.env),
     state: new FileStateStore(topology, project.stateFile, join(ctx.cwd, 'cdktf.out')),
-    actor: ctx.operator ?? ctx.env.PRA_OPERATOR ?? 'pra',
+    actor: ctx.operator,
     now: () => new Date(),
     async close() {
       ssh.close();

@@ -1,12 +1,11 @@
 import { boundedAll, FAN_OUT } from '../drivers/common/concurrency';
 import { PermanentError, TransientError } from '../drivers/common/errors';
 import type { Step, StepContext } from '../engine/step';
-import { readEverywhere } from './handover';
+import { readEverywhere, scoped } from './handover';
 import type { FailbackSystems } from './systems';
 import { recoveredOf, vpgsOf } from './topology-views';
 
 type S = FailbackSystems;
-
 
 /** Phase 2: the recovered VMs are suspended; everything is checked from the hypervisor's side only (H6). */
 export function validationSteps(from: string, to: string): Step<S>[] {
@@ -72,9 +71,8 @@ export function activationSteps(from: string, to: string): Step<S>[] {
       title: `${to} guests see the token elsewhere`,
       describe: () => `read every guest source of the ${to} VMs: none may name ${to} yet`,
       async act(ctx) {
-        const names = new Set(vms(ctx));
         const views = await readEverywhere(ctx.systems);
-        const wrong = views.filter((v) => v.sees?.active === to && (v.source === 'etcd' || names.has(v.guest)));
+        const wrong = scoped(views, vms(ctx)).filter((v) => v.sees?.active === to);
         if (wrong.length) throw new PermanentError('handover', `${wrong.map((v) => v.guest).join(', ')} already see ${to} as active before the handover: stop and check pra status`);
         return { checked: views.length };
       },

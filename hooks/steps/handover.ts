@@ -1,6 +1,6 @@
 import { boundedAll, FAN_OUT } from '../drivers/common/concurrency';
 import { PermanentError, TransientError } from '../drivers/common/errors';
-import type { GuestConfirmation } from '../drivers/authority/publishers';
+import type { GuestConfirmation, Publisher } from '../drivers/authority/publishers';
 import type { Json } from '../engine/events';
 import type { ActiveSiteRecord, FailbackSystems } from './systems';
 import { vmsOf } from './topology-views';
@@ -22,28 +22,34 @@ export interface GuestView {
   readonly error?: string;
 }
 
-async function publishEverywhere(systems: FailbackSystems, record: ActiveSiteRecord): Promise<GuestView[]> {
-  const all = await Promise.all(systems.publishers.map(async (p) => (await p.publish(record)).map((c) => view(p.source, c))));
+/** Every publisher's confirmations of `call` (a publish or a read), as views. */
+async function everywhere(systems: FailbackSystems, call: (p: Publisher) => Promise<GuestConfirmation[]>): Promise<GuestView[]> {
+  const all = await Promise.all(systems.publishers.map(async (p) => (await call(p)).map((c) => view(p.source, c))));
   return all.flat();
 }
 
+function publishEverywhere(systems: FailbackSystems, record: ActiveSiteRecord): Promise<GuestView[]> {
+  return everywhere(systems, (p) => p.publish(record));
+}
+
 /** What every guest source shows now, without writing. */
-export async function readEverywhere(systems: FailbackSystems): Promise<GuestView[]> {
-  const all = await Promise.all(systems.publishers.map(async (p) => (await p.read()).map((c) => view(p.source, c))));
-  return all.flat();
+export function readEverywhere(systems: FailbackSystems): Promise<GuestView[]> {
+  return everywhere(systems, (p) => p.read());
 }
 
 function view(source: string, c: GuestConfirmation): GuestView {
   return 'sees' in c ? { guest: c.guest, source, sees: c.sees } : { guest: c.guest, source, error: c.error.message };
 }
 
-/**
- * The views of `vmNames` (per-VM sources: guestinfo, file) and of the shared sources every guest reads
- * (etcd: one view per endpoint) that do not show `ok`.
- */
-function unconfirmed(views: readonly GuestView[], vmNames: readonly string[], ok: (sees: { active: string; epoch: number }) => boolean): GuestView[] {
+/** The views `vmNames` read: their own (per-VM sources: guestinfo, file) and the shared ones (etcd: one view per endpoint). */
+export function scoped(views: readonly GuestView[], vmNames: readonly string[]): GuestView[] {
   const vms = new Set(vmNames);
-  return views.filter((v) => (v.source === 'etcd' || vms.has(v.guest)) && (!v.sees || !ok(v.sees)));
+  return views.filter((v) => v.source === 'etcd' || vms.has(v.guest));
+}
+
+/** The views of `vmNames` that do not show `ok`. */
+function unconfirmed(views: readonly GuestView[], vmNames: readonly string[], ok: (sees: { active: string; epoch: number }) => boolean): GuestView[] {
+  return scoped(views, vmNames).filter((v) => !v.sees || !ok(v.sees));
 }
 
 function describe(views: readonly GuestView[]): string {

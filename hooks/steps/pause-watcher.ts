@@ -1,4 +1,5 @@
 import { toError } from '../drivers/common/errors';
+import { realSleep } from '../drivers/common/retry';
 import type { Vcenter } from './systems';
 
 /** How long a recovered VM ran before it was suspended: the window the guard alone must cover (H1). */
@@ -63,7 +64,7 @@ export class PauseWatcher {
     while (this.vms.some((vm) => !this.suspended.has(vm))) {
       if (this.failure) throw this.failure;
       if (signal.aborted) throw new Error(`stopped while waiting for ${this.vms.filter((vm) => !this.suspended.has(vm)).join(', ')} to be suspended`);
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      await realSleep(pollMs);
     }
   }
 

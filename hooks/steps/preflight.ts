@@ -1,4 +1,5 @@
 import { PermanentError } from '../drivers/common/errors';
+import { zertoSiteName } from '../drivers/zerto/config';
 import type { Step } from '../engine/step';
 import type { FailbackSystems } from './systems';
 import { RESOLVED_VPGS_STEP, recoveredOf, vmsOf, vpgsOf } from './topology-views';
@@ -32,11 +33,15 @@ export function preflightSteps(from: string, to: string, options: { readonly sou
       title: `VPGs replicating ${from} -> ${to}, as Zerto sees them now`,
       describe: () => `read the topology's VPGs between ${from} and ${to} on Zerto ${to}: keep those replicating ${from} -> ${to} (reverse protection flips a VPG but keeps its name)`,
       async act({ systems }) {
-        const zertoName = (site: string) => (systems.topology.sites.find((s) => s.name === site)?.zerto.siteName ?? site).toLowerCase();
+        const zertoName = (name: string) => {
+          const site = systems.topology.sites.find((s) => s.name === name);
+          return (site ? zertoSiteName(site) : name).toLowerCase();
+        };
+        const [source, target] = [zertoName(from), zertoName(to)];
         const vpgs: string[] = [];
         for (const spec of systems.topology.vpgs.filter((g) => [g.source, g.target].sort().join() === [from, to].sort().join())) {
           const live = await systems.zerto(to).findVpg(spec.name);
-          if (live && live.statusName !== 'Recovered' && live.sourceSite?.toLowerCase() === zertoName(from) && live.targetSite?.toLowerCase() === zertoName(to)) vpgs.push(spec.name);
+          if (live && live.statusName !== 'Recovered' && live.sourceSite?.toLowerCase() === source && live.targetSite?.toLowerCase() === target) vpgs.push(spec.name);
         }
         if (!vpgs.length) throw new PermanentError(`zerto ${to}`, `no VPG of the topology replicates ${from} -> ${to} now; check replication with pra status`);
         return { vpgs };

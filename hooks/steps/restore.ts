@@ -18,7 +18,6 @@ export function isStateStep(step: Step<S>): step is StateStep {
 
 /** A state-toggle step: writes the failback state, re-synthesizes, journals the review; undo restores the previous one. */
 export function stateStep(id: string, phase: string, title: string, next: (current: FailbackState) => FailbackState): StateStep {
-  const previousKey = 'previous';
   return {
     id,
     phase,
@@ -33,7 +32,7 @@ export function stateStep(id: string, phase: string, title: string, next: (curre
     async act({ systems }) {
       const current = systems.state.read();
       const review = systems.state.write(next(current));
-      return { [previousKey]: { ...current }, review };
+      return { previous: { ...current }, review };
     },
     async undo({ systems, outputs }) {
       const previous = (outputs[id] as { previous?: FailbackState } | undefined)?.previous;

@@ -35,7 +35,7 @@ const PROCESS_GROUP_LINE = /^pra-process-group (\d+)\n/;
  */
 const SESSIONS_FULL = new Set([1, 2]);
 
-/** One authenticated SSH connection; commands run one after another on it. */
+/** One authenticated SSH connection; each command is a channel of it, several may run at once. */
 export class SshSession {
   private constructor(
     readonly system: string,
