@@ -32,9 +32,7 @@ const CASES: [string, string][] = [
 describe('the audit cron matcher', () => {
   it.each(CASES)('agrees with the guard on %s at %s', (schedule, time) =>
     withGuest('dash', async (guest) => {
-      guest.config({ sources: 'file' });
-      guest.site('rbx');
-      guest.activeSite('rbx', 1);
+      guest.activeAtRbx(1);
       await guest.run(['check', '--name', 'job', '--schedule', schedule], { command: ['faketime', time], env: { TZ: 'UTC' } });
       const guardSaysScheduled = guest.ledger()[0].decision === 'allow';
       expect(cronMatches(parseCronSchedule(schedule), localFields(Date.parse(`${time.replace(' ', 'T')}Z`), 'UTC'))).toBe(guardSaysScheduled);

@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EtcdAuthority } from '../../hooks/drivers/authority/etcd';
 import { FileAuthority } from '../../hooks/drivers/authority/file';
 import { RunLockHeldError, StaleEpochError, type ActiveSiteRecord, type Authority } from '../../hooks/drivers/authority/index';
-import { createEtcdClient } from '../../hooks/drivers/common/etcd';
 import { PermanentError } from '../../hooks/drivers/common/errors';
+import { tempDirs } from '../helpers/tmp';
 import { firstLine, startChild } from '../support/child';
+import { removeEtcdKeys, testEtcdKey } from '../support/etcd';
 import { testenv } from '../support/testenv';
 
 /** One backend under test: a fresh, empty location per test, and how a child process reaches it. */
@@ -18,25 +17,21 @@ interface Backend {
   cleanup(): Promise<void>;
 }
 
+const dirs = tempDirs();
+
 function fileBackend(): Backend {
-  const dir = mkdtempSync(join(tmpdir(), 'pra-authority-'));
-  const path = join(dir, 'authority.json');
-  return { name: 'file', open: () => new FileAuthority({ path }), childLocation: path, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  const path = join(dirs.make('pra-authority-'), 'authority.json');
+  return { name: 'file', open: () => new FileAuthority({ path }), childLocation: path, cleanup: async () => dirs.removeAll() };
 }
 
 function etcdBackend(): Backend {
   const endpoint = testenv('ETCD_ENDPOINT');
-  const prefix = `/pra-test/${randomBytes(6).toString('hex')}`;
-  const key = `${prefix}/authority`;
+  const key = testEtcdKey('authority');
   return {
     name: 'etcd',
     open: () => new EtcdAuthority({ endpoints: [endpoint], key, runLockTtlSeconds: 2 }),
     childLocation: `${endpoint},${key}`,
-    cleanup: async () => {
-      const client = createEtcdClient({ endpoints: [endpoint] });
-      await client.delete().prefix(prefix);
-      client.close();
-    },
+    cleanup: () => removeEtcdKeys(key),
   };
 }
 
@@ -129,8 +124,8 @@ describe.each([['file', fileBackend], ['etcd', etcdBackend]] as const)('%s autho
 
 describe('file authority on disk', () => {
   let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'pra-authority-'))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  beforeEach(() => (dir = dirs.make('pra-authority-')));
+  afterEach(() => dirs.removeAll());
 
   it('leaves only the record behind after writes (no temp or lock files)', async () => {
     const authority = new FileAuthority({ path: join(dir, 'authority.json') });

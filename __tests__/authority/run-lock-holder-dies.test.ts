@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EtcdAuthority } from '../../hooks/drivers/authority/etcd';
 import { FileAuthority } from '../../hooks/drivers/authority/file';
@@ -9,30 +6,30 @@ import { createEtcdClient } from '../../hooks/drivers/common/etcd';
 import { TransientError } from '../../hooks/drivers/common/errors';
 import { pollUntil } from '../../hooks/drivers/common/retry';
 import { freePort } from '../../testenv/core';
+import { tempDirs } from '../helpers/tmp';
 import { firstLine, killHard, startChild } from '../support/child';
+import { removeEtcdKeys, testEtcdKey } from '../support/etcd';
 import { testenv } from '../support/testenv';
 
 describe('run lock whose holder process dies', () => {
+  const dirs = tempDirs();
+  afterEach(() => dirs.removeAll());
+
   it('takes over a file lock left by a dead pid on this host', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pra-runlock-'));
-    try {
-      const path = join(dir, 'authority.json');
-      const holder = startChild('authority-child', ['run-lock', 'file', path]);
-      expect(await firstLine(holder)).toBe('held');
-      const authority = new FileAuthority({ path });
-      await expect(authority.acquireRunLock({ holder: 'bob', reason: 'while alive' })).rejects.toThrow(RunLockHeldError);
-      await killHard(holder);
-      const handle = await authority.acquireRunLock({ holder: 'bob', reason: 'after the crash' });
-      expect(handle.owner.holder).toBe('bob');
-      await handle.release();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const path = join(dirs.make('pra-runlock-'), 'authority.json');
+    const holder = startChild('authority-child', ['run-lock', 'file', path]);
+    expect(await firstLine(holder)).toBe('held');
+    const authority = new FileAuthority({ path });
+    await expect(authority.acquireRunLock({ holder: 'bob', reason: 'while alive' })).rejects.toThrow(RunLockHeldError);
+    await killHard(holder);
+    const handle = await authority.acquireRunLock({ holder: 'bob', reason: 'after the crash' });
+    expect(handle.owner.holder).toBe('bob');
+    await handle.release();
   });
 
   it('frees an etcd lease lock once its killed holder stops keeping the lease alive', async () => {
     const endpoint = testenv('ETCD_ENDPOINT');
-    const key = `/pra-test/${randomBytes(6).toString('hex')}/authority`;
+    const key = testEtcdKey('authority');
     const holder = startChild('authority-child', ['run-lock', 'etcd', `${endpoint},${key}`]);
     const authority = new EtcdAuthority({ endpoints: [endpoint], key, runLockTtlSeconds: 2 });
     try {
@@ -50,16 +47,14 @@ describe('run lock whose holder process dies', () => {
       await handle.release();
     } finally {
       await killHard(holder);
-      const client = createEtcdClient({ endpoints: [endpoint] });
-      await client.delete().prefix(key);
-      client.close();
+      await removeEtcdKeys(key);
       await authority.close();
     }
   });
 
   it('tells the holder when its etcd lease is lost', async () => {
     const endpoint = testenv('ETCD_ENDPOINT');
-    const key = `/pra-test/${randomBytes(6).toString('hex')}/authority`;
+    const key = testEtcdKey('authority');
     const authority = new EtcdAuthority({ endpoints: [endpoint], key, runLockTtlSeconds: 2 });
     const client = createEtcdClient({ endpoints: [endpoint] });
     try {

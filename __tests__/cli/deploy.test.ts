@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { deployCommandWith, type CdktfRunner } from '../../hooks/cli/deploy';
 import { Journal } from '../../hooks/engine/journal';
 import type { PowerState, VsphereClient } from '../../hooks/drivers/vsphere';
-import { pra } from '../helpers/project';
+import { captureCli, pra } from '../helpers/project';
 import { tempDirs } from '../helpers/tmp';
 import { exclusive } from '../support/exclusive';
 import { liveProject } from '../support/live-project';
@@ -38,14 +37,19 @@ function deployProject() {
     calls.push({ args, cwd });
     return 0;
   };
-  return { ...project, calls, deploy: (argv: string[]) => run(deployCommandWith(runner), argv, project) };
+  const command = deployCommandWith(runner);
+  return { ...project, calls, deploy: (argv: string[]) => captureCli((ctx) => command.run(ctx), argv, { cwd: project.dir, env: project.env }) };
 }
 
-async function run(command: ReturnType<typeof deployCommandWith>, argv: string[], project: { dir: string; env: NodeJS.ProcessEnv }) {
-  let stderr = '';
-  const sink = (append: (s: string) => void) => new Writable({ write: (c, _e, done) => (append(String(c)), done()) });
-  const code = await command.run({ argv, cwd: project.dir, env: project.env, isTTY: false, stdout: sink(() => undefined), stderr: sink((s) => (stderr += s)) });
-  return { code, stderr };
+/** Runs `body` while `vm` is suspended in the RBX vCenter, powering it off after. */
+async function whileSuspended(vm: string, body: () => Promise<void>): Promise<void> {
+  await rbx.ensureRunning(vm);
+  await rbx.ensureSuspended(vm);
+  try {
+    await body();
+  } finally {
+    await rbx.ensureOff(vm, { guestShutdownTimeoutMs: 0 });
+  }
 }
 
 describe('pra deploy', () => {
@@ -64,29 +68,21 @@ describe('pra deploy', () => {
 
   it('refuses (exit 4) while a VM of the deployed stack is suspended in vCenter, naming it', async () => {
     const p = deployProject();
-    await rbx.ensureRunning('VM-MYSQL-APP-A-RBX');
-    await rbx.ensureSuspended('VM-MYSQL-APP-A-RBX');
-    try {
+    await whileSuspended('VM-MYSQL-APP-A-RBX', async () => {
       const { code, stderr } = await p.deploy(['site-rbx', '--auto-approve']);
       expect(code).toBe(4);
       expect(stderr).toContain('VM-MYSQL-APP-A-RBX: suspended in vCenter rbx');
       expect(stderr).toContain('hazard H8');
       expect(p.calls).toEqual([]);
-    } finally {
-      await rbx.ensureOff('VM-MYSQL-APP-A-RBX', { guestShutdownTimeoutMs: 0 });
-    }
+    });
   });
 
   it('deploys a stack without VMs while another site has a suspended VM', async () => {
     const p = deployProject();
-    await rbx.ensureRunning('VM-MYSQL-APP-A-RBX');
-    await rbx.ensureSuspended('VM-MYSQL-APP-A-RBX');
-    try {
+    await whileSuspended('VM-MYSQL-APP-A-RBX', async () => {
       expect((await p.deploy(['traffic'])).code).toBe(0);
       expect(p.calls.map((c) => c.args)).toEqual([['deploy', 'traffic']]);
-    } finally {
-      await rbx.ensureOff('VM-MYSQL-APP-A-RBX', { guestShutdownTimeoutMs: 0 });
-    }
+    });
   });
 
   it('refuses while a run is in progress and the failback state declares the stack\'s VMs suspended', async () => {
@@ -101,16 +97,12 @@ describe('pra deploy', () => {
 
   it('deploys anyway with --force, saying which VMs it puts at risk', async () => {
     const p = deployProject();
-    await rbx.ensureRunning('VM-DOCKER-APP-A-RBX');
-    await rbx.ensureSuspended('VM-DOCKER-APP-A-RBX');
-    try {
+    await whileSuspended('VM-DOCKER-APP-A-RBX', async () => {
       const { code, stderr } = await p.deploy(['site-rbx', '--force']);
       expect(code).toBe(0);
       expect(stderr).toContain('--force: deploying although these VMs are inside the pause window');
       expect(p.calls.map((c) => c.args)).toEqual([['deploy', 'site-rbx']]);
-    } finally {
-      await rbx.ensureOff('VM-DOCKER-APP-A-RBX', { guestShutdownTimeoutMs: 0 });
-    }
+    });
   });
 
   it('names the known stacks when a stack does not exist (exit 2)', async () => {

@@ -4,6 +4,7 @@ import { Journal } from '../../hooks/engine/journal';
 import { pra } from '../helpers/project';
 import { tempDirs } from '../helpers/tmp';
 import { liveProject } from '../support/live-project';
+import { testenv } from '../support/testenv';
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
@@ -29,7 +30,7 @@ describe('pra status', () => {
       ['VPG-SBG-TO-RBX', true, 'number'],
     ]);
     expect(json.authority).toEqual({ ok: true, value: { backend: expect.stringContaining('authority.json'), record: null } });
-    expect(json.dns.value.nameservers.length).toBe(process.env.PRA_TESTENV_DNS_SERVERS!.split(',').length);
+    expect(json.dns.value.nameservers.length).toBe(testenv('DNS_SERVERS').split(',').length);
     expect(json.lb.value.map((s: any) => s.site).sort()).toEqual(['rbx', 'sbg']);
     expect(json.runs).toEqual({ ok: true, value: [] });
   });
@@ -45,7 +46,7 @@ describe('pra status', () => {
   it('shows the other systems and exits 3 when one vCenter does not answer', async () => {
     const project = liveProject(dirs.make('pra-status-'));
     const file = join(project.dir, 'topology.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace(process.env.PRA_TESTENV_VCENTER_RBX_URL!, 'https://127.0.0.1:9/sdk'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace(testenv('VCENTER_RBX_URL'), 'https://127.0.0.1:9/sdk'));
     const { code, json, stderr } = await status(project);
     expect(code).toBe(3);
     expect(json.sites[0]).toMatchObject({ name: 'rbx', vms: { ok: false, error: expect.stringContaining('vcenter') } });

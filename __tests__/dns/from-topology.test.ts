@@ -1,8 +1,9 @@
 import { dnsSchema } from '../../topology/schema';
 import { dnsProviderFor } from '../../hooks/drivers/dns/from-topology';
 import { pointTo } from '../../hooks/drivers/dns/index';
-import { env, nameservers, RBX_IP, uniqueName, visible } from '../support/dns-testenv';
+import { nameservers, ovhTopologyCredentials, RBX_IP, uniqueName, visible } from '../support/dns-testenv';
 import { exclusive } from '../support/exclusive';
+import { testenv } from '../support/testenv';
 
 exclusive('ovh-simulator'); // faults, resets and clock skew are global to the simulator
 
@@ -10,13 +11,13 @@ exclusive('ovh-simulator'); // faults, resets and clock skew are global to the s
 
 describe('DNS provider from the topology', () => {
   it('switches a record through the RFC 2136 backend a topology declares', async () => {
-    const [host, port] = env('PRA_TESTENV_DNS_PRIMARY').split(':');
+    const [host, port] = testenv('DNS_PRIMARY').split(':');
     const dns = dnsSchema.parse({
       provider: 'rfc2136',
-      zone: env('PRA_TESTENV_DNS_ZONE'),
+      zone: testenv('DNS_ZONE'),
       record: 'app',
       server: { host, port: Number(port) },
-      tsigKeyName: env('PRA_TESTENV_TSIG_NAME'),
+      tsigKeyName: testenv('TSIG_NAME'),
       tsigSecret: { env: 'PRA_TESTENV_TSIG_SECRET' },
       nameservers: nameservers(),
     });
@@ -29,13 +30,9 @@ describe('DNS provider from the topology', () => {
   it('builds the OVH backend with its endpoint CA from the topology', async () => {
     const dns = dnsSchema.parse({
       provider: 'ovh',
-      zone: env('PRA_TESTENV_DNS_ZONE'),
+      zone: testenv('DNS_ZONE'),
       record: 'app',
-      endpoint: env('PRA_TESTENV_OVH_ENDPOINT'),
-      caFile: env('PRA_TESTENV_CA'),
-      applicationKey: env('PRA_TESTENV_OVH_APP_KEY'),
-      applicationSecret: { env: 'PRA_TESTENV_OVH_APP_SECRET' },
-      consumerKey: { env: 'PRA_TESTENV_OVH_CONSUMER_KEY' },
+      ...ovhTopologyCredentials(),
       nameservers: nameservers(),
     });
     expect(await dnsProviderFor(dns).records('app')).toHaveLength(1);

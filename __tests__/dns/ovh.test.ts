@@ -3,15 +3,16 @@ import { AuthError } from '../../hooks/drivers/common/errors';
 import { HttpClient } from '../../hooks/drivers/common/http';
 import { pointTo } from '../../hooks/drivers/dns/index';
 import { ovhSignature } from '../../hooks/drivers/ovh/client';
-import { closeClients, control, env, ovhClient, ovhDns, RBX_IP, SBG_IP, uniqueName, visible } from '../support/dns-testenv';
+import { closeClients, control, ovhClient, ovhDns, RBX_IP, SBG_IP, uniqueName, visible } from '../support/dns-testenv';
+import { testenv } from '../support/testenv';
 import { exclusive } from '../support/exclusive';
 
 exclusive('ovh-simulator'); // faults, resets and clock skew are global to the simulator
 
 /** The OVHcloud DNS backend against the OVH API simulator, which publishes refreshed zones into BIND. */
 
-const zonePath = () => `/domain/zone/${env('PRA_TESTENV_DNS_ZONE')}`;
-const ovhControl = (path: string, body: unknown = {}) => control('PRA_TESTENV_OVH_CONTROL', path, body);
+const zonePath = () => `/domain/zone/${testenv('DNS_ZONE')}`;
+const ovhControl = (path: string, body: unknown = {}) => control('OVH_CONTROL', path, body);
 
 /** A record created (and published) at SBG through the API, as an existing zone holds it. */
 async function anExistingRecord(): Promise<string> {
@@ -35,18 +36,18 @@ describe('OVH API signature', () => {
   });
 
   it('refuses a request whose timestamp is skewed beyond the bound', async () => {
-    const endpoint = env('PRA_TESTENV_OVH_ENDPOINT');
+    const endpoint = testenv('OVH_ENDPOINT');
     const url = `${endpoint}${zonePath()}/record`;
     const timestamp = Math.floor(Date.now() / 1000) - 600;
-    const http = new HttpClient('test', endpoint, { caFile: env('PRA_TESTENV_CA') });
+    const http = new HttpClient('test', endpoint, { caFile: testenv('CA') });
     const res = await http.request({
       method: 'GET',
       url,
       headers: {
-        'X-Ovh-Application': env('PRA_TESTENV_OVH_APP_KEY'),
-        'X-Ovh-Consumer': env('PRA_TESTENV_OVH_CONSUMER_KEY'),
+        'X-Ovh-Application': testenv('OVH_APP_KEY'),
+        'X-Ovh-Consumer': testenv('OVH_CONSUMER_KEY'),
         'X-Ovh-Timestamp': String(timestamp),
-        'X-Ovh-Signature': ovhSignature(env('PRA_TESTENV_OVH_APP_SECRET'), env('PRA_TESTENV_OVH_CONSUMER_KEY'), 'GET', url, '', timestamp),
+        'X-Ovh-Signature': ovhSignature(testenv('OVH_APP_SECRET'), testenv('OVH_CONSUMER_KEY'), 'GET', url, '', timestamp),
       },
     });
     http.close();
@@ -103,7 +104,7 @@ describe('OVH DNS backend', () => {
     const dns = ovhDns();
     const name = await anExistingRecord();
     await dns.applyChanges(pointTo(name, RBX_IP, 60));
-    await ovhControl('renumber', { zone: env('PRA_TESTENV_DNS_ZONE') });
+    await ovhControl('renumber', { zone: testenv('DNS_ZONE') });
     await dns.applyChanges(pointTo(name, SBG_IP, 60));
     expect((await visible(dns, { name, addresses: [SBG_IP] })).ok).toBe(true);
   });
@@ -112,12 +113,12 @@ describe('OVH DNS backend', () => {
     const dns = ovhDns();
     const name = await anExistingRecord();
     await ovhControl('faults', { refreshMs: 400 });
-    const { refreshConflicts: before } = await control<{ refreshConflicts: number }>('PRA_TESTENV_OVH_CONTROL', 'stats');
+    const { refreshConflicts: before } = await control<{ refreshConflicts: number }>('OVH_CONTROL', 'stats');
     const other = ovhClient().call('POST', `${zonePath()}/refresh`);
     await new Promise((r) => setTimeout(r, 50));
     await dns.applyChanges(pointTo(name, RBX_IP, 60));
     await other;
-    const { refreshConflicts: after } = await control<{ refreshConflicts: number }>('PRA_TESTENV_OVH_CONTROL', 'stats');
+    const { refreshConflicts: after } = await control<{ refreshConflicts: number }>('OVH_CONTROL', 'stats');
     expect(after).toBeGreaterThan(before);
     expect((await visible(dns, { name, addresses: [RBX_IP] })).ok).toBe(true);
   });

@@ -2,13 +2,14 @@ import { createServer, connect, type Server } from 'node:net';
 import { AuthError, PermanentError } from '../../hooks/drivers/common/errors';
 import { pointTo } from '../../hooks/drivers/dns/index';
 import { holdSecondaryTransfers, releaseSecondaryTransfers } from '../../testenv/bind-control';
-import { env, nameservers, RBX_IP, rfc2136Dns, SBG_IP, uniqueName, visible } from '../support/dns-testenv';
+import { nameservers, RBX_IP, rfc2136Dns, SBG_IP, uniqueName, visible } from '../support/dns-testenv';
+import { testenv } from '../support/testenv';
 
 /** RFC 2136 + TSIG against the testenv BIND (primary + secondary following by NOTIFY/IXFR). */
 
 /** A TCP relay to the BIND primary that flips one byte of the answer's MAC: a forged answer. */
 function forgingRelay(): Promise<{ server: Server; address: string }> {
-  const [host, port] = env('PRA_TESTENV_DNS_PRIMARY').split(':');
+  const [host, port] = testenv('DNS_PRIMARY').split(':');
   // allowHalfOpen: the driver half-closes after its request and still reads the answer.
   const server = createServer({ allowHalfOpen: true }, (client) => {
     const upstream = connect({ host, port: Number(port) });
@@ -77,7 +78,7 @@ describe('RFC 2136 DNS backend', () => {
   });
 
   describe('while the secondary lags behind', () => {
-    const zone = () => env('PRA_TESTENV_DNS_LAG_ZONE');
+    const zone = () => testenv('DNS_LAG_ZONE');
     afterEach(() => releaseSecondaryTransfers(zone()));
 
     it('fails verification and names the nameserver still answering the old address', async () => {

@@ -4,7 +4,7 @@ import { control, RBX_IP, route53Dns, SBG_IP, uniqueName, visible } from '../sup
 
 /** The Route 53 backend through the real AWS SDK against the REST-XML fake, which publishes INSYNC changes into BIND. */
 
-const r53Control = <T = unknown>(path: string, body: unknown = {}) => control<T>('PRA_TESTENV_R53_CONTROL', path, body);
+const r53Control = <T = unknown>(path: string, body: unknown = {}) => control<T>('R53_CONTROL', path, body);
 
 /** Long enough for the waiter (first delay 0.2 s) to see PENDING, short enough for a quick suite. */
 const INSYNC_AFTER_MS = 600;

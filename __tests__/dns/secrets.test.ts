@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { pointTo } from '../../hooks/drivers/dns/index';
-import { closeClients, env, ovhClient, ovhDns, RBX_IP, rfc2136Dns, route53Dns, uniqueName } from '../support/dns-testenv';
+import { closeClients, ovhClient, ovhDns, RBX_IP, rfc2136Dns, route53Dns, uniqueName } from '../support/dns-testenv';
+import { testenv } from '../support/testenv';
 import { Exposure } from '../support/secret-scan';
 import { exclusive } from '../support/exclusive';
 
@@ -8,7 +9,7 @@ exclusive('ovh-simulator'); // faults, resets and clock skew are global to the s
 
 /** No DNS driver lets a credential out: not in logs, errors (message, JSON, inspect, stack) or the driver itself. */
 
-const secrets = () => [env('PRA_TESTENV_OVH_APP_SECRET'), env('PRA_TESTENV_OVH_CONSUMER_KEY'), env('PRA_TESTENV_TSIG_SECRET'), env('PRA_TESTENV_R53_SECRET_ACCESS_KEY')];
+const secrets = () => [testenv('OVH_APP_SECRET'), testenv('OVH_CONSUMER_KEY'), testenv('TSIG_SECRET'), testenv('R53_SECRET_ACCESS_KEY')];
 const WRONG = 'wrong-secret-value-0123456789abcdef';
 
 afterAll(closeClients);

@@ -1,6 +1,5 @@
-import { autoApprover } from '../../hooks/engine/approvers';
 import { operate } from '../../hooks/engine/operation';
-import { drillWorldPerSuite, worldFacts } from '../support/drill';
+import { drillWorldPerSuite, engineOptions, failbackSpec, worldFacts } from '../support/drill';
 import { exclusive } from '../support/exclusive';
 
 exclusive('vcenter-example-vms');
@@ -12,15 +11,13 @@ exclusive('vcenter-example-vms');
  */
 describe('pra failover --to sbg --force after a failback, RBX lost', () => {
   const suite = drillWorldPerSuite();
-  const options = () => ({ journalDir: suite.world.journalDir, operator: 'drill-test', approver: autoApprover('drill-test'), approvalPollMs: 20 });
-  const files = () => ({ topologyFile: suite.world.topologyFile, stateFile: suite.world.stateFile });
 
   it('fences RBX by epoch, recovers on SBG through the flipped VPG, moves traffic and the token, with zero overlap', async () => {
     const { world } = suite;
-    const failback = await operate('start', world.systems, { kind: 'failback', from: 'sbg', to: 'rbx', force: false, ...files() }, options());
+    const failback = await operate('start', world.systems, failbackSpec(world), engineOptions(world));
     expect(failback.state).toBe('completed');
     for (const vm of world.topology.vms.filter((v) => v.site === 'rbx')) await world.systems.vcenter('rbx').ensureOff(vm.name, { guestShutdownTimeoutMs: 0 });
-    const failover = await operate('start', world.systems, { kind: 'failover', from: 'rbx', to: 'sbg', force: true, ...files() }, options());
+    const failover = await operate('start', world.systems, { kind: 'failover', from: 'rbx', to: 'sbg', force: true, topologyFile: world.topologyFile, stateFile: world.stateFile }, engineOptions(world));
     expect(failover.state).toBe('completed');
     expect(failover.steps.find((s) => s.id === 'preflight.vpgs')?.output).toEqual({ vpgs: ['VPG-SBG-TO-RBX'] });
     const facts = await worldFacts(world);

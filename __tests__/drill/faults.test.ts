@@ -1,13 +1,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { autoApprover } from '../../hooks/engine/approvers';
 import type { JournalEntry } from '../../hooks/engine/events';
 import { operate } from '../../hooks/engine/operation';
 import { freePort, portOpen, type Env } from '../../testenv/core';
 import type { TopologyInput } from '../../topology';
-import { drillWorldPerSuite } from '../support/drill';
+import { tempDirs } from '../helpers/tmp';
+import { drillWorldPerSuite, engineOptions, failbackSpec } from '../support/drill';
+import { eventually } from '../support/eventually';
 import { exclusive } from '../support/exclusive';
 
 exclusive('vcenter-example-vms');
@@ -20,10 +19,10 @@ function curl(method: string, url: string, body?: unknown): void {
 /** A private etcd for the guard source and publisher, so "etcd down" hurts no other test. */
 class PrivateEtcd {
   private child?: ChildProcess;
-  readonly dir = mkdtempSync(join(tmpdir(), 'pra-etcd-'));
   constructor(
     readonly clientPort: number,
     private readonly peerPort: number,
+    private readonly dir: string,
   ) {}
   get endpoint(): string {
     return `http://127.0.0.1:${this.clientPort}`;
@@ -31,14 +30,10 @@ class PrivateEtcd {
   async start(): Promise<void> {
     const peer = `http://127.0.0.1:${this.peerPort}`;
     this.child = spawn('etcd', ['--name', 'fault', '--data-dir', join(this.dir, 'data'), '--listen-client-urls', this.endpoint, '--advertise-client-urls', this.endpoint, '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `fault=${peer}`, '--log-level', 'error'], { stdio: 'ignore' });
-    while (!(await portOpen(this.clientPort))) await new Promise((r) => setTimeout(r, 25));
+    await eventually(`the private etcd listens on ${this.clientPort}`, () => portOpen(this.clientPort), { timeoutMs: 30_000, intervalMs: 25 });
   }
   killNow(): void {
     this.child?.kill('SIGKILL');
-  }
-  stop(): void {
-    this.killNow();
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
@@ -53,12 +48,16 @@ interface FaultCase {
   readonly message: RegExp;
 }
 
+const dirs = tempDirs();
 let etcd: PrivateEtcd;
 beforeAll(async () => {
-  etcd = new PrivateEtcd(await freePort(), await freePort());
+  etcd = new PrivateEtcd(await freePort(), await freePort(), dirs.make('pra-etcd-'));
   await etcd.start();
 });
-afterAll(() => etcd.stop());
+afterAll(() => {
+  etcd.killNow();
+  dirs.removeAll();
+});
 
 const cases: FaultCase[] = [
   {
@@ -98,8 +97,8 @@ describe.each(cases)('a fault: $name', (fault) => {
 
   it(`pauses at ${fault.at} with a clear message, then completes when resumed after the fault clears, with zero overlap`, async () => {
     const { world } = suite;
-    const spec = { kind: 'failback' as const, from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile };
-    const options = { journalDir: world.journalDir, operator: 'drill-test', approver: autoApprover('drill-test'), approvalPollMs: 20 };
+    const spec = failbackSpec(world);
+    const options = engineOptions(world);
     let injected = false;
     const onEvent = (e: JournalEntry) => {
       if (!injected && e.type === 'step.started' && e.step === fault.at) {

@@ -1,6 +1,5 @@
-import { autoApprover } from '../../hooks/engine/approvers';
 import { operate } from '../../hooks/engine/operation';
-import { drillWorldPerSuite, worldFacts } from '../support/drill';
+import { drillWorldPerSuite, engineOptions, failbackSpec, worldFacts } from '../support/drill';
 import { exclusive } from '../support/exclusive';
 
 exclusive('vcenter-example-vms');
@@ -8,15 +7,14 @@ exclusive('vcenter-example-vms');
 /** The operator pauses right after a step (Ctrl-C), then rolls back: SBG must be fully back in charge. */
 describe('rollback from each phase before the commit', () => {
   const suite = drillWorldPerSuite();
-  const spec = () => ({ kind: 'failback' as const, from: 'sbg', to: 'rbx', force: false, topologyFile: suite.world.topologyFile, stateFile: suite.world.stateFile });
 
   it.each(['restore.recover', 'validation.approve', 'activation.checks', 'handover.grant', 'switch.state'])(
     'after %s: SBG active, RBX suspended or off, DNS and LB on SBG',
     async (stopAfter) => {
       const { world } = suite;
       const pause = new AbortController();
-      const options = { journalDir: world.journalDir, operator: 'drill-test', approver: autoApprover('drill-test'), approvalPollMs: 20 };
-      const paused = await operate('start', world.systems, spec(), {
+      const options = engineOptions(world);
+      const paused = await operate('start', world.systems, failbackSpec(world), {
         ...options,
         signal: pause.signal,
         onEvent: (e) => {
@@ -24,7 +22,7 @@ describe('rollback from each phase before the commit', () => {
         },
       });
       expect(paused.state).toBe('pausedByOperator');
-      const rolledBack = await operate('rollback', world.systems, spec(), { ...options, runId: paused.id });
+      const rolledBack = await operate('rollback', world.systems, failbackSpec(world), { ...options, runId: paused.id });
       expect(rolledBack.state).toBe('rolledBack');
       const facts = await worldFacts(world);
       expect(facts).toMatchObject({ authority: 'sbg', sbg: ['poweredOn', 'poweredOn'], dnsOn: 'sbg', lbOn: 'sbg', activeSiteInState: 'sbg' });

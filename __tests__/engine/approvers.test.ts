@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { ttyApprover } from '../../hooks/engine/approvers';
+import { eventually } from '../support/eventually';
 
 function terminal() {
   const input = new PassThrough();
@@ -8,7 +9,7 @@ function terminal() {
   output.on('data', (d: Buffer) => (shown += d.toString()));
   /** Types a line once the prompt has been shown `times` times (readline drops lines typed before its question). */
   const type = async (line: string, prompt: string, times = 1) => {
-    while (shown.split(prompt).length - 1 < times) await new Promise((r) => setTimeout(r, 5));
+    await eventually(`the prompt "${prompt}" was shown ${times} time(s)`, () => shown.split(prompt).length - 1 >= times, { intervalMs: 5 });
     input.write(`${line}
 `);
   };

@@ -1,15 +1,16 @@
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent } from '../../hooks/engine/events';
 import { Journal, readJournal } from '../../hooks/engine/journal';
+import { tempDirs } from '../helpers/tmp';
 
 const started: RunEvent = { type: 'step.started', step: 'a', attempt: 1, description: 'a' };
 
 describe('journal', () => {
+  const dirs = tempDirs();
   let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'pra-journal-'))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  beforeEach(() => (dir = dirs.make('pra-journal-')));
+  afterEach(() => dirs.removeAll());
 
   it('numbers events after those another process appended', () => {
     const runner = new Journal(dir, 'run-1');

@@ -1,10 +1,10 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFileSync, rmSync } from 'node:fs';
 import { PermanentError, TransientError } from '../../hooks/drivers/common/errors';
 import { Journal } from '../../hooks/engine/journal';
 import { Runner, type Approver, type Decision } from '../../hooks/engine/runner';
 import type { Plan, Step } from '../../hooks/engine/step';
+import { tempDirs } from '../helpers/tmp';
+import { eventually } from '../support/eventually';
 
 /** A tiny world the steps act on: a set of flags, with a log of every act and undo. */
 interface World {
@@ -40,11 +40,12 @@ function aStep(id: string, extra: Partial<Step<World>> = {}): Step<World> {
 const auto: Approver = { request: async () => ({ approved: true, by: 'auto', comment: 'drill' }) };
 const waitForRemote: Approver = { request: async () => undefined };
 
+const dirs = tempDirs();
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pra-runner-'));
+  dir = dirs.make('pra-runner-');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => dirs.removeAll());
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -133,7 +134,7 @@ describe('Runner', () => {
     const gate = aStep('gate', { gate: { name: 'activation', prompt: 'go?' }, check: undefined });
     const { runner, journal } = setup([gate], waitForRemote);
     const running = runner.start({});
-    await new Promise((r) => setTimeout(r, 20));
+    await eventually('the gate waits for an approval', () => runner.view().state === 'pendingApproval');
     expect(runner.view().state).toBe('pendingApproval');
     new Journal(dir, 'run-1').append({ type: 'approval.given', gate: 'activation', by: 'bob', comment: 'four eyes' });
     expect((await running).state).toBe('completed');

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { publishersFromTopology } from '../../hooks/drivers/authority/publishers/from-topology';
 import type { Publisher } from '../../hooks/drivers/authority/publishers';
-import { createEtcdClient } from '../../hooks/drivers/common/etcd';
 import { PermanentError } from '../../hooks/drivers/common/errors';
 import type { VsphereClient } from '../../hooks/drivers/vsphere';
 import { vcentersFromTopology } from '../../hooks/drivers/vsphere/from-topology';
 import { provisionVms } from '../../testenv/vcsim/provision';
 import type { Topology } from '../../topology';
 import { tempDirs } from '../helpers/tmp';
+import { removeEtcdKeys, testEtcdKey } from '../support/etcd';
 import { testenv } from '../support/testenv';
 import { testenvTopology } from '../support/testenv-topology';
 
@@ -24,7 +24,7 @@ const decision = { active: 'none', epoch: 5, by: 'alice run-3', at: '2026-05-01T
 describe('publishers from the topology', () => {
   const dirs = tempDirs();
   const run = randomBytes(3).toString('hex');
-  const etcdKey = `/pra-test/${run}/active-site`;
+  const etcdKey = testEtcdKey('active-site');
   const roots: Record<string, string> = {};
   let topology: Topology;
   let vcenters: Record<string, VsphereClient>;
@@ -62,9 +62,7 @@ describe('publishers from the topology', () => {
   });
   afterAll(async () => {
     await Promise.all([...publishers.map((p) => p.close?.()), ...Object.values(vcenters).map((c) => c.close())]);
-    const etcd = createEtcdClient({ endpoints: [testenv('ETCD_ENDPOINT')] });
-    await etcd.delete().key(etcdKey);
-    etcd.close();
+    await removeEtcdKeys(etcdKey);
     dirs.removeAll();
   });
 

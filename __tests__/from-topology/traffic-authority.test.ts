@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { authorityFromTopology } from '../../hooks/drivers/authority/from-topology';
@@ -6,6 +5,8 @@ import { RunLockHeldError } from '../../hooks/drivers/authority';
 import { createEtcdClient } from '../../hooks/drivers/common/etcd';
 import { loadBalancerFromTopology } from '../../hooks/drivers/lb/from-topology';
 import { tempDirs } from '../helpers/tmp';
+import { ovhIplbServers, ovhTopologyCredentials } from '../support/dns-testenv';
+import { removeEtcdKeys, testEtcdKey } from '../support/etcd';
 import { exclusive } from '../support/exclusive';
 import { testenv } from '../support/testenv';
 import { testenvTopology } from '../support/testenv-topology';
@@ -32,19 +33,14 @@ describe('load balancer from the topology', () => {
     exclusive('ovh-simulator'); // faults, resets and clock skew are global to the simulator
 
     it('reads the farm servers with the signed client the topology declares', async () => {
-      const servers = Object.fromEntries(testenv('OVH_IPLB_SERVERS').split(',').map((pair) => pair.split('=')).map(([site, id]) => [site, Number(id)]));
       const lb = loadBalancerFromTopology(
         testenvTopology((t) => {
           t.traffic.lb = {
             provider: 'ovh-iplb',
-            endpoint: testenv('OVH_ENDPOINT'),
-            caFile: testenv('CA'),
             serviceName: testenv('OVH_IPLB_SERVICE'),
             farmId: Number(testenv('OVH_IPLB_FARM')),
-            servers,
-            applicationKey: testenv('OVH_APP_KEY'),
-            applicationSecret: { env: 'PRA_TESTENV_OVH_APP_SECRET' },
-            consumerKey: { env: 'PRA_TESTENV_OVH_CONSUMER_KEY' },
+            servers: ovhIplbServers(),
+            ...ovhTopologyCredentials(),
           };
         }),
       );
@@ -67,7 +63,7 @@ describe('authority from the topology', () => {
   });
 
   it('uses the etcd key and run lock TTL the topology declares', async () => {
-    const key = `/pra-test/${randomBytes(6).toString('hex')}/authority`;
+    const key = testEtcdKey('authority');
     const topology = testenvTopology((t) => (t.authority = { backend: 'etcd', endpoints: [testenv('ETCD_ENDPOINT')], key, runLockTtlSeconds: 3 }));
     const [first, second] = [authorityFromTopology(topology, '/'), authorityFromTopology(topology, '/')];
     const etcd = createEtcdClient({ endpoints: [testenv('ETCD_ENDPOINT')] });
@@ -80,8 +76,8 @@ describe('authority from the topology', () => {
       expect((refusal as Error).message).toContain("a dead holder's lease expires within 3 s");
       await lock.release();
     } finally {
-      await etcd.delete().prefix(key);
       etcd.close();
+      await removeEtcdKeys(key);
       await Promise.all([first.close(), second.close()]);
     }
   });

@@ -1,13 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Guest, SHELLS, eventually, finished, withGuest } from './guest';
+import { eventually } from '../support/eventually';
+import { Guest, SHELLS, finished, withGuest } from './guest';
 
 /** `pra-guard drain` and `status`: jobs in flight, as the engine sees them over SSH during a handover. */
-function activeRbx(guest: Guest): void {
-  guest.config({ sources: 'file' });
-  guest.site('rbx');
-  guest.activeSite('rbx', 11);
-}
 
 /** Starts a guarded job that runs until the file `release` exists; resolves once it is in flight. */
 async function longJob(guest: Guest, name: string) {
@@ -32,7 +28,7 @@ describe.each(SHELLS)('pra-guard drain under %s', (shell) => {
 
   it('blocks while a job runs and returns once it has ended', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(11);
       const first = await longJob(guest, 'first');
       const second = await longJob(guest, 'second');
       const drain = guest.start(['drain', '--timeout', '60']);
@@ -56,7 +52,7 @@ describe.each(SHELLS)('pra-guard drain under %s', (shell) => {
 
   it('exits 1 and names the job when it is still running at the timeout', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(11);
       const job = await longJob(guest, 'stuck');
       const result = await guest.run(['drain', '--timeout', '1']);
       job.release();
@@ -89,7 +85,7 @@ describe.each(SHELLS)('pra-guard drain under %s', (shell) => {
 describe.each(SHELLS)('pra-guard status under %s', (shell) => {
   it('reports the site, each source, the decision and the jobs in flight as JSON', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(11);
       guest.config({ sources: 'file,guestinfo' });
       guest.guestinfo({ 'pra.active_site': 'rbx', 'pra.epoch': 10 });
       const job = await longJob(guest, 'report');
@@ -127,7 +123,7 @@ describe.each(SHELLS)('pra-guard status under %s', (shell) => {
 
   it('prints a human summary by default', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(11);
       const result = await guest.run(['status']);
       expect(result.stdout).toContain('decision: allow (active)\nepoch: 11\nin flight: 0\n');
     }));

@@ -55,6 +55,18 @@ export class Guest {
     this.write('etc/pra/active-site', `active=${active}\nepoch=${epoch}\nby=test\n`);
   }
 
+  /** This guest at RBX, its guard reading the file source; `config` adds (or overrides) guard.conf entries. */
+  atRbx(config: Record<string, string | number> = {}): void {
+    this.config({ sources: 'file', ...config });
+    this.site('rbx');
+  }
+
+  /** The usual arrangement: `atRbx(config)`, and the active-site file names RBX at `epoch` (the guard allows). */
+  activeAtRbx(epoch: number | string, config: Record<string, string | number> = {}): void {
+    this.atRbx(config);
+    this.activeSite('rbx', epoch);
+  }
+
   /** Makes VMware Tools readable, answering these guestinfo keys (without the `guestinfo.` prefix). */
   guestinfo(values: Record<string, string | number>): void {
     this.guestinfoFile = this.path('guestinfo.kv');
@@ -110,15 +122,6 @@ export function finished(child: ChildProcess, stdin?: string): Promise<GuardResu
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-}
-
-/** Resolves when `predicate` holds, polling every 20 ms; rejects with `what` after `timeoutMs`. */
-export async function eventually(what: string, predicate: () => boolean, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Runs `body` with a fresh guest per shell, cleaning up after. */

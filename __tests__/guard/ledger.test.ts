@@ -1,18 +1,13 @@
 import { hostname } from 'node:os';
 import { parseLedgerLine } from '../../hooks/guard/ledger';
-import { Guest, SHELLS, withGuest } from './guest';
+import { SHELLS, withGuest } from './guest';
 
 /** The ledger is a contract: a later step computes double-execution windows from it (docs/guard.md). */
-function activeRbx(guest: Guest): void {
-  guest.config({ sources: 'file' });
-  guest.site('rbx');
-  guest.activeSite('rbx', 42);
-}
 
 describe.each(SHELLS)('the guard ledger under %s', (shell) => {
   it('writes a decision line and an end line that share the execution id', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(42);
       const before = Date.now();
       await guest.run(['run', '--name', 'backup', '--', 'sh', '-c', 'sleep 0.2; exit 4']);
       const after = Date.now();
@@ -26,7 +21,7 @@ describe.each(SHELLS)('the guard ledger under %s', (shell) => {
 
   it('records the schedule of a cron job on both lines', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(42);
       guest.config({ sources: 'file', replay_policy: 'allow' });
       await guest.run(['run', '--name', 'backup', '--schedule', '*/5 * * * *', '--', 'true']);
       expect(guest.ledger().map((l) => l.schedule)).toEqual(['*/5 * * * *', '*/5 * * * *']);
@@ -42,7 +37,7 @@ describe.each(SHELLS)('the guard ledger under %s', (shell) => {
 
   it('separates fields with tabs, in the documented order', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(42);
       await guest.run(['run', '--name', 'backup', '--', 'true']);
       const keys = guest.ledgerText().split('\n').filter(Boolean).map((line) => line.split('\t').map((f) => f.slice(0, f.indexOf('='))).join(' '));
       expect(keys).toEqual(['ts host site job decision epoch reason pid id mode', 'ts host site job decision epoch reason pid id mode duration_ms exit job_pid']);
@@ -50,7 +45,7 @@ describe.each(SHELLS)('the guard ledger under %s', (shell) => {
 
   it('keeps guarding when the ledger cannot be written, and says so on stderr', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(42);
       guest.config({ sources: 'file', ledger: '/proc/pra-guard-cannot-write/ledger.log' });
       const result = await guest.run(['run', '--', 'sh', '-c', 'echo ran']);
       expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({ code: 0, stdout: 'ran\n', stderr: expect.stringContaining('cannot append to ledger') });

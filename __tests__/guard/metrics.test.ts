@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseExposition, type Exposition } from '../../hooks/monitoring/textfile';
-import { eventually, Guest, SHELLS, finished, withGuest } from './guest';
+import { eventually } from '../support/eventually';
+import { Guest, SHELLS, finished, withGuest } from './guest';
 
 /**
  * The guard's Prometheus textfile metrics (metrics_dir=), read back with the strict exposition parser
@@ -8,8 +9,7 @@ import { eventually, Guest, SHELLS, finished, withGuest } from './guest';
  */
 function metricsGuest(guest: Guest, active = 'rbx', epoch = 3): void {
   mkdirSync(guest.path('metrics'));
-  guest.config({ sources: 'file', metrics_dir: guest.path('metrics') });
-  guest.site('rbx');
+  guest.atRbx({ metrics_dir: guest.path('metrics') });
   guest.activeSite(active, epoch);
 }
 
@@ -93,9 +93,7 @@ describe.each(SHELLS)('guard metrics under %s', (shell) => {
 
   it('writes no metrics when metrics_dir is not set', () =>
     withGuest(shell, async (guest) => {
-      guest.config({ sources: 'file' });
-      guest.site('rbx');
-      guest.activeSite('rbx', 1);
+      guest.activeAtRbx(1);
       await guest.run(['run', '--name', 'backup', '--', 'true']);
       expect(existsSync(guest.path('metrics'))).toBe(false);
       expect(guest.ledger()[0].decision).toBe('allow');
@@ -103,9 +101,7 @@ describe.each(SHELLS)('guard metrics under %s', (shell) => {
 
   it('denies with config-error when metrics_dir is not an absolute path', () =>
     withGuest(shell, async (guest) => {
-      guest.config({ sources: 'file', metrics_dir: 'metrics' });
-      guest.site('rbx');
-      guest.activeSite('rbx', 1);
+      guest.activeAtRbx(1, { metrics_dir: 'metrics' });
       await guest.run(['run', '--name', 'backup', '--', 'true']);
       expect(guest.ledger()[0].reason).toBe('config-error');
     }));

@@ -8,19 +8,13 @@ import { Guest, SHELLS, finished, withGuest } from './guest';
  */
 const at = (time: string) => ({ command: ['faketime', time], env: { TZ: 'UTC' } });
 
-function activeRbx(guest: Guest, extra: Record<string, string> = {}): void {
-  guest.config({ sources: 'file', ...extra });
-  guest.site('rbx');
-  guest.activeSite('rbx', 3);
-}
-
 const runs = (guest: Guest): number => (existsSync(guest.path('ran')) ? readFileSync(guest.path('ran'), 'utf8').split('\n').length - 1 : 0);
 const job = (guest: Guest, schedule: string) => ['run', '--name', 'nightly', '--schedule', schedule, '--', 'sh', '-c', `echo x >> ${guest.path('ran')}`];
 
 describe.each(SHELLS)('replay detection under %s', (shell) => {
   it('denies a run outside its schedule minutes as a replay by default', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(3);
       await guest.run(job(guest, '0 3 * * *'), at('2026-11-21 03:17:05'));
       const [line] = guest.ledger();
       expect({ decision: line.decision, reason: line.reason, runs: runs(guest) }).toEqual({ decision: 'replay-deny', reason: 'replay', runs: 0 });
@@ -28,14 +22,14 @@ describe.each(SHELLS)('replay detection under %s', (shell) => {
 
   it('runs a replay when replay_policy is allow, and marks it in the ledger', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest, { replay_policy: 'allow' });
+      guest.activeAtRbx(3, { replay_policy: 'allow' });
       await guest.run(job(guest, '0 3 * * *'), at('2026-11-21 03:17:05'));
       expect({ decision: guest.ledger()[0].decision, runs: runs(guest) }).toEqual({ decision: 'replay-allow', runs: 1 });
     }));
 
   it('takes replay_policy from guestinfo over the config file', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest, { replay_policy: 'deny' });
+      guest.activeAtRbx(3, { replay_policy: 'deny' });
       guest.guestinfo({ 'pra.guard.replay_policy': 'allow' });
       await guest.run(job(guest, '0 3 * * *'), at('2026-11-21 03:17:05'));
       expect(guest.ledger()[0].decision).toBe('replay-allow');
@@ -53,14 +47,14 @@ describe.each(SHELLS)('replay detection under %s', (shell) => {
     ['0-10/5 1-4 * * *', '2026-11-21 04:11:00', 'replay-deny'],
   ])('judges a job scheduled %s that starts at %s: %s', (schedule, time, decision) =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(3);
       await guest.run(job(guest, schedule), at(time));
       expect({ decision: guest.ledger()[0].decision, runs: runs(guest) }).toEqual({ decision, runs: decision === 'allow' ? 1 : 0 });
     }));
 
   it('runs a job once when cron replays it four times in one minute', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(3);
       const burst = [1, 2, 3, 4].map(() => guest.run(job(guest, '* * * * *'), at('2026-11-21 03:05:01')));
       await Promise.all(burst);
       const decisions = guest.ledger().filter((l) => l.decision !== 'end').map((l) => `${l.decision}:${l.reason}`).sort();
@@ -69,7 +63,7 @@ describe.each(SHELLS)('replay detection under %s', (shell) => {
 
   it('runs the job again in the next minute', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(3);
       await guest.run(job(guest, '* * * * *'), at('2026-11-21 03:05:01'));
       await guest.run(job(guest, '* * * * *'), at('2026-11-21 03:06:01'));
       expect(runs(guest)).toBe(2);
@@ -77,7 +71,7 @@ describe.each(SHELLS)('replay detection under %s', (shell) => {
 
   it('refuses an unparsable --schedule with exit code 2 and runs nothing', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(3);
       const result = await finished(guest.start(job(guest, '61 * * * *')));
       expect({ code: result.code, runs: runs(guest), stderr: result.stderr }).toEqual({ code: 2, runs: 0, stderr: expect.stringContaining("minute field '61'") });
     }));

@@ -1,31 +1,27 @@
 import { existsSync } from 'node:fs';
-import { Guest, SHELLS, eventually, finished, withGuest } from './guest';
+import { eventually } from '../support/eventually';
+import { SHELLS, finished, withGuest } from './guest';
 
 /** `pra-guard run` and `check`: what a job sees, exit codes, --no-overlap, signals. */
-const activeRbx = (guest: Guest, epoch = 7): void => {
-  guest.config({ sources: 'file' });
-  guest.site('rbx');
-  guest.activeSite('rbx', epoch);
-};
 
 describe.each(SHELLS)('pra-guard run under %s', (shell) => {
   it('runs an allowed job with PRA_SITE and PRA_EPOCH and returns its exit code', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest, 7);
+      guest.activeAtRbx(7);
       const result = await guest.run(['run', '--name', 'env', '--', 'sh', '-c', 'echo "$PRA_SITE $PRA_EPOCH"; exit 3']);
       expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 3, stdout: 'rbx 7\n' });
     }));
 
   it('gives the job its standard input', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(7);
       const result = await guest.run(['run', '--', 'cat'], { stdin: 'rows from cron %\n' });
       expect(result.stdout).toBe('rows from cron %\n');
     }));
 
   it('does not run a denied job and exits 0 so that cron sends no mail', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(7);
       guest.activeSite('sbg', 8);
       const result = await guest.run(['run', '--', 'sh', '-c', 'echo ran']);
       expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({ code: 0, stdout: '', stderr: '' });
@@ -33,16 +29,14 @@ describe.each(SHELLS)('pra-guard run under %s', (shell) => {
 
   it('exits with denied_exit_code when one is configured', () =>
     withGuest(shell, async (guest) => {
-      guest.config({ sources: 'file', denied_exit_code: 75 });
-      guest.site('rbx');
+      guest.atRbx({ denied_exit_code: 75 });
       guest.activeSite('sbg', 8);
       expect((await guest.run(['run', '--', 'true'])).code).toBe(75);
     }));
 
   it('takes denied_exit_code from guestinfo over the config file', () =>
     withGuest(shell, async (guest) => {
-      guest.config({ sources: 'file', denied_exit_code: 75 });
-      guest.site('rbx');
+      guest.atRbx({ denied_exit_code: 75 });
       guest.activeSite('sbg', 8);
       guest.guestinfo({ 'pra.guard.denied_exit_code': 76 });
       expect((await guest.run(['run', '--', 'true'])).code).toBe(76);
@@ -50,7 +44,7 @@ describe.each(SHELLS)('pra-guard run under %s', (shell) => {
 
   it('names a job after its command when --name is not given', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(7);
       await guest.run(['run', '--', '/usr/bin/env', 'A=b c', 'true']);
       expect(guest.ledger()[0].job).toBe('usr_bin_env_A_b_c_true');
     }));
@@ -63,7 +57,7 @@ describe.each(SHELLS)('pra-guard run under %s', (shell) => {
 
   it('refuses a second copy of a --no-overlap job while the first runs', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(7);
       const release = guest.path('release');
       const first = guest.start(['run', '--name', 'long', '--no-overlap', '--', 'sh', '-c', `while [ ! -e ${release} ]; do sleep 0.05; done`]);
       const firstDone = finished(first);
@@ -82,7 +76,7 @@ describe.each(SHELLS)('pra-guard run under %s', (shell) => {
     ['SIGHUP', 129],
   ] as const)('on %s stops the job, removes its in-flight record and exits %i', (signal, exitCode) =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(7);
       const stopped = guest.path('stopped');
       const started = guest.path('started');
       const guard = guest.start(['run', '--name', 'long', '--', 'sh', '-c', `trap 'echo stopped > ${stopped}; exit 9' TERM HUP; : > ${started}; while :; do sleep 0.05; done`]);
@@ -102,7 +96,7 @@ describe.each(SHELLS)('pra-guard run under %s', (shell) => {
 
   it('removes its in-flight record when the job ends', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(7);
       await guest.run(['run', '--', 'true']);
       expect(guest.inflight()).toEqual([]);
     }));
@@ -111,14 +105,14 @@ describe.each(SHELLS)('pra-guard run under %s', (shell) => {
 describe.each(SHELLS)('pra-guard check under %s (systemd ExecCondition)', (shell) => {
   it('exits 0 when allowed, without running anything', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(7);
       const result = await guest.run(['check', '--name', 'backup.service']);
       expect({ code: result.code, inflight: guest.inflight(), mode: guest.ledger()[0].mode }).toEqual({ code: 0, inflight: [], mode: 'check' });
     }));
 
   it('exits 1 when denied, which systemd treats as a skip, not a failure', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(7);
       guest.activeSite('none', 9);
       expect((await guest.run(['check', '--name', 'backup.service'])).code).toBe(1);
     }));
@@ -146,9 +140,7 @@ describe.each(SHELLS)('guestinfo reads under %s', (shell) => {
 
   it('keeps applying the guestinfo overrides it read earlier in the minute', () =>
     withGuest(shell, async (guest) => {
-      guest.config({ sources: 'file' });
-      guest.site('rbx');
-      guest.activeSite('rbx', 7);
+      guest.activeAtRbx(7);
       guest.guestinfo({ 'pra.guard.sources': 'file,guestinfo', 'pra.active_site': 'rbx', 'pra.epoch': 7 });
       await guest.run(['run', '--name', 'j', '--', 'true'], sameMinute);
       guest.guestinfo({ 'pra.guard.sources': 'file,guestinfo', 'pra.active_site': 'sbg', 'pra.epoch': 7 });
@@ -160,7 +152,7 @@ describe.each(SHELLS)('guestinfo reads under %s', (shell) => {
 describe.each(SHELLS)('registration under %s', (shell) => {
   it('denies a job it cannot register for drain', () =>
     withGuest(shell, async (guest) => {
-      activeRbx(guest);
+      guest.activeAtRbx(7);
       const result = await guest.run(['run', '--', 'sh', '-c', 'echo ran'], { env: { PRA_GUARD_RUN: '/proc/pra-guard-cannot-create' } });
       expect({ stdout: result.stdout, line: guest.ledger()[0] }).toEqual({ stdout: '', line: expect.objectContaining({ decision: 'deny', reason: 'inflight-unwritable' }) });
     }));

@@ -97,9 +97,7 @@ describe.each(SHELLS)('pra-guard wrap-crontab under %s', (shell) => {
 
   it('runs the original command, quotes, escaped % and stdin included, through the guard', () =>
     withGuest(shell, async (guest) => {
-      guest.config({ sources: 'file' });
-      guest.site('rbx');
-      guest.activeSite('rbx', 5);
+      guest.activeAtRbx(5);
       const out = guest.path('job-output');
       guest.write('in', `* * * * * printf '\\%s|\\%s|' "a b" 'it'"'"'s 100\\%' > ${out}; cat >> ${out}%line one%line two\n`);
       await guest.run([...WRAP(guest), guest.path('in')]);

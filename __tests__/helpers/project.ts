@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { Writable } from 'node:stream';
 import { Testing, TerraformStack, type App } from 'cdktf';
+import type { CommandContext } from '../../hooks/cli/command';
 import { runCli } from '../../hooks/cli/main';
 import { loadTopology, type FailbackState } from '../../topology';
 
@@ -38,7 +39,12 @@ export function synthJson(app: App, id: string): Record<string, any> {
 }
 
 /** Runs a `pra` verb in-process with captured output. */
-export async function pra(argv: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+export function pra(argv: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+  return captureCli(runCli, argv, options);
+}
+
+/** Runs a `pra` entry point (`runCli`, or one command's `run`) in-process with captured output. */
+export async function captureCli(main: (ctx: CommandContext) => Promise<number>, argv: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
   let stdout = '';
   let stderr = '';
   const sink = (append: (s: string) => void) =>
@@ -48,7 +54,7 @@ export async function pra(argv: string[], options: { cwd: string; env?: NodeJS.P
         done();
       },
     });
-  const code = await runCli({
+  const code = await main({
     argv,
     cwd: options.cwd,
     env: options.env ?? {},

@@ -1,22 +1,22 @@
 import { PermanentError } from '../../hooks/drivers/common/errors';
 import { OvhIplb } from '../../hooks/drivers/lb/ovh-iplb';
-import { closeClients, control, env, ovhClient } from '../support/dns-testenv';
+import { closeClients, control, ovhClient, ovhIplbServers } from '../support/dns-testenv';
 import { exclusive } from '../support/exclusive';
+import { testenv } from '../support/testenv';
 
 exclusive('ovh-simulator'); // faults, resets and clock skew are global to the simulator
 
 /** The OVHcloud IPLB load balancer driver against the OVH API simulator (farm server edits + refresh task). */
 
 function iplb(): OvhIplb {
-  const servers = Object.fromEntries(env('PRA_TESTENV_OVH_IPLB_SERVERS').split(',').map((pair) => pair.split('=')).map(([site, id]) => [site, Number(id)]));
   return new OvhIplb(
-    { serviceName: env('PRA_TESTENV_OVH_IPLB_SERVICE'), farmId: Number(env('PRA_TESTENV_OVH_IPLB_FARM')), servers, taskPollMs: 50 },
+    { serviceName: testenv('OVH_IPLB_SERVICE'), farmId: Number(testenv('OVH_IPLB_FARM')), servers: ovhIplbServers(), taskPollMs: 50 },
     { ovh: ovhClient({ system: 'lb ovh-iplb' }) },
   );
 }
-const farmPath = () => `/ipLoadbalancing/${env('PRA_TESTENV_OVH_IPLB_SERVICE')}/http/farm/${env('PRA_TESTENV_OVH_IPLB_FARM')}/server`;
+const farmPath = () => `/ipLoadbalancing/${testenv('OVH_IPLB_SERVICE')}/http/farm/${testenv('OVH_IPLB_FARM')}/server`;
 
-beforeEach(() => control('PRA_TESTENV_OVH_CONTROL', 'reset', { scope: 'iplb' }));
+beforeEach(() => control('OVH_CONTROL', 'reset', { scope: 'iplb' }));
 afterAll(closeClients);
 
 describe('OVH IPLB load balancer', () => {
@@ -34,7 +34,7 @@ describe('OVH IPLB load balancer', () => {
   });
 
   it('does not verify while an edit waits for its refresh', async () => {
-    const [sbg, rbx] = env('PRA_TESTENV_OVH_IPLB_SERVERS').split(',').map((p) => p.split('=')[1]);
+    const { sbg, rbx } = ovhIplbServers();
     const ovh = ovhClient({ system: 'lb ovh-iplb' });
     await ovh.call('PUT', `${farmPath()}/${rbx}`, { status: 'active' });
     await ovh.call('PUT', `${farmPath()}/${sbg}`, { status: 'inactive' });
@@ -44,7 +44,7 @@ describe('OVH IPLB load balancer', () => {
   });
 
   it('finishes a switch an earlier run left unrefreshed', async () => {
-    const [sbg, rbx] = env('PRA_TESTENV_OVH_IPLB_SERVERS').split(',').map((p) => p.split('=')[1]);
+    const { sbg, rbx } = ovhIplbServers();
     const ovh = ovhClient({ system: 'lb ovh-iplb' });
     await ovh.call('PUT', `${farmPath()}/${rbx}`, { status: 'active' });
     await ovh.call('PUT', `${farmPath()}/${sbg}`, { status: 'inactive' });

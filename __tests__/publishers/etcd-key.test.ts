@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { EtcdKeyPublisher } from '../../hooks/drivers/authority/publishers/etcd';
 import { createEtcdClient } from '../../hooks/drivers/common/etcd';
 import { PermanentError, TransientError } from '../../hooks/drivers/common/errors';
 import { freePort } from '../../testenv/core';
+import { removeEtcdKeys, testEtcdKey } from '../support/etcd';
 import { testenv } from '../support/testenv';
 
 const decision = (active: string, epoch: number) => ({ active, epoch, by: 'alice', at: '2026-05-01T10:00:00.000Z', reason: 'failback' });
@@ -12,14 +12,12 @@ describe('etcd key publisher (real etcd, read back through the JSON gateway)', (
   let key: string;
   let publisher: EtcdKeyPublisher;
   beforeEach(() => {
-    key = `/pra-test/${randomBytes(6).toString('hex')}/active-site`;
+    key = testEtcdKey('active-site');
     publisher = new EtcdKeyPublisher({ endpoints: [endpoint()], key });
   });
   afterEach(async () => {
     await publisher.close();
-    const client = createEtcdClient({ endpoints: [endpoint()] });
-    await client.delete().key(key);
-    client.close();
+    await removeEtcdKeys(key);
   });
 
   it('publishes the decision in the guest file format and reads it back as the guard would', async () => {

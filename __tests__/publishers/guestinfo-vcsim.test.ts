@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { GuestinfoPublisher } from '../../hooks/drivers/authority/publishers/guestinfo';
 import { NotFoundError } from '../../hooks/drivers/common/errors';
-import { Secret } from '../../hooks/drivers/common/secret';
-import { VsphereClient } from '../../hooks/drivers/vsphere';
+import type { VsphereClient } from '../../hooks/drivers/vsphere';
 import { provisionVms } from '../../testenv/vcsim/provision';
-import { testenv } from '../support/testenv';
+import { siteVcenter } from '../support/site-vcenter';
 
 /** The guestinfo publisher on the real vSphere driver, against each site's vCenter simulator. */
 
@@ -18,14 +17,7 @@ describe('guestinfo publisher through the vSphere driver (vcsim)', () => {
 
   beforeAll(async () => {
     for (const site of ['rbx', 'sbg'] as const) {
-      const prefix = `VCENTER_${site.toUpperCase()}`;
-      vcenter[site] = new VsphereClient({
-        url: testenv(`${prefix}_URL`),
-        datacenter: testenv(`${prefix}_DATACENTER`),
-        username: testenv('VCENTER_USER'),
-        password: new Secret(testenv('VCENTER_PASSWORD')),
-        caFile: testenv('CA'),
-      });
+      vcenter[site] = siteVcenter(site);
       await provisionVms(process.env as Record<string, string>, site, [{ name: vms[site], power: 'poweredOn', extraConfig: { 'guestinfo.pra.site': site } }]);
     }
     publisher = new GuestinfoPublisher([

@@ -1,16 +1,17 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SshFilePublisher } from '../../hooks/drivers/authority/publishers/ssh';
 import { AuthError, PermanentError } from '../../hooks/drivers/common/errors';
+import { tempDirs } from '../helpers/tmp';
 import { testenvSshTarget } from '../support/ssh-target';
 
 const decision = { active: 'rbx', epoch: 12, by: 'alice run-7', at: '2026-05-01T10:00:00.000Z', reason: 'failback' };
 
 describe('SSH file publisher (real OpenSSH)', () => {
+  const dirs = tempDirs();
   let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'pra-guest-'))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  beforeEach(() => (dir = dirs.make('pra-guest-')));
+  afterEach(() => dirs.removeAll());
 
   it('writes the active-site file and reads back what the guest sees', async () => {
     const path = join(dir, 'etc/pra/active-site');

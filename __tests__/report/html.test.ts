@@ -5,6 +5,7 @@ import { PHASE_COLORS } from '../../hooks/report/gantt';
 import { buildReport, journalOf, renderReport } from '../../hooks/report';
 import { tempDirs } from '../helpers/tmp';
 import { countColor, decodePng } from '../support/png';
+import { testenv } from '../support/testenv';
 import { JOURNALS, LEDGERS } from './fixtures';
 
 /**
@@ -15,8 +16,7 @@ const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
 
 function chromium(args: readonly string[]): { stdout: string; stderr: string } {
-  const binary = process.env.PRA_TESTENV_CHROMIUM;
-  if (!binary) throw new Error('PRA_TESTENV_CHROMIUM is not set: the chromium testenv service did not start');
+  const binary = testenv('CHROMIUM');
   const profile = dirs.make('pra-chromium-profile-');
   const result = spawnSync(binary, [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',

@@ -9,7 +9,7 @@ import { Secret } from '../../hooks/drivers/common/secret';
 import { vcentersFromTopology } from '../../hooks/drivers/vsphere/from-topology';
 import { zertoFromTopology } from '../../hooks/drivers/zerto/from-topology';
 import type { Topology } from '../../topology';
-import { nameservers, rfc2136Dns, route53Dns, uniqueName } from '../support/dns-testenv';
+import { nameservers, ovhIplbServers, ovhTopologyCredentials, rfc2136Dns, route53Dns, uniqueName } from '../support/dns-testenv';
 import { exclusive } from '../support/exclusive';
 import { captureOutput, Exposure } from '../support/secret-scan';
 import { testenvSshTarget } from '../support/ssh-target';
@@ -64,16 +64,9 @@ const isTlsRefusal = (e: Error) => e instanceof PermanentError && /TLS verificat
 /** The testenv topology with OVH DNS, an OVH IPLB and the guest file source over the testenv's OpenSSH. */
 function topology(change: (t: Record<string, any>) => void = () => undefined): Topology {
   return testenvTopology((t) => {
-    const ovh = {
-      endpoint: testenv('OVH_ENDPOINT'),
-      caFile: testenv('CA'),
-      applicationKey: testenv('OVH_APP_KEY'),
-      applicationSecret: { env: 'PRA_TESTENV_OVH_APP_SECRET' },
-      consumerKey: { env: 'PRA_TESTENV_OVH_CONSUMER_KEY' },
-    };
+    const ovh = ovhTopologyCredentials();
     t.traffic.dns = { provider: 'ovh', zone: testenv('DNS_ZONE'), record: 'app', nameservers: nameservers(), ...ovh };
-    const servers = Object.fromEntries(testenv('OVH_IPLB_SERVERS').split(',').map((pair) => pair.split('=')).map(([site, id]) => [site, Number(id)]));
-    t.traffic.lb = { provider: 'ovh-iplb', serviceName: testenv('OVH_IPLB_SERVICE'), farmId: Number(testenv('OVH_IPLB_FARM')), servers, ...ovh };
+    t.traffic.lb = { provider: 'ovh-iplb', serviceName: testenv('OVH_IPLB_SERVICE'), farmId: Number(testenv('OVH_IPLB_FARM')), servers: ovhIplbServers(), ...ovh };
     t.vms = [t.vms[0]];
     Object.assign(t.vms[0], { protected: false, guest: { sshHost: '127.0.0.1', sshPort: Number(testenv('SSH_PORT')), guardRoot: '/tmp/pra-never-written' } });
     delete t.vms[0].peer;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { prepareDrillWorld, type DrillWorld, type DrillWorldOptions } from '../../testenv/drill/world';
+import { autoApprover } from '../../hooks/engine/approvers';
 import { readJournal, listRuns } from '../../hooks/engine/journal';
 import { replay, type RunView } from '../../hooks/engine/execution';
 import { REPO_ROOT } from '../../testenv/core';
@@ -26,6 +27,16 @@ export function praChild(world: DrillWorld, args: readonly string[], env: NodeJS
 /** The run flags every child run of a drill world takes. */
 export function runFlags(world: DrillWorld): string[] {
   return ['--auto-approve', '--topology', world.topologyFile, '--state', world.stateFile, '--journal-dir', world.journalDir];
+}
+
+/** The options of an in-process engine run on a drill world: its journal, approved automatically. */
+export function engineOptions(world: DrillWorld) {
+  return { journalDir: world.journalDir, operator: 'drill-test', approver: autoApprover('drill-test'), approvalPollMs: 20 };
+}
+
+/** The failback SBG -> RBX of a drill world's topology and state, without --force. */
+export function failbackSpec(world: DrillWorld) {
+  return { kind: 'failback' as const, from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile };
 }
 
 export function onlyRun(world: DrillWorld): RunView {

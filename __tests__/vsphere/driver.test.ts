@@ -2,7 +2,8 @@ import { NotFoundError } from '../../hooks/drivers/common/errors';
 import type { VsphereClient } from '../../hooks/drivers/vsphere';
 import { provisionVms } from '../../testenv/vcsim/provision';
 import { exclusive } from '../support/exclusive';
-import { aClient, someVms, testenv } from './support';
+import { testenv } from '../support/testenv';
+import { aClient, someVms } from './support';
 
 describe('vSphere driver against the vCenter simulator', () => {
   exclusive('vcenter-example-vms'); // reads the example VMs' power, which the Zerto recovery tests change
@@ -23,7 +24,7 @@ describe('vSphere driver against the vCenter simulator', () => {
   it('finds a VM by its full inventory path', async () => {
     const [vm] = await someVms('poweredOff');
     const byName = await client.findVm(vm);
-    await expect(client.findVm(`/${testenv('PRA_TESTENV_VCENTER_RBX_DATACENTER')}/vm/${vm}`)).resolves.toEqual(byName);
+    await expect(client.findVm(`/${testenv('VCENTER_RBX_DATACENTER')}/vm/${vm}`)).resolves.toEqual(byName);
   });
 
   it('finds a VM that lives in a subfolder by its name alone', async () => {
@@ -38,7 +39,7 @@ describe('vSphere driver against the vCenter simulator', () => {
   it('starts the topology VMs in the post-disaster state: SBG on, RBX off', async () => {
     const rbx = await client.powerStates(['VM-DOCKER-APP-A-RBX', 'VM-MYSQL-APP-A-RBX']);
     expect([...rbx.values()]).toEqual(['poweredOff', 'poweredOff']);
-    const sbg = aClient({ config: { url: testenv('PRA_TESTENV_VCENTER_SBG_URL'), datacenter: testenv('PRA_TESTENV_VCENTER_SBG_DATACENTER') } });
+    const sbg = aClient({ config: { url: testenv('VCENTER_SBG_URL'), datacenter: testenv('VCENTER_SBG_DATACENTER') } });
     try {
       expect([...(await sbg.powerStates(['VM-DOCKER-APP-B-SBG', 'VM-MYSQL-APP-B-SBG'])).values()]).toEqual(['poweredOn', 'poweredOn']);
     } finally {

@@ -1,6 +1,7 @@
 import { AuthError, DriverError, PermanentError, TimeoutError, TransientError } from '../../hooks/drivers/common/errors';
 import { Secret } from '../../hooks/drivers/common/secret';
-import { aClient, logLines, proxyControl, someVms, testenv } from './support';
+import { testenv } from '../support/testenv';
+import { aClient, logLines, proxyControl, someVms } from './support';
 
 /** Every error the tests below saw, for the secret-leak check at the end. */
 const errors: unknown[] = [];
@@ -35,7 +36,7 @@ describe('vSphere driver failure handling', () => {
   });
 
   it('accepts the simulator certificate when given the testenv CA', async () => {
-    const client = aClient({ config: { caFile: testenv('PRA_TESTENV_CA') } });
+    const client = aClient({ config: { caFile: testenv('CA') } });
     await expect(client.login()).resolves.toBeUndefined();
     await client.close();
   });
@@ -88,7 +89,7 @@ describe('vSphere driver failure handling', () => {
   });
 
   it('never puts the password in a log line or an error', () => {
-    const password = testenv('PRA_TESTENV_VCENTER_PASSWORD');
+    const password = testenv('VCENTER_PASSWORD');
     expect(errors.length).toBeGreaterThan(0);
     const seen = [...logLines, ...errors.map((e) => `${String(e)} ${JSON.stringify(e)} ${(e as DriverError).detail ?? ''} ${(e as Error).stack ?? ''}`)].join('\n');
     expect(seen).not.toContain(password);

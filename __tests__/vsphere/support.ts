@@ -3,27 +3,21 @@ import { Secret } from '../../hooks/drivers/common/secret';
 import { VsphereClient, type VsphereConfig, type VsphereDeps } from '../../hooks/drivers/vsphere';
 import { provisionVms } from '../../testenv/vcsim/provision';
 import type { SimulatedVm } from '../../testenv/vcsim/inventory';
-
-/** A testenv variable; a missing one fails the test (the environment must be up, never a skip). */
-export function testenv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the jest global setup should have started testenv (service vcenter)`);
-  return value;
-}
+import { testenv } from '../support/testenv';
 
 /** Every log line the suite's clients wrote, for the secret-leak check. */
 export const logLines: string[] = [];
 
 /** A client of the RBX simulator (or of the fault proxy in front of it) trusting the testenv CA. */
 export function aClient(options: { via?: 'direct' | 'proxy'; config?: Partial<VsphereConfig>; deps?: VsphereDeps } = {}): VsphereClient {
-  const prefix = options.via === 'proxy' ? 'PRA_TESTENV_VCENTER_PROXY' : 'PRA_TESTENV_VCENTER_RBX';
+  const prefix = options.via === 'proxy' ? 'VCENTER_PROXY' : 'VCENTER_RBX';
   return new VsphereClient(
     {
       url: testenv(`${prefix}_URL`),
       datacenter: testenv(`${prefix}_DATACENTER`),
-      username: testenv('PRA_TESTENV_VCENTER_USER'),
-      password: new Secret(testenv('PRA_TESTENV_VCENTER_PASSWORD')),
-      caFile: testenv('PRA_TESTENV_CA'),
+      username: testenv('VCENTER_USER'),
+      password: new Secret(testenv('VCENTER_PASSWORD')),
+      caFile: testenv('CA'),
       ...options.config,
     },
     { log: (line) => logLines.push(line), retry: { baseDelayMs: 10 }, ...options.deps },
@@ -42,7 +36,7 @@ export async function someVms(power: SimulatedVm['power'], count = 1, extra: Par
 
 /** Sends a command to the fault proxy's control port. */
 export async function proxyControl(path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${testenv('PRA_TESTENV_VCENTER_PROXY_CONTROL_URL')}${path}`, {
+  const res = await fetch(`${testenv('VCENTER_PROXY_CONTROL_URL')}${path}`, {
     method: body === undefined && path === '/stats' ? 'GET' : 'POST',
     body: body === undefined ? undefined : JSON.stringify(body),
   });

@@ -1,17 +1,6 @@
 import type { PowerStateChange } from '../../hooks/drivers/vsphere';
+import { eventually } from '../support/eventually';
 import { aClient, someVms } from './support';
-
-/**
- * Resolves once `changes` holds an entry matching `predicate` (the watcher polls every 20 ms).
- * Bounded, so a failing test ends instead of keeping jest alive.
- */
-async function until(changes: PowerStateChange[], predicate: (c: PowerStateChange) => boolean): Promise<void> {
-  const deadline = Date.now() + 10000;
-  while (!changes.some(predicate)) {
-    if (Date.now() > deadline) throw new Error(`no such change within 10 s; saw ${JSON.stringify(changes)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('vSphere power-state watcher', () => {
   it('reports the current state of each VM when it starts', async () => {
@@ -20,8 +9,8 @@ describe('vSphere power-state watcher', () => {
     const stop = new AbortController();
     const changes: PowerStateChange[] = [];
     const watching = client.watchPowerStates([on, off], (c) => changes.push(c), { signal: stop.signal, intervalMs: 20 });
-    await until(changes, (c) => c.vm === off);
-    await until(changes, (c) => c.vm === on);
+    await eventually('the powered-off VM is reported', () => changes.some((c) => c.vm === off));
+    await eventually('the powered-on VM is reported', () => changes.some((c) => c.vm === on));
     stop.abort();
     await watching;
     expect(changes).toEqual(expect.arrayContaining([
@@ -38,9 +27,9 @@ describe('vSphere power-state watcher', () => {
     const stop = new AbortController();
     const changes: PowerStateChange[] = [];
     const watching = watcher.watchPowerStates([vm], (c) => changes.push(c), { signal: stop.signal, intervalMs: 20 });
-    await until(changes, (c) => c.state === 'poweredOff');
+    await eventually('the VM is reported off', () => changes.some((c) => c.state === 'poweredOff'));
     await other.ensureRunning(vm);
-    await until(changes, (c) => c.state === 'poweredOn');
+    await eventually('the power-on is reported', () => changes.some((c) => c.state === 'poweredOn'));
     stop.abort();
     await watching;
     expect(changes).toEqual([
@@ -58,7 +47,7 @@ describe('vSphere power-state watcher', () => {
     const watching = client.watchPowerStates([name], (c) => changes.push(c), { signal: stop.signal, intervalMs: 20 });
     const { provisionVms } = await import('../../testenv/vcsim/provision');
     await provisionVms(process.env as Record<string, string>, 'rbx', [{ name, power: 'poweredOn' }]);
-    await until(changes, (c) => c.vm === name && c.state === 'poweredOn');
+    await eventually('the late VM is reported on', () => changes.some((c) => c.vm === name && c.state === 'poweredOn'));
     stop.abort();
     await watching;
     // vcsim creates the VM, then powers it on: a poll may fall between the two and report it off first.

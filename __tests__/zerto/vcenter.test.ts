@@ -1,9 +1,9 @@
-import { Secret } from '../../hooks/drivers/common/secret';
-import { VsphereClient, type PowerState } from '../../hooks/drivers/vsphere';
+import type { PowerState, VsphereClient } from '../../hooks/drivers/vsphere';
 import { ZertoClient } from '../../hooks/drivers/zerto/client';
 import { ZertoDriver } from '../../hooks/drivers/zerto/driver';
 import { exclusive } from '../support/exclusive';
 import { Exposure } from '../support/secret-scan';
+import { siteVcenter } from '../support/site-vcenter';
 import { testenv } from '../support/testenv';
 import { quickRetry, simEndpoint, startSim, testSecrets, type SimHandle } from './sim';
 
@@ -32,13 +32,7 @@ describe('zerto simulator recoveries in vCenter', () => {
   };
 
   beforeAll(async () => {
-    for (const site of ['rbx', 'sbg'] as const) {
-      const prefix = `VCENTER_${site.toUpperCase()}`;
-      vcenter[site] = new VsphereClient(
-        { url: testenv(`${prefix}_URL`), datacenter: testenv(`${prefix}_DATACENTER`), username: testenv('VCENTER_USER'), password: new Secret(testenv('VCENTER_PASSWORD')), caFile: testenv('CA') },
-        { log: exposure.log },
-      );
-    }
+    for (const site of ['rbx', 'sbg'] as const) vcenter[site] = siteVcenter(site, { log: exposure.log });
     sim = await startSim({ vcenter: true });
     await sim.control('PUT', '/delays', { syncMs: 50, commitMs: 50, reverseProtectionMs: 50 });
     zerto = new ZertoDriver(new ZertoClient('rbx', simEndpoint(sim, 'rbx'), { log: exposure.log, retry: quickRetry }));

@@ -1,30 +1,22 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { parse, stringify } from 'yaml';
-import { runCli } from '../../hooks/cli/main';
 import { ZertoClient } from '../../hooks/drivers/zerto/client';
 import { ZertoDriver } from '../../hooks/drivers/zerto/driver';
 import { loadTopology, vpgSpecs, type VpgManifest } from '../../topology';
+import { EXAMPLE, pra as praCli } from '../helpers/project';
+import { tempDirs } from '../helpers/tmp';
 import { Exposure } from '../support/secret-scan';
 import { testenv } from '../support/testenv';
 import { simEndpoint, startSim, testSecrets, type SimHandle } from './sim';
 
-const EXAMPLE = join(__dirname, '../../examples/ovh-rbx-sbg.yaml');
-
 /** Runs `pra ...` in `cwd` and returns its exit code and output (also fed to the secret scan). */
 async function pra(exposure: Exposure, cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const chunks = { out: '', err: '' };
-  stdout.on('data', (c: Buffer) => (chunks.out += c.toString()));
-  stderr.on('data', (c: Buffer) => (chunks.err += c.toString()));
   const env = { ...process.env, PRA_RBX_ZERTO_PASSWORD: testenv('ZERTO_PASSWORD'), PRA_SBG_ZERTO_PASSWORD: testenv('ZERTO_PASSWORD') };
-  const code = await runCli({ argv, stdout, stderr, env, cwd, isTTY: false });
-  exposure.add(chunks.out);
-  exposure.add(chunks.err);
-  return { code, ...chunks };
+  const { code, stdout, stderr } = await praCli(argv, { cwd, env });
+  exposure.add(stdout);
+  exposure.add(stderr);
+  return { code, out: stdout, err: stderr };
 }
 
 /** The example topology with each site's ZVM pointed at the simulator instance. */
@@ -40,17 +32,18 @@ function simTopology(dir: string, sim: SimHandle): string {
 
 describe('pra vpg sync', () => {
   const exposure = new Exposure();
+  const dirs = tempDirs();
   let sim: SimHandle;
   let dir: string;
 
   beforeEach(async () => {
     sim = await startSim({ withoutVpgs: ['VPG-SBG-TO-RBX'] });
-    dir = mkdtempSync(join(tmpdir(), 'pra-vpg-sync-'));
+    dir = dirs.make('pra-vpg-sync-');
     simTopology(dir, sim);
   });
   afterEach(async () => {
     await sim.close();
-    rmSync(dir, { recursive: true, force: true });
+    dirs.removeAll();
   });
 
   it('creates a missing VPG, then finds nothing to change', async () => {
