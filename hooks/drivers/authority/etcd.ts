@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Etcd3 } from 'etcd3';
-import { createEtcdClient, etcdError, singleKv, type EtcdEndpoints } from '../common/etcd';
+import { createEtcdClient, etcdError, ifUnchanged, singleKv, type EtcdEndpoints } from '../common/etcd';
 import { checkNext, parseRecord, RunLockHeldError, StaleEpochError, type ActiveSiteRecord, type Authority, type RunLockHandle, type RunLockOwner, type RunLockRequest } from './index';
 
 export interface EtcdAuthorityConfig extends EtcdEndpoints {
@@ -43,8 +43,7 @@ export class EtcdAuthority implements Authority {
     checkNext(this.system, expectedEpoch, next);
     const current = await this.readWithRevision();
     if ((current?.record.epoch ?? 0) !== expectedEpoch) throw new StaleEpochError(this.system, expectedEpoch, current?.record);
-    const unchanged = current ? this.client.if(this.key, 'Mod', '==', current.modRevision) : this.client.if(this.key, 'Create', '==', 0);
-    const result = await unchanged
+    const result = await ifUnchanged(this.client, this.key, current?.modRevision)
       .then(this.client.put(this.key).value(JSON.stringify(next)))
       .else(this.client.get(this.key))
       .commit()

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { writeNewFileSynced } from '../common/atomic-file';
 import type { RunLockOwner } from './index';
 
 /**
@@ -23,7 +24,7 @@ export type LockAttempt = { readonly acquired: true; readonly owner: LockFileOwn
 export function tryLockFile(path: string, request: { holder: string; reason: string }, now: () => Date = () => new Date()): LockAttempt {
   const owner: LockFileOwner = { ...request, pid: process.pid, host: hostname(), since: now().toISOString(), token: randomBytes(12).toString('hex') };
   const temp = `${path}.${owner.token}.tmp`;
-  writeSynced(temp, JSON.stringify(owner) + '\n');
+  writeNewFileSynced(temp, JSON.stringify(owner) + '\n', 0o644);
   try {
     // Bounded: each pass either takes the lock, reports a live owner, or removed a stale/vanished one.
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -51,7 +52,7 @@ export function unlockFile(path: string, token: string): void {
   if (readOwner(path)?.token === token) rmSync(path, { force: true });
 }
 
-export function readOwner(path: string): LockFileOwner | undefined {
+function readOwner(path: string): LockFileOwner | undefined {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as LockFileOwner;
   } catch (error) {
@@ -60,7 +61,7 @@ export function readOwner(path: string): LockFileOwner | undefined {
   }
 }
 
-export function isStale(owner: RunLockOwner): boolean {
+function isStale(owner: RunLockOwner): boolean {
   return owner.host === hostname() && !processAlive(owner.pid);
 }
 
@@ -93,15 +94,5 @@ function takeOverStale(path: string, stale: LockFileOwner): void {
     }
   } finally {
     rmSync(moved, { force: true });
-  }
-}
-
-function writeSynced(path: string, text: string): void {
-  const fd = openSync(path, 'wx', 0o644);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

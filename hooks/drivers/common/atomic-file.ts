@@ -9,16 +9,7 @@ import { basename, dirname, join } from 'node:path';
  */
 export function writeFileAtomic(path: string, text: string, mode = 0o644): void {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(temp, 'wx', mode);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
+  writeNewFileSynced(temp, text, mode);
   try {
     renameSync(temp, path);
   } catch (error) {
@@ -28,7 +19,24 @@ export function writeFileAtomic(path: string, text: string, mode = 0o644): void 
   fsyncDirectory(dirname(path));
 }
 
-export function fsyncDirectory(dir: string): void {
+/**
+ * Creates `path` (which must not exist) with `text` and fsyncs it; on a failed write the file is
+ * removed, so a failure leaves nothing behind.
+ */
+export function writeNewFileSynced(path: string, text: string, mode = 0o644): void {
+  const fd = openSync(path, 'wx', mode);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+}
+
+function fsyncDirectory(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
     fsyncSync(fd);

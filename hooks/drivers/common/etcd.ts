@@ -1,5 +1,6 @@
 import {
   Etcd3,
+  type ComparatorBuilder,
   EtcdAuthenticationFailedError,
   EtcdInvalidAuthTokenError,
   EtcdPermissionDeniedError,
@@ -41,4 +42,12 @@ export function etcdError(system: string, operation: string, error: unknown): Er
 /** The one key-value of a single-key range response, if present. */
 export function singleKv(kvs: readonly IKeyValue[] | undefined): IKeyValue | undefined {
   return kvs && kvs.length > 0 ? kvs[0] : undefined;
+}
+
+/**
+ * A transaction on `key` that commits only if the key is as last read: still at `modRevision`, or,
+ * when it was absent (`undefined`), still never created. Chain `.then(...)` / `.else(...)` and commit.
+ */
+export function ifUnchanged(client: Etcd3, key: string, modRevision: string | undefined): ComparatorBuilder {
+  return modRevision === undefined ? client.if(key, 'Create', '==', 0) : client.if(key, 'Mod', '==', modRevision);
 }

@@ -23,6 +23,15 @@ export interface HttpResponse {
   readonly body: string;
 }
 
+/** A keep-alive HTTPS agent with the endpoint's TLS policy (for clients that bring their own HTTP stack too). */
+export function httpsAgent(tls: TlsOptions): https.Agent {
+  return new https.Agent({
+    keepAlive: true,
+    rejectUnauthorized: !tls.insecure,
+    ca: tls.caFile ? readFileSync(tls.caFile) : undefined,
+  });
+}
+
 /**
  * One HTTP(S) client per endpoint, keep-alive, with the endpoint's TLS policy.
  * `request` returns any status; `send` maps statuses to typed errors for drivers.
@@ -34,14 +43,7 @@ export class HttpClient {
     readonly baseUrl: string,
     tls: TlsOptions = {},
   ) {
-    const isHttps = baseUrl.startsWith('https:');
-    this.agent = isHttps
-      ? new https.Agent({
-          keepAlive: true,
-          rejectUnauthorized: !tls.insecure,
-          ca: tls.caFile ? readFileSync(tls.caFile) : undefined,
-        })
-      : new http.Agent({ keepAlive: true });
+    this.agent = baseUrl.startsWith('https:') ? httpsAgent(tls) : new http.Agent({ keepAlive: true });
   }
 
   request(req: HttpRequest): Promise<HttpResponse> {

@@ -33,7 +33,7 @@ function ipv4(address: string): Buffer {
 }
 
 /** The unsigned UPDATE message: zone section, no prerequisites, the update section. */
-export function updateMessage(zone: string, changes: DnsChanges, id: number): Buffer {
+function updateMessage(zone: string, changes: DnsChanges, id: number): Buffer {
   const updates: Buffer[] = [];
   for (const r of [...(changes.delete ?? []), ...(changes.upsert ?? [])]) {
     updates.push(record(wireName(fqdn(r.name, zone)), TYPE_A, CLASS_ANY, 0, Buffer.alloc(0)));

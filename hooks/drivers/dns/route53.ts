@@ -1,5 +1,3 @@
-import { Agent } from 'node:https';
-import { readFileSync } from 'node:fs';
 import {
   ChangeResourceRecordSetsCommand,
   ListResourceRecordSetsCommand,
@@ -9,7 +7,7 @@ import {
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import { AuthError, DriverError, NotFoundError, PermanentError, TimeoutError, TransientError } from '../common/errors';
-import type { TlsOptions } from '../common/http';
+import { httpsAgent, type TlsOptions } from '../common/http';
 import type { Secret } from '../common/secret';
 import { fqdn, type DnsChanges, type DnsProvider, type DnsRecord, type DnsVerification, type ExpectedRecord } from './index';
 import { AuthoritativeCheck, type NameserverCheckOptions } from './verify';
@@ -40,8 +38,7 @@ export function route53Client(config: Route53Config): Route53Client {
     endpoint: config.endpoint,
     maxAttempts: 5,
     credentials: creds ? async () => ({ accessKeyId: creds.accessKeyId.reveal(), secretAccessKey: creds.secretAccessKey.reveal() }) : undefined,
-    requestHandler:
-      config.caFile || config.insecure ? { httpsAgent: new Agent({ keepAlive: true, ca: config.caFile ? readFileSync(config.caFile) : undefined, rejectUnauthorized: !config.insecure }) } : undefined,
+    requestHandler: config.caFile || config.insecure ? { httpsAgent: httpsAgent(config) } : undefined,
   });
 }
 

@@ -16,6 +16,7 @@ export interface HttpProbe extends TlsOptions {
 /** GETs the URL with the check's TLS policy; ok when status, JSON subset and text all match. */
 export function probeHttp(probe: HttpProbe, clock: Clock = monotonicClock): Promise<ProbeResult> {
   const url = new URL(probe.url); // a malformed URL is misuse: throws here, before timing
+  const shown = withoutCredentials(url); // details go to the journal: never a `user:password@`
   const expectStatus = probe.expectStatus ?? 200;
   const client = new HttpClient(`http ${url.host}`, url.origin, probe);
   return timed(
@@ -24,13 +25,20 @@ export function probeHttp(probe: HttpProbe, clock: Clock = monotonicClock): Prom
       try {
         const response = await client.request({ method: 'GET', url: url.toString(), timeoutMs: probe.timeoutMs ?? 5000 });
         const mismatch = statusMismatch(response.status, expectStatus) ?? bodyMismatch(response.body, probe);
-        return mismatch ? { ok: false, detail: `GET ${url}: ${mismatch}` } : { ok: true, detail: `GET ${url}: ${response.status} as expected` };
+        return mismatch ? { ok: false, detail: `GET ${shown}: ${mismatch}` } : { ok: true, detail: `GET ${shown}: ${response.status} as expected` };
       } finally {
         client.close();
       }
     },
-    (error) => ({ ok: false, detail: `GET ${url}: ${error.message}` }),
+    (error) => ({ ok: false, detail: `GET ${shown}: ${error.message}` }),
   );
+}
+
+function withoutCredentials(url: URL): string {
+  const copy = new URL(url);
+  copy.username = '';
+  copy.password = '';
+  return copy.toString();
 }
 
 function statusMismatch(status: number, expected: number): string | undefined {

@@ -1,6 +1,6 @@
 import { writeExtraConfig, readExtraConfig, type ExtraConfig } from './extra-config';
 import { VmInventory } from './inventory';
-import { PowerOperations, readPowerStates, type EnsureOffOptions, type PowerChange, type PowerState } from './power';
+import { PowerOperations, readPowerStatesByName, type EnsureOffOptions, type PowerChange, type PowerState } from './power';
 import { VsphereSession, type VsphereConfig, type VsphereDeps } from './session';
 import type { MoRef } from './soap';
 import type { TaskWaitOptions } from './tasks';
@@ -47,15 +47,8 @@ export class VsphereClient {
   }
 
   /** Power states of many VMs in one round trip; VMs that do not exist are absent from the map. */
-  async powerStates(names: readonly string[]): Promise<Map<string, PowerState>> {
-    const refs = await this.inventory.findAll(names);
-    const byRef = await readPowerStates(this.session, [...refs.values()]);
-    const states = new Map<string, PowerState>();
-    for (const [name, ref] of refs) {
-      const state = byRef.get(ref.value);
-      if (state) states.set(name, state);
-    }
-    return states;
+  powerStates(names: readonly string[]): Promise<Map<string, PowerState>> {
+    return readPowerStatesByName(this.session, this.inventory, names);
   }
 
   /** Powers on, or resumes a suspended VM; nothing when already on. */

@@ -12,7 +12,7 @@ export type { MoRef } from './soap';
 
 /** The driver config of a topology site's vCenter; reads the password from its env var or file now. */
 export function vsphereConfigForSite(site: Site, env: NodeJS.ProcessEnv = process.env): VsphereConfig {
-  const { url, datacenter, username, password, insecure, caFile } = site.vcenter;
+  const { url, datacenter, username, password, insecure, caFile, requestTimeoutSeconds } = site.vcenter;
   return {
     url,
     datacenter,
@@ -21,5 +21,6 @@ export function vsphereConfigForSite(site: Site, env: NodeJS.ProcessEnv = proces
     insecure,
     caFile,
     name: `vcenter ${site.name}`,
+    requestTimeoutMs: requestTimeoutSeconds * 1000,
   };
 }

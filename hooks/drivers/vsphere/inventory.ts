@@ -1,3 +1,4 @@
+import { boundedAll, FAN_OUT } from '../common/concurrency';
 import { NotFoundError, PermanentError } from '../common/errors';
 import { retrieveFromContainer } from './properties';
 import { readMoRef, textXml, type MoRef } from './soap';
@@ -28,13 +29,17 @@ export class VmInventory {
 
   /**
    * Resolves many names at once, omitting those that do not exist (yet: Zerto creates recovered VMs
-   * during a Move). Path lookups first, then a single container scan for the rest.
+   * during a Move). Path lookups first (concurrently, FAN_OUT at a time), then a single container
+   * scan for the rest.
    */
   async findAll(names: readonly string[]): Promise<Map<string, MoRef>> {
+    const uncached = [...new Set(names)].filter((name) => !this.cache.has(name));
+    const refs = await boundedAll(uncached, FAN_OUT, (name) => this.byPath(this.vmFolderPath(name)));
+    const byPath = new Map(uncached.map((name, i) => [name, refs[i]]));
     const found = new Map<string, MoRef>();
     const unresolved: string[] = [];
     for (const name of names) {
-      const ref = this.cache.get(name) ?? (await this.byPath(this.vmFolderPath(name)));
+      const ref = this.cache.get(name) ?? byPath.get(name);
       if (ref) found.set(name, ref);
       else unresolved.push(name);
     }

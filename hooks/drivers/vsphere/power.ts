@@ -36,6 +36,18 @@ export async function readPowerStates(session: VsphereSession, vms: readonly MoR
   return states;
 }
 
+/** Power states of many VMs by name in one round trip; VMs that do not exist (yet) are absent from the map. */
+export async function readPowerStatesByName(session: VsphereSession, inventory: VmInventory, names: readonly string[]): Promise<Map<string, PowerState>> {
+  const refs = await inventory.findAll(names);
+  const byRef = await readPowerStates(session, [...refs.values()]);
+  const states = new Map<string, PowerState>();
+  for (const [name, ref] of refs) {
+    const state = byRef.get(ref.value);
+    if (state) states.set(name, state);
+  }
+  return states;
+}
+
 /**
  * The idempotent power operations: each reads the state first and acts only when needed, so a
  * repeated or resumed failback step never trips over InvalidPowerState. When a task still fails

@@ -18,6 +18,8 @@ export interface VsphereConfig {
   readonly caFile?: string;
   /** How errors and log lines name this endpoint. @default `vcenter <host>` */
   readonly name?: string;
+  /** Bound of one SOAP request (a topology site's `vcenter.requestTimeoutSeconds`). @default deps.requestTimeoutMs, then 30000 */
+  readonly requestTimeoutMs?: number;
 }
 
 export interface VsphereDeps {
@@ -27,7 +29,7 @@ export interface VsphereDeps {
   readonly log?: (line: string) => void;
   /** Retry policy for transient failures of one SOAP call. @default 4 attempts, 250 ms base */
   readonly retry?: RetryOptions;
-  /** Bound of one SOAP request. @default 30000 */
+  /** Bound of one SOAP request when the config sets none. @default 30000 */
   readonly requestTimeoutMs?: number;
 }
 
@@ -64,7 +66,7 @@ export class VsphereSession {
     this.system = config.name ?? `vcenter ${new URL(config.url).host}`;
     this.ownsHttp = deps.http === undefined;
     this.http = deps.http ?? new HttpClient(this.system, config.url, { insecure: config.insecure, caFile: config.caFile });
-    this.transport = new SoapTransport(this.system, this.http, config.url, deps.requestTimeoutMs ?? 30000);
+    this.transport = new SoapTransport(this.system, this.http, config.url, config.requestTimeoutMs ?? deps.requestTimeoutMs ?? 30000);
   }
 
   get datacenter(): string {

@@ -1,6 +1,6 @@
 import { NotFoundError, TransientError } from '../common/errors';
 import type { VmInventory } from './inventory';
-import { readPowerStates, type PowerState } from './power';
+import { readPowerStatesByName, type PowerState } from './power';
 import type { VsphereSession } from './session';
 
 export interface PowerStateChange {
@@ -46,12 +46,9 @@ export async function watchPowerStates(
   const intervalMs = options.intervalMs ?? 250;
   while (!options.signal.aborted) {
     try {
-      const refs = await inventory.findAll(names);
-      const states = await readPowerStates(session, [...refs.values()]);
-      for (const [name, ref] of refs) {
-        const state = states.get(ref.value);
+      for (const [name, state] of await readPowerStatesByName(session, inventory, names)) {
         const previous = known.get(name);
-        if (!state || state === previous) continue;
+        if (state === previous) continue;
         known.set(name, state);
         if (!options.signal.aborted) onChange({ vm: name, state, previous });
       }

@@ -71,6 +71,10 @@ function decodeEntities(raw: string): string {
   });
 }
 
+function isNamespaceDeclaration(attribute: string): boolean {
+  return attribute === 'xmlns' || attribute.startsWith('xmlns:');
+}
+
 interface Frame {
   element: XmlElement;
   qname: string;
@@ -157,11 +161,15 @@ export function parseXml(source: string): XmlElement {
       const selfClosing = source.startsWith('/>', pos);
       pos += selfClosing ? 2 : 1;
 
+      // Scopes are never changed once built, so an element that declares nothing shares its parent's.
       const parentScope = stack[stack.length - 1]?.scope ?? rootScope;
-      const scope = new Map(parentScope);
-      for (const [name, value] of rawAttributes) {
-        if (name === 'xmlns') scope.set('', value);
-        else if (name.startsWith('xmlns:')) scope.set(name.slice(6), value);
+      const declares = rawAttributes.some(([name]) => isNamespaceDeclaration(name));
+      const scope = declares ? new Map(parentScope) : parentScope;
+      if (declares) {
+        for (const [name, value] of rawAttributes) {
+          if (name === 'xmlns') scope.set('', value);
+          else if (name.startsWith('xmlns:')) scope.set(name.slice(6), value);
+        }
       }
       const resolve = (prefixed: string, useDefault: boolean): QName => {
         const colon = prefixed.indexOf(':');
@@ -175,7 +183,7 @@ export function parseXml(source: string): XmlElement {
       const attributes = new Map<string, string>();
       let xsiType: QName | undefined;
       for (const [name, value] of rawAttributes) {
-        if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+        if (isNamespaceDeclaration(name)) continue;
         const attr = resolve(name, false);
         if (attr.ns === NS.xsi && attr.local === 'type') xsiType = resolve(value, true);
         else attributes.set(attr.local, value);

@@ -3,7 +3,7 @@ import type { ZertoClient } from './client';
 import { list, str } from './fields';
 
 /** Names <-> identifiers of one kind of object at one site (VMs, clusters, ...). */
-export class NameIndex {
+class NameIndex {
   private readonly ids = new Map<string, string>();
   private readonly names = new Map<string, string>();
 

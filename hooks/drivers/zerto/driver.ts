@@ -25,6 +25,8 @@ export interface WaitOptions {
 
 const q = encodeURIComponent;
 
+type CheckpointWindow = { readonly start?: Date; readonly end?: Date };
+
 /**
  * The Zerto operations the failback needs, over one ZVM's REST API v1. Knows nothing of the plan:
  * reads (VPGs, RPO, VMs, alerts, checkpoints, tasks) and the recovery actions with their documented bodies.
@@ -74,13 +76,8 @@ export class ZertoDriver {
     }));
   }
 
-  async checkpoints(name: string, window: { start?: Date; end?: Date } = {}): Promise<Checkpoint[]> {
-    const vpg = await this.getVpg(name);
-    const params = new URLSearchParams();
-    if (window.start) params.set('startDate', window.start.toISOString());
-    if (window.end) params.set('endDate', window.end.toISOString());
-    const query = params.size ? `?${params}` : '';
-    return list(await this.client.get(`/v1/vpgs/${q(vpg.id)}/checkpoints${query}`)).map(toCheckpoint);
+  async checkpoints(name: string, window: CheckpointWindow = {}): Promise<Checkpoint[]> {
+    return this.checkpointsOf((await this.getVpg(name)).id, window);
   }
 
   async checkpointStats(name: string): Promise<{ earliest?: Checkpoint; latest?: Checkpoint }> {
@@ -93,7 +90,7 @@ export class ZertoDriver {
   /** Tags a checkpoint (before a failback), or returns the one already carrying `tag`. */
   async tagCheckpoint(name: string, tag: string): Promise<Checkpoint> {
     const vpg = await this.getVpg(name);
-    const tagged = async () => (await this.checkpoints(name)).find((c) => c.tag === tag);
+    const tagged = async () => (await this.checkpointsOf(vpg.id)).find((c) => c.tag === tag);
     const existing = await tagged();
     if (existing) return existing;
     await this.client.post(`/v1/vpgs/${q(vpg.id)}/checkpoints`, { checkpointName: tag });
@@ -174,6 +171,14 @@ export class ZertoDriver {
       const vpg = await this.getVpg(name);
       return vpg.subStatusName.endsWith('BeforeCommit') ? vpg : undefined;
     });
+  }
+
+  private async checkpointsOf(vpgId: string, window: CheckpointWindow = {}): Promise<Checkpoint[]> {
+    const params = new URLSearchParams();
+    if (window.start) params.set('startDate', window.start.toISOString());
+    if (window.end) params.set('endDate', window.end.toISOString());
+    const query = params.size ? `?${params}` : '';
+    return list(await this.client.get(`/v1/vpgs/${q(vpgId)}/checkpoints${query}`)).map(toCheckpoint);
   }
 
   private unlessEnded(t: Task): Task {

@@ -1,5 +1,5 @@
 import type { Etcd3 } from 'etcd3';
-import { createEtcdClient, etcdError, singleKv } from '../../common/etcd';
+import { createEtcdClient, etcdError, ifUnchanged, singleKv } from '../../common/etcd';
 import { PermanentError } from '../../common/errors';
 import { HttpClient, type TlsOptions } from '../../common/http';
 import type { ActiveSiteRecord } from '../index';
@@ -23,6 +23,8 @@ export class EtcdKeyPublisher implements Publisher {
   readonly source = 'etcd' as const;
   private readonly key: string;
   private readonly system: string;
+  /** One keep-alive client per gateway endpoint, for every read-back. */
+  private readonly gateways: ReadonlyMap<string, HttpClient>;
 
   constructor(
     private readonly config: EtcdPublisherConfig,
@@ -30,6 +32,7 @@ export class EtcdKeyPublisher implements Publisher {
   ) {
     this.key = config.key ?? '/pra/active-site';
     this.system = `publisher etcd ${this.key}`;
+    this.gateways = new Map(config.endpoints.map((endpoint) => [endpoint, new HttpClient(`${this.system} ${endpoint}`, endpoint, config)]));
   }
 
   async publish(record: ActiveSiteRecord): Promise<GuestConfirmation[]> {
@@ -41,11 +44,12 @@ export class EtcdKeyPublisher implements Publisher {
           throw new PermanentError(this.system, `the key holds epoch ${seen.epoch} (active=${seen.active}); refusing to replace it with epoch ${record.epoch} (active=${record.active})`);
         }
       }
-      const unchanged = stored ? this.client.if(this.key, 'Mod', '==', stored.mod_revision) : this.client.if(this.key, 'Create', '==', 0);
-      const result = await unchanged.then(this.client.put(this.key).value(formatActiveSite(record))).commit();
+      const result = await ifUnchanged(this.client, this.key, stored?.mod_revision)
+        .then(this.client.put(this.key).value(formatActiveSite(record)))
+        .commit();
       if (!result.succeeded) throw new PermanentError(this.system, 'the key changed while publishing (another publisher ran); re-read the authority and publish again');
     } catch (error) {
-      const failure = error instanceof PermanentError ? error : etcdError(this.system, 'publish', error);
+      const failure = etcdError(this.system, 'publish', error);
       return this.config.endpoints.map((endpoint) => ({ guest: `etcd ${endpoint}`, error: failure }));
     }
     return this.read();
@@ -56,24 +60,21 @@ export class EtcdKeyPublisher implements Publisher {
   }
 
   async close(): Promise<void> {
+    for (const http of this.gateways.values()) http.close();
     this.client.close();
   }
 
   private async readThroughGateway(endpoint: string): Promise<GuestSees> {
-    const http = new HttpClient(`${this.system} ${endpoint}`, endpoint, this.config);
-    try {
-      const response = await http.send({
-        method: 'POST',
-        url: '/v3/kv/range',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ key: Buffer.from(this.key).toString('base64') }),
-        timeoutMs: this.config.callTimeoutMs ?? 3000,
-      });
-      const value = (JSON.parse(response.body) as { kvs?: Array<{ value?: string }> }).kvs?.[0]?.value;
-      if (value === undefined) throw new PermanentError(http.system, `key ${this.key} is absent`);
-      return parseActiveSite(Buffer.from(value, 'base64').toString('utf8'));
-    } finally {
-      http.close();
-    }
+    const http = this.gateways.get(endpoint)!;
+    const response = await http.send({
+      method: 'POST',
+      url: '/v3/kv/range',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key: Buffer.from(this.key).toString('base64') }),
+      timeoutMs: this.config.callTimeoutMs ?? 3000,
+    });
+    const value = (JSON.parse(response.body) as { kvs?: Array<{ value?: string }> }).kvs?.[0]?.value;
+    if (value === undefined) throw new PermanentError(http.system, `key ${this.key} is absent`);
+    return parseActiveSite(Buffer.from(value, 'base64').toString('utf8'));
   }
 }
