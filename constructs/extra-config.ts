@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { GUESTINFO_ACTIVE_SITE, GUESTINFO_EPOCH } from '../topology/guestinfo';
 
 /**
  * The extra_config keys pra-failback declares on every protected VM. Keys under `guestinfo.` are readable
@@ -24,21 +25,15 @@ export const ExtraConfigKey = {
  * Keys the engine writes through vCenter during a handover. Terraform must never declare them: a plan would
  * revert the engine's decision, and (H8) the reconfigure would power a suspended VM on.
  */
-export const OUT_OF_BAND_KEYS: readonly string[] = ['guestinfo.pra.active_site', 'guestinfo.pra.epoch'];
+export const OUT_OF_BAND_KEYS: readonly string[] = [GUESTINFO_ACTIVE_SITE, GUESTINFO_EPOCH];
 
 /** Keys owned by ProtectedVm: a caller's additional extra_config may not override them. */
 export const MANAGED_KEYS: readonly string[] = Object.values(ExtraConfigKey);
 
-/** cloud-init's VMware datasource accepts `gzip+base64`; gzip keeps large user data under vmx size limits. */
-/** Every VM of a site carries the same userdata: compress each distinct text once (a few sites, a few entries). */
-const compressed = new Map<string, string>();
-
+/**
+ * cloud-init's VMware datasource accepts `gzip+base64`; gzip keeps large user data under vmx size limits.
+ * Callers that encode the same text for many VMs keep the result (ProtectedVm does, per distinct text).
+ */
 export function gzipBase64(text: string): string {
-  let encoded = compressed.get(text);
-  if (encoded === undefined) {
-    if (compressed.size >= 16) compressed.clear();
-    encoded = gzipSync(Buffer.from(text, 'utf8'), { level: 9 }).toString('base64');
-    compressed.set(text, encoded);
-  }
-  return encoded;
+  return gzipSync(Buffer.from(text, 'utf8'), { level: 9 }).toString('base64');
 }

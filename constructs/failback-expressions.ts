@@ -22,14 +22,15 @@ function pausedOn(vars: FailbackVariables, site: string) {
 
 /**
  * One token per (variables, site, values): every VM of a site shares it. Creating a cdktf token captures a
- * full stack trace, which dominated synthesis time at 2000 VMs when each VM built its own.
+ * full stack trace, which dominated synthesis time at 2000 VMs when each VM built its own. Keyed by the
+ * failback_site variable, then by the other two variables' paths: all three enter the expression.
  */
 const memo = new WeakMap<FailbackVariables['failbackSite'], Map<string, string>>();
 
 function pausedChoice(vars: FailbackVariables, site: string, whenPaused: string, otherwise: string): string {
   let bySite = memo.get(vars.failbackSite);
   if (!bySite) memo.set(vars.failbackSite, (bySite = new Map()));
-  const key = JSON.stringify([vars.pauseMode.node.path, site, whenPaused, otherwise]);
+  const key = JSON.stringify([vars.pauseMode.node.path, vars.activeSite.node.path, site, whenPaused, otherwise]);
   let token = bySite.get(key);
   if (!token) bySite.set(key, (token = Token.asString(Fn.conditional(pausedOn(vars, site), whenPaused, otherwise))));
   return token;

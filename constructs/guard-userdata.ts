@@ -1,13 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Topology } from '../topology';
+import { SITE_NAME, type Topology } from '../topology/schema';
 
 /**
  * The cloud-init fragment that installs the in-guest cron guard (guard/install/cloud-init.yaml, filled in at
  * synth time with the script from guard/pra-guard). The protected-VM construct puts it in the VM's userdata.
  */
-
-const SITE_NAME = /^[a-z][a-z0-9-]{0,15}$/;
 
 /** guard/ of this checkout, from the sources (constructs/) or the compiled tree (dist/constructs/). */
 function guardDir(): string {

@@ -145,20 +145,21 @@ export class ProtectedVm extends Construct {
 /**
  * The gzip+base64 user data as a Terraform local of the stack, one per distinct text: every VM of a site
  * carries the same guard installer, and inlining it in each VM made a 2000-VM stack tens of megabytes.
- * The local's id is derived from the text, never from VM order.
+ * The local's id is derived from the text, never from VM order. Each distinct text is hashed and compressed
+ * once per process (a few sites, a few entries: the cache is emptied past 16).
  */
-const localIds = new Map<string, string>();
+const userDataLocals = new Map<string, { readonly id: string; readonly value: string }>();
 
 function sharedUserData(scope: Construct, text: string): string {
   const stack = TerraformStack.of(scope);
-  let id = localIds.get(text);
-  if (id === undefined) {
-    if (localIds.size >= 16) localIds.clear();
-    id = `cloud_init_userdata_${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
-    localIds.set(text, id);
+  let local = userDataLocals.get(text);
+  if (local === undefined) {
+    if (userDataLocals.size >= 16) userDataLocals.clear();
+    local = { id: `cloud_init_userdata_${createHash('sha256').update(text).digest('hex').slice(0, 12)}`, value: gzipBase64(text) };
+    userDataLocals.set(text, local);
   }
-  const existing = stack.node.tryFindChild(id) as TerraformLocal | undefined;
-  return (existing ?? new TerraformLocal(stack, id, gzipBase64(text))).asString;
+  const existing = stack.node.tryFindChild(local.id) as TerraformLocal | undefined;
+  return (existing ?? new TerraformLocal(stack, local.id, local.value)).asString;
 }
 
 /** cloud-init network and identity for the VMware datasource: the topology's address, not DHCP. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
@@ -60,18 +60,41 @@ export function synthesizeApp(topology: Topology, state: FailbackState, options:
 /** Terraform JSON of one synthesized stack. */
 export type StackJson = Record<string, unknown>;
 
-/** Synthesizes in a temporary directory (removed afterwards) and returns every stack's Terraform JSON by stack id. */
-export function synthesizeStacks(topology: Topology, state: FailbackState, options: Omit<BuildOptions, 'outdir'> = {}): Record<string, StackJson> {
-  const outdir = mkdtempSync(join(tmpdir(), 'pra-synth-'));
-  try {
-    const app = synthesizeApp(topology, state, { ...options, outdir });
-    const stacks: Record<string, StackJson> = {};
-    for (const stack of app.node.children.filter(TerraformStack.isStack)) {
-      const id = stack.node.id;
-      stacks[id] = JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) as StackJson;
-    }
-    return stacks;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
+/** Every stack's Terraform JSON by stack id, read back from the outdir `app` was synthesized into. */
+export function readStacks(app: App): Record<string, StackJson> {
+  const stacks: Record<string, StackJson> = {};
+  for (const stack of app.node.children.filter(TerraformStack.isStack)) {
+    const id = stack.node.id;
+    stacks[id] = JSON.parse(readFileSync(join(app.outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) as StackJson;
   }
+  return stacks;
+}
+
+/** A synthesis into a temporary directory, kept until `dispose`: its stacks, and its output to install elsewhere. */
+export interface StagedSynthesis {
+  readonly stacks: Record<string, StackJson>;
+  /** Copies the whole output (stacks, cdktf manifest, VPG manifest) into `outdir`, as a synth there would write it. */
+  installInto(outdir: string): void;
+  /** Removes the temporary directory. */
+  dispose(): void;
+}
+
+/** Synthesizes in a temporary directory (policy checks run and fail the synth, and then nothing is left behind). */
+export function stageSynthesis(topology: Topology, state: FailbackState): StagedSynthesis {
+  const staging = mkdtempSync(join(tmpdir(), 'pra-synth-'));
+  const dispose = () => rmSync(staging, { recursive: true, force: true });
+  try {
+    const stacks = readStacks(synthesizeApp(topology, state, { outdir: staging }));
+    return { stacks, installInto: (outdir) => cpSync(staging, outdir, { recursive: true }), dispose };
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+}
+
+/** Synthesizes in a temporary directory (removed afterwards) and returns every stack's Terraform JSON by stack id. */
+export function synthesizeStacks(topology: Topology, state: FailbackState): Record<string, StackJson> {
+  const staged = stageSynthesis(topology, state);
+  staged.dispose();
+  return staged.stacks;
 }

@@ -1,7 +1,8 @@
 export * from './schema';
 export * from './load';
 export * from './state';
-export { InputError, formatPath, type Problem } from './problems';
+export { InputError, LineInputError, formatPath, lineProblem, type Problem } from './problems';
+export * from './guestinfo';
 export * from './vpg-spec';
 export * from './paths';
 export * from './generate';

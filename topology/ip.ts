@@ -1,5 +1,5 @@
 /** IPv4 arithmetic for subnet rules. Inputs are already schema-validated. */
-export function ipToInt(ip: string): number {
+function ipToInt(ip: string): number {
   return ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
 }
 

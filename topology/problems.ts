@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, isNode } from 'yaml';
-import type { ZodIssue } from 'zod';
+import type { ZodIssue, ZodTypeAny, output } from 'zod';
 
 /** One thing wrong with an input file: where, what value, and what would be right. */
 export interface Problem {
@@ -18,6 +18,24 @@ export class InputError extends Error {
     super(lines.join('\n'));
     this.name = 'InputError';
   }
+}
+
+/**
+ * Bad input on one line of a text file (`file:line`): `where` and `problem` are kept apart so that a lenient
+ * reader can list the problem under its own `where` without parsing the message back.
+ */
+export class LineInputError extends InputError {
+  constructor(
+    readonly where: string,
+    readonly problem: string,
+  ) {
+    super(where, [`${where}: ${problem}`]);
+  }
+}
+
+/** Throws a LineInputError: the line at `where` breaks the file's grammar as `problem` says. */
+export function lineProblem(where: string, problem: string): never {
+  throw new LineInputError(where, problem);
 }
 
 /** `['vms', 2, 'ip']` -> `vms[2].ip` */
@@ -46,9 +64,14 @@ export class SourceFile {
   readonly data: unknown;
   readonly syntaxErrors: string[];
 
+  /**
+   * `isSecret` names the paths whose value must never be echoed (a secret written inline by mistake):
+   * problems there name the path without the value.
+   */
   constructor(
     readonly file: string,
     text: string,
+    private readonly isSecret: (path: readonly (string | number)[]) => boolean = () => false,
   ) {
     this.doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
     this.syntaxErrors = this.doc.errors.map((e) => {
@@ -71,13 +94,34 @@ export class SourceFile {
     const line = this.lineOf(problem.path);
     const where = line ? `${this.file}:${line}` : this.file;
     const path = formatPath(problem.path) || '(top level)';
-    const value = valueAt(this.data, problem.path);
+    const value = this.isSecret(problem.path) ? undefined : valueAt(this.data, problem.path);
     return value === undefined ? `${where}: ${path}: ${problem.message}` : `${where}: ${path} = ${show(value)}: ${problem.message}`;
   }
 
   fail(problems: readonly Problem[]): InputError {
     return new InputError(this.file, problems.map((p) => this.describe(p)));
   }
+}
+
+/**
+ * Parses `text` (YAML or JSON), validates it with `schema`, then with `rules` over the parsed value. Throws an
+ * InputError listing every problem of the first stage that has any, each with file, line, path and value
+ * (except the value of a path `isSecret` names).
+ */
+export function parseInput<S extends ZodTypeAny>(
+  file: string,
+  text: string,
+  schema: S,
+  rules: (data: output<S>) => Problem[],
+  isSecret?: (path: readonly (string | number)[]) => boolean,
+): output<S> {
+  const source = new SourceFile(file, text, isSecret);
+  if (source.syntaxErrors.length) throw new InputError(file, source.syntaxErrors);
+  const parsed = schema.safeParse(source.data);
+  if (!parsed.success) throw source.fail(problemsFromZod(parsed.error.issues));
+  const problems = rules(parsed.data);
+  if (problems.length) throw source.fail(problems);
+  return parsed.data;
 }
 
 /** Turns zod issues into problems whose message says what to write. */

@@ -6,9 +6,13 @@ import { z } from 'zod';
  * Every object is strict, so a misspelt field is an error, not a silently ignored default.
  */
 
-const siteName = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be a short lowercase site name such as rbx or sbg');
+const SITE_NAME_SOURCE = '[a-z][a-z0-9-]{0,15}';
+/** A site name: short and lowercase, as it appears in stack ids, guestinfo values and the guard's config. */
+export const SITE_NAME = new RegExp(`^${SITE_NAME_SOURCE}$`);
+/** A site name or `none` (the authority's record while the token is at nobody). */
+export const SITE_OR_NONE = new RegExp(`^(none|${SITE_NAME_SOURCE})$`);
+
+const siteName = z.string().regex(SITE_NAME, 'must be a short lowercase site name such as rbx or sbg');
 const vmName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'must be a VM name of letters, digits, dot, dash or underscore (at most 80)');
@@ -283,6 +287,27 @@ export const topologySchema = z
     terraformBackend: terraformBackendSchema.default({ type: 'local' }),
   })
   .strict();
+
+/** The path of every secret field under `schema` (`*` for any array index or record key), read from the schema itself. */
+function secretFieldsIn(schema: z.ZodTypeAny, at: readonly string[]): string[][] {
+  if (schema === secretRef) return [[...at]];
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) return secretFieldsIn(schema.unwrap(), at);
+  if (schema instanceof z.ZodDefault) return secretFieldsIn(schema.removeDefault(), at);
+  if (schema instanceof z.ZodEffects) return secretFieldsIn(schema.innerType(), at);
+  if (schema instanceof z.ZodObject) return Object.entries(schema.shape as z.ZodRawShape).flatMap(([key, field]) => secretFieldsIn(field, [...at, key]));
+  if (schema instanceof z.ZodArray) return secretFieldsIn(schema.element, [...at, '*']);
+  if (schema instanceof z.ZodRecord) return secretFieldsIn(schema.valueSchema, [...at, '*']);
+  if (schema instanceof z.ZodDiscriminatedUnion || schema instanceof z.ZodUnion) return (schema.options as z.ZodTypeAny[]).flatMap((option) => secretFieldsIn(option, at));
+  return [];
+}
+
+/** The topology's secret fields (`secretRef`), as paths with `*` for any array index: `sites.*.vcenter.password`. */
+export const SECRET_FIELDS: readonly (readonly string[])[] = [...new Map(secretFieldsIn(topologySchema, []).map((path) => [path.join('.'), path])).values()];
+
+/** True when `path` is a secret field of the topology or lies inside one: its value must never be echoed. */
+export function isSecretPath(path: readonly (string | number)[]): boolean {
+  return SECRET_FIELDS.some((field) => field.length <= path.length && field.every((part, i) => part === '*' || part === path[i]));
+}
 
 export type Topology = z.infer<typeof topologySchema>;
 export type Site = z.infer<typeof siteSchema>;

@@ -1,6 +1,7 @@
-import { existsSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { InputError, SourceFile, problemsFromZod, type Problem } from './problems';
+import { writeFileAtomic } from '../hooks/drivers/common/atomic-file';
+import { InputError, parseInput, type Problem } from './problems';
 import { readSource } from './load';
 import type { Topology } from './schema';
 
@@ -39,13 +40,13 @@ export function defaultState(topology: Topology): FailbackState {
 /** `displayName` is how messages name the file (e.g. relative to where the operator stands). */
 export function loadState(file: string, topology: Topology, displayName = file): FailbackState {
   if (!existsSync(file)) return defaultState(topology);
-  const source = new SourceFile(displayName, readSource(file));
-  if (source.syntaxErrors.length) throw new InputError(displayName, source.syntaxErrors);
-  const parsed = stateSchema.safeParse(source.data);
-  if (!parsed.success) throw source.fail(problemsFromZod(parsed.error.issues));
-  const problems = siteProblems(parsed.data, topology);
-  if (problems.length) throw source.fail(problems);
-  return parsed.data;
+  const text = readSource(file, 'the failback state file must be a readable file: check its permissions');
+  return parseInput(displayName, text, stateSchema, (state) => siteProblems(state, topology));
+}
+
+/** `failback_site=rbx enable_failback_pause_mode=false active_site=rbx`: a state on one line. */
+export function describeState(state: FailbackState): string {
+  return STATE_KEYS.map((key) => `${key}=${state[key]}`).join(' ');
 }
 
 /**
@@ -76,13 +77,8 @@ export function applyAssignments(state: FailbackState, assignments: readonly str
   return result;
 }
 
-/** Atomic write (temp file, fsync, rename): a crash leaves the old state or the new, never half. */
+/** Atomic write (temp file, fsync, rename, fsync of the directory): a crash leaves the old state or the new, never half. */
 export function saveState(file: string, state: FailbackState): void {
-  const tmp = `${file}.tmp-${process.pid}`;
   const ordered = Object.fromEntries(STATE_KEYS.map((k) => [k, state[k]]));
-  writeFileSync(tmp, `${JSON.stringify(ordered, null, 2)}\n`);
-  const fd = openSync(tmp, 'r');
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(ordered, null, 2)}\n`);
 }

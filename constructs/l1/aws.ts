@@ -9,7 +9,6 @@ export interface AwsProviderConfig {
   readonly region: string;
   /** A Route 53-compatible API endpoint (tests, private clouds); the AWS default when absent. */
   readonly route53Endpoint?: string;
-  readonly alias?: string;
 }
 
 export class AwsProvider extends TerraformProvider {
@@ -23,10 +22,6 @@ export class AwsProvider extends TerraformProvider {
       terraformGeneratorMetadata: { providerName: 'aws', providerVersionConstraint: '~> 5.0' },
       terraformProviderSource: 'hashicorp/aws',
     });
-  }
-
-  override get alias(): string | undefined {
-    return this.config.alias;
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

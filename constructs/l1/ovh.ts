@@ -8,9 +8,8 @@ import type { Construct } from 'constructs';
 export interface OvhProviderConfig {
   /** `ovh-eu`, `ovh-ca`, ... or an API URL. */
   readonly endpoint: string;
-  readonly applicationKey: string;
   /** Secrets stay out of the synthesized JSON: the provider reads OVH_APPLICATION_SECRET and OVH_CONSUMER_KEY. */
-  readonly alias?: string;
+  readonly applicationKey: string;
 }
 
 export class OvhProvider extends TerraformProvider {
@@ -24,10 +23,6 @@ export class OvhProvider extends TerraformProvider {
       terraformGeneratorMetadata: { providerName: 'ovh', providerVersionConstraint: '~> 1.0' },
       terraformProviderSource: 'ovh/ovh',
     });
-  }
-
-  override get alias(): string | undefined {
-    return this.config.alias;
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

@@ -43,7 +43,8 @@ function auditWindow(input: AuditInput, instants: readonly number[]): { from: nu
   return from === undefined || to === undefined ? undefined : { from, to };
 }
 
-function readText(file: string, option: string): string {
+/** Reads a file named by a command-line option; one that cannot be read is an InputError naming the option (exit 2). */
+export function readText(file: string, option: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {

@@ -1,4 +1,4 @@
-import { InputError } from '../../topology';
+import { InputError, LineInputError } from '../../topology';
 import { parseLedgerLine, type LedgerEntry } from '../guard/ledger';
 import type { Execution } from './overlap';
 
@@ -28,7 +28,7 @@ export function readLedgerText(text: string, file: string): { lines: LedgerLine[
       lines.push({ ...parseLedgerLine(line, where), where, file });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
-      malformed.push({ where, problem: e.lines.join('; ').replace(`${where}: `, '') });
+      malformed.push({ where, problem: e instanceof LineInputError ? e.problem : e.lines.join('; ') });
     }
   });
   return { lines, malformed };

@@ -58,9 +58,8 @@ export function localFields(ms: number, timeZone: string): LocalFields {
   };
 }
 
-/** `2026-10-25 02:30` in the zone: how the audit names a scheduled minute. */
-export function localMinuteText(ms: number, timeZone: string): string {
-  const f = localFields(ms, timeZone);
+/** `2026-10-25 02:30`, a minute's wall-clock fields (`localFields`): how the audit names a scheduled minute. */
+export function localMinuteText(f: LocalFields): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${f.year}-${p(f.month)}-${p(f.day)} ${p(f.hour)}:${p(f.minute)}`;
 }

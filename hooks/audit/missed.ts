@@ -47,14 +47,18 @@ export function findMissed(lines: readonly LedgerLine[], from: number, to: numbe
   for (const line of lines) {
     if (line.decision === 'end') continue;
     const key = `${line.job}\n${Math.floor(line.ts.getTime() / MINUTE)}`;
-    decisionsByMinute.set(key, [...(decisionsByMinute.get(key) ?? []), line]);
+    const decisions = decisionsByMinute.get(key);
+    if (decisions) decisions.push(line);
+    else decisionsByMinute.set(key, [line]);
   }
   const missed: MissedExecution[] = [];
-  for (const [job, schedule] of schedules) {
-    const seenLocal = new Set<string>();
-    for (let minute = Math.floor(from / MINUTE) * MINUTE; minute + MINUTE <= to; minute += MINUTE) {
-      if (!cronMatches(schedule, localFields(minute, timeZone))) continue;
-      const local = localMinuteText(minute, timeZone);
+  const jobs = [...schedules].map(([job, schedule]) => ({ job, schedule, seenLocal: new Set<string>() }));
+  for (let minute = Math.floor(from / MINUTE) * MINUTE; jobs.length && minute + MINUTE <= to; minute += MINUTE) {
+    // The zone's wall clock is read once a minute, for every job.
+    const fields = localFields(minute, timeZone);
+    const local = localMinuteText(fields);
+    for (const { job, schedule, seenLocal } of jobs) {
+      if (!cronMatches(schedule, fields)) continue;
       if (seenLocal.has(local) && isFixedTime(schedule)) continue;
       seenLocal.add(local);
       const decisions = decisionsByMinute.get(`${job}\n${minute / MINUTE}`) ?? [];

@@ -36,13 +36,18 @@ export interface OverlapReport {
 /** `horizon` closes executions that never ended (a VM stopped mid-job is the hazard, not an excuse). */
 export function findOverlaps(executions: readonly Execution[], horizon: number): OverlapReport {
   const byJob = new Map<string, Execution[]>();
-  for (const e of executions) byJob.set(e.job, [...(byJob.get(e.job) ?? []), e]);
+  for (const e of executions) {
+    const list = byJob.get(e.job);
+    if (list) list.push(e);
+    else byJob.set(e.job, [e]);
+  }
   const overlaps: Overlap[] = [];
-  for (const [job, list] of byJob) {
-    const sorted = [...list].sort((x, y) => x.start - y.start);
+  for (const [job, sorted] of byJob) {
+    sorted.sort((x, y) => x.start - y.start);
     sorted.forEach((a, i) => {
       const aEnd = a.end ?? horizon;
-      for (const b of sorted.slice(i + 1)) {
+      for (let j = i + 1; j < sorted.length; j++) {
+        const b = sorted[j];
         if (b.start >= aEnd) break;
         if (b.site === a.site) continue;
         const end = Math.min(aEnd, b.end ?? horizon);

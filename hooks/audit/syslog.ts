@@ -112,15 +112,15 @@ export function readCronSyslog(text: string, options: SyslogOptions): SyslogRead
  * earliest instant not before the previous line (5 minutes of slack for lines logged out of order).
  */
 function resolveWallTimes(headers: readonly Header[], options: SyslogOptions): (number | undefined)[] {
-  const walls = headers.map((h) => h.wall);
   let crossings = 0;
-  const yearsBack: number[] = [];
-  walls.forEach((w, i) => {
-    const prev = walls.slice(0, i).reverse().find((p) => p !== undefined);
-    if (w && prev && w.month < prev.month) crossings++;
-    yearsBack.push(crossings);
+  let lastWall: Header['wall'];
+  const yearsBack = headers.map(({ wall }) => {
+    if (wall) {
+      if (lastWall && wall.month < lastWall.month) crossings++;
+      lastWall = wall;
+    }
+    return crossings;
   });
-  const lastWall = [...walls].reverse().find((w) => w !== undefined);
   const ref = localFields(options.reference, options.timeZone);
   const lastYear = lastWall && (lastWall.month > ref.month || (lastWall.month === ref.month && lastWall.day > ref.day)) ? ref.year - 1 : ref.year;
   let previous = -Infinity;

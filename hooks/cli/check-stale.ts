@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readText } from '../audit/audit';
 import { parseTimeOption } from '../audit/local-time';
 import { findStale, hostFromLedger, hostFromMetrics, parseDuration } from '../monitoring/stale';
 import { ExitCode, parseOptions, UsageError, type Command } from './command';
@@ -26,7 +26,7 @@ export const checkStaleCommand: Command = {
     const hosts = values.metrics?.length
       ? values.metrics.map(hostFromMetrics)
       : values.ledger!.map((file) => {
-          const read = hostFromLedger(file, readFileSync(file, 'utf8'));
+          const read = hostFromLedger(file, readText(file, '--ledger'));
           malformed.push(...read.malformed.map((m) => `${m.where}: ${m.problem}`));
           return read.host;
         });

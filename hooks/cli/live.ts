@@ -1,4 +1,4 @@
-import type { Topology } from '../../topology';
+import type { Site, Topology } from '../../topology';
 import type { ActiveSiteRecord, Authority } from '../drivers/authority';
 import { authorityFromTopology } from '../drivers/authority/from-topology';
 import { withTimeout } from '../drivers/common/retry';
@@ -9,7 +9,7 @@ import type { LbServer, LoadBalancer } from '../drivers/lb';
 import { VsphereClient, vsphereConfigForSite } from '../drivers/vsphere';
 import type { ZertoDriver } from '../drivers/zerto/driver';
 import { zertoDriverForSite } from '../drivers/zerto/from-topology';
-import { describeError } from '../engine/runner';
+import { describeError } from '../drivers/common/errors';
 import { vmsOf } from '../steps/topology-views';
 
 /** One system's answer, or why it gave none: a read verb shows every answer it got and every error. */
@@ -118,12 +118,10 @@ export class LiveReader {
   }
 
   /** The vCenter client of `site`, built on first use (its password read then). */
-  vcenter(site: string): VsphereClient {
+  private vcenter(site: string): VsphereClient {
     let client = this.vcenters.get(site);
     if (!client) {
-      const found = this.topology.sites.find((s) => s.name === site);
-      if (!found) throw new Error(`site ${site} is not declared in the topology`);
-      client = new VsphereClient(vsphereConfigForSite(found, this.ctx.env));
+      client = new VsphereClient(vsphereConfigForSite(this.site(site), this.ctx.env));
       this.vcenters.set(site, client);
     }
     return client;
@@ -132,18 +130,20 @@ export class LiveReader {
   private zerto(site: string): ZertoDriver {
     let driver = this.zertos.get(site);
     if (!driver) {
-      const found = this.topology.sites.find((s) => s.name === site);
-      if (!found) throw new Error(`site ${site} is not declared in the topology`);
-      driver = zertoDriverForSite(found, this.ctx.env);
+      driver = zertoDriverForSite(this.site(site), this.ctx.env);
       this.zertos.set(site, driver);
     }
     return driver;
   }
 
   private siteIp(site: string): string {
-    const found = this.topology.sites.find((s) => s.name === site);
-    if (!found) throw new Error(`site ${site} is not declared in the topology`);
-    return found.publicIp;
+    return this.site(site).publicIp;
+  }
+
+  private site(name: string): Site {
+    const found = this.topology.sites.find((s) => s.name === name);
+    if (!found) throw new Error(`site ${name} is not declared in the topology`);
+    return found;
   }
 
   private siteOfIp(ip: string): string {

@@ -1,14 +1,15 @@
-import type { FailbackState, Topology } from '../../topology';
+import { describeState, type FailbackState, type Topology } from '../../topology';
 import { planFor, type PlanSpec } from '../engine/operation';
 import type { Step, StepContext } from '../engine/step';
-import { reviewStateChange, renderMarkdown, type SemanticDiff } from '../review';
+import { renderMarkdown, semanticDiff, synthesizeState, type SemanticDiff, type SynthesizedSide } from '../review';
+import { cell } from '../report/markdown';
 import { isStateStep } from '../steps/restore';
 import type { FailbackSystems } from '../steps/systems';
 import { recoveredVms, vmsOf, vpgsBetween } from '../steps/topology-views';
 import { ExitCode, UsageError, parseOptions, type Command } from './command';
 import { planSpecOf } from './failback';
 import { LiveReader, type Reading } from './live';
-import { describeState, loadProject, projectOptions } from './project';
+import { loadProject, projectOptions } from './project';
 
 type S = FailbackSystems;
 
@@ -134,21 +135,22 @@ function buildReport(topology: Topology, current: FailbackState, spec: PlanSpec,
   const plan = planFor(topology, spec);
   const stateChanges: PlanReport['stateChanges'] = [];
   let state = current;
+  // The synthesis of `state`, once a state step needed it: each state is synthesized once, the next change's `from`.
+  let synthesized: SynthesizedSide | undefined;
   const steps = plan.steps.map((step, i): PlannedStep => {
     const ctx: StepContext<S> = { runId: 'RUN', systems: planningSystems(topology, state), outputs: {}, signal: new AbortController().signal, progress: () => undefined };
     const planned = { n: i + 1, id: step.id, phase: step.phase, title: step.title, does: step.describe(ctx), now: nowOf(step, live, topology, spec, state), gate: step.gate?.name, pointOfNoReturn: step.pointOfNoReturn };
     if (isStateStep(step)) {
-      const next = step.nextState(state);
-      stateChanges.push({ step: step.id, diff: reviewStateChange(topology, state, next) });
-      state = next;
+      const before = synthesized ?? synthesizeState(topology, state);
+      state = step.nextState(state);
+      synthesized = synthesizeState(topology, state);
+      stateChanges.push({ step: step.id, diff: semanticDiff(before, synthesized) });
     }
     return planned;
   });
   const readings: Reading<unknown>[] = [...Object.values(live.power), ...live.vpgs.map((v) => v.reading), live.authority, ...(live.dns ? [live.dns] : []), ...(live.lb ? [live.lb] : [])];
   return { plan: plan.name, from: spec.from, to: spec.to, rtoMinutes: plan.rtoMinutes, steps, stateChanges, readErrors: [...new Set(readings.flatMap((r) => (r.ok ? [] : [r.error])))] };
 }
-
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function renderPlanMarkdown(report: PlanReport, topologyName: string): string {
   const lines = [

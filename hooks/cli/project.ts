@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { loadState, parseTopology, readSource, statePath, topologyPath, type FailbackState, type Topology } from '../../topology';
+import { loadState, loadTopology, statePath, topologyPath, type FailbackState, type Topology } from '../../topology';
 import type { CommandContext } from './command';
 
 /** The topology and failback state a verb works on, with the files they came from. */
@@ -23,7 +23,7 @@ export const projectOptions = {
 export function loadProject(ctx: CommandContext, files: { topology?: string; state?: string }): Project {
   const topologyFile = topologyPath(ctx.cwd, ctx.env, files.topology);
   const stateFile = statePath(ctx.cwd, files.state);
-  const topology = parseTopology(shown(ctx, topologyFile), readSource(topologyFile));
+  const topology = loadTopology(topologyFile, shown(ctx, topologyFile));
   return { topology, topologyFile, state: loadState(stateFile, topology, shown(ctx, stateFile)), stateFile, stateFileExists: existsSync(stateFile) };
 }
 
@@ -33,6 +33,5 @@ export function shown(ctx: CommandContext, file: string): string {
   return rel.startsWith('..') ? file : rel;
 }
 
-export function describeState(state: FailbackState): string {
-  return `failback_site=${state.failback_site} enable_failback_pause_mode=${state.enable_failback_pause_mode} active_site=${state.active_site}`;
-}
+/** Re-exported for the verbs that print a state: the one definition is in topology/state.ts. */
+export { describeState } from '../../topology';

@@ -103,6 +103,13 @@ export function readJournal(dir: string, runId: string): JournalEntry[] {
   return parseLines(text.slice(0, text.lastIndexOf('\n') + 1), file, 0);
 }
 
+/** Reads the journal of a run that must exist; an unknown run names `pra runs`. */
+export function journalOf(journalDir: string, runId: string): JournalEntry[] {
+  const entries = readJournal(journalDir, runId);
+  if (!entries.length) throw new Error(`no run ${runId} in ${journalDir}: list runs with pra runs`);
+  return entries;
+}
+
 /** Run ids sort by start time: `YYYYMMDDTHHMMSSZ-xxxx`. */
 export function listRuns(dir: string): string[] {
   if (!existsSync(dir)) return [];

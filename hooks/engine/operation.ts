@@ -4,7 +4,7 @@ import { failbackPlan, failoverPlan } from '../steps/plans';
 import type { FailbackSystems } from '../steps/systems';
 import type { JournalEntry, RunStartedEvent } from './events';
 import type { RunView } from './execution';
-import { Journal, newRunId, readJournal } from './journal';
+import { Journal, journalOf, newRunId } from './journal';
 import { Runner, type Approver, type RunnerOptions } from './runner';
 import type { Plan } from './step';
 
@@ -34,8 +34,8 @@ export interface OperationOptions {
 
 /** The plan spec a run was started with, read back from its journal. */
 export function specOf(journalDir: string, runId: string): PlanSpec & { readonly topologyFile: string; readonly stateFile: string } {
-  const first = readJournal(journalDir, runId)[0] as (JournalEntry & RunStartedEvent) | undefined;
-  if (!first || first.type !== 'run.started') throw new Error(`no run ${runId} in ${journalDir}: list runs with pra runs`);
+  const first = journalOf(journalDir, runId)[0] as JournalEntry & RunStartedEvent;
+  if (first.type !== 'run.started') throw new Error(`no run ${runId} in ${journalDir}: list runs with pra runs`);
   return first.options as never;
 }
 

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { DriverError } from '../drivers/common/errors';
+import { describeError, DriverError } from '../drivers/common/errors';
 import { realSleep, withRetry, withTimeout, type RetryOptions, type Sleep } from '../drivers/common/retry';
 import type { Json, JournalEntry, RunEvent } from './events';
 import { isFinished, replay, stepOutputs, type RunView } from './execution';
@@ -247,8 +247,4 @@ export class Runner<S> {
     }
   }
 
-}
-
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,4 @@
-import { InputError } from '../../topology';
+import { lineProblem as problem } from '../../topology';
 
 /**
  * The guard's ledger (guard/pra-guard, grammar in docs/guard.md): one line per event, TAB-separated
@@ -39,10 +39,6 @@ export interface LedgerEntry {
 const KEY = /^[a-z_]+$/;
 const TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UINT = /^\d+$/;
-
-function problem(where: string, message: string): never {
-  throw new InputError(where, [`${where}: ${message}`]);
-}
 
 function uint(fields: Record<string, string>, key: string, where: string, required: boolean): number | undefined {
   const text = fields[key];

@@ -1,4 +1,4 @@
-import { InputError } from '../../topology';
+import { lineProblem as problem } from '../../topology';
 
 /**
  * A strict reader of the Prometheus text exposition format (version 0.0.4) as the guard writes it for
@@ -21,10 +21,6 @@ const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 const LABEL = '[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\["\\\\n])*"';
 const SAMPLE = new RegExp(`^(${NAME})(?:\\{((?:${LABEL})(?:,${LABEL})*)?\\})? ([+-]?(?:\\d+(?:\\.\\d*)?(?:[eE][+-]?\\d+)?|Inf|NaN))$`);
 const TYPES = new Set(['counter', 'gauge', 'untyped', 'histogram', 'summary']);
-
-function problem(where: string, message: string): never {
-  throw new InputError(where, [`${where}: ${message}`]);
-}
 
 export function parseExposition(text: string, source: string): Exposition {
   const samples: Sample[] = [];

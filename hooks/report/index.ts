@@ -1,6 +1,5 @@
 import { auditFiles } from '../audit/audit';
 import type { JournalEntry } from '../engine/events';
-import { readJournal } from '../engine/journal';
 import { renderHtml } from './html';
 import { renderMarkdown } from './markdown';
 import { reportOf, type RunReport } from './model';
@@ -25,9 +24,4 @@ export function renderReport(report: RunReport, format: ReportFormat): string {
   return renderMarkdown(report);
 }
 
-/** Reads the journal of `runId` in `journalDir`; an unknown run is an input error naming `pra runs`. */
-export function journalOf(journalDir: string, runId: string): JournalEntry[] {
-  const entries = readJournal(journalDir, runId);
-  if (!entries.length) throw new Error(`no run ${runId} in ${journalDir}: list runs with pra runs`);
-  return entries;
-}
+export { journalOf } from '../engine/journal';

@@ -11,7 +11,8 @@ function bar(startMs: number, endMs: number, totalMs: number): string {
   return `${' '.repeat(from)}${'█'.repeat(Math.min(length, WIDTH - from))}`.padEnd(WIDTH);
 }
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** Text made safe for one cell of a Markdown table: pipes escaped, line breaks folded. */
+export const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const at = (ms: number) => `+${duration(ms)}`;
 
 export function renderMarkdown(r: RunReport): string {

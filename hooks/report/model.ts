@@ -98,6 +98,8 @@ export function reportOf(entries: readonly JournalEntry[], audit?: AuditResult):
   const drain = stepById.get('handover.drain');
   const fenceEpoch = epochOf(fence?.output);
   const grantEpoch = epochOf(grant?.output);
+  const fenceAtMs = fenceEpoch === undefined ? undefined : rel(fence!.endedAt);
+  const grantAtMs = grantEpoch === undefined ? undefined : rel(grant!.endedAt);
   const budgetMs = view.started.rtoMinutes * 60_000;
   const report = {
     run: {
@@ -119,10 +121,11 @@ export function reportOf(entries: readonly JournalEntry[], audit?: AuditResult):
     steps: view.steps.map((s) => ({ id: s.id, phase: s.phase, title: s.title, status: s.status, attempts: s.attempts, startMs: rel(s.startedAt ?? view.approvals.find((a) => a.step === s.id)?.requestedAt), endMs: rel(s.endedAt), error: s.error })),
     approvals: view.approvals.map((a) => ({ ...a, waitMs: a.decision ? Date.parse(a.decision.at) - Date.parse(a.requestedAt) : undefined })),
     handover: {
-      fence: fenceEpoch !== undefined ? { epoch: fenceEpoch, atMs: rel(fence!.endedAt)! } : undefined,
-      grant: grantEpoch !== undefined ? { epoch: grantEpoch, atMs: rel(grant!.endedAt)! } : undefined,
+      fence: fenceEpoch !== undefined ? { epoch: fenceEpoch, atMs: fenceAtMs! } : undefined,
+      grant: grantEpoch !== undefined ? { epoch: grantEpoch, atMs: grantAtMs! } : undefined,
       drainMs: drain?.startedAt && drain.endedAt ? Date.parse(drain.endedAt) - Date.parse(drain.startedAt) : undefined,
-      tokenNowhereMs: fence?.endedAt && grant?.endedAt && fenceEpoch !== undefined && grantEpoch !== undefined ? Date.parse(grant.endedAt) - Date.parse(fence.endedAt) : undefined,
+      // From the fence's confirmation to the grant's: no site held the token.
+      tokenNowhereMs: fenceAtMs !== undefined && grantAtMs !== undefined ? grantAtMs - fenceAtMs : undefined,
     },
     bootWindows: timeline.bootWindows,
     incidents,

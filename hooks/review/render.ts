@@ -1,3 +1,4 @@
+import { describeState } from '../../topology/state';
 import type { HclValue } from './hcl-expression';
 import type { ResourceChange, SemanticDiff } from './semantic-diff';
 
@@ -10,13 +11,9 @@ function cell(value: HclValue | undefined): string {
   return `\`${short.replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
 }
 
-function stateLine(state: SemanticDiff['from']): string {
-  return `failback_site=${state.failback_site} enable_failback_pause_mode=${state.enable_failback_pause_mode} active_site=${state.active_site}`;
-}
-
 /** A pull-request comment: the variable changes, then per stack a table of attribute changes. */
 export function renderMarkdown(diff: SemanticDiff, title: string): string {
-  const lines = [`### ${title}`, '', `- current: \`${stateLine(diff.from)}\``, `- proposed: \`${stateLine(diff.to)}\``, ''];
+  const lines = [`### ${title}`, '', `- current: \`${describeState(diff.from)}\``, `- proposed: \`${describeState(diff.to)}\``, ''];
   lines.push('#### Failback variables', '');
   if (diff.variables.length === 0) lines.push('No variable changes.', '');
   else {

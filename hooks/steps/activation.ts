@@ -2,6 +2,7 @@ import { boundedAll, FAN_OUT } from '../drivers/common/concurrency';
 import { PermanentError, TransientError } from '../drivers/common/errors';
 import type { Step, StepContext } from '../engine/step';
 import { readEverywhere, scoped } from './handover';
+import { isBeforeCommit } from '../drivers/zerto/model';
 import type { FailbackSystems } from './systems';
 import { recoveredOf, vpgsOf } from './topology-views';
 
@@ -23,7 +24,7 @@ export function validationSteps(from: string, to: string): Step<S>[] {
         const rpo: Record<string, number> = {};
         for (const spec of vpgsOf(ctx, from, to)) {
           const vpg = await systems.zerto(to).getVpg(spec.name);
-          if (!vpg.subStatusName.endsWith('BeforeCommit')) throw new PermanentError(`zerto ${to}`, `${spec.name} is ${vpg.subStatusName}, not waiting before commit`);
+          if (!isBeforeCommit(vpg)) throw new PermanentError(`zerto ${to}`, `${spec.name} is ${vpg.subStatusName}, not waiting before commit`);
           const errors = (await systems.zerto(to).alerts(spec.name)).filter((a) => a.level === 'Error');
           if (errors.length) throw new PermanentError(`zerto ${to}`, `${spec.name}: ${errors.map((a) => a.description).join('; ')}`);
           rpo[spec.name] = vpg.actualRpoSeconds;

@@ -2,6 +2,7 @@ import type { FailbackState } from '../../topology';
 import type { Json } from '../engine/events';
 import type { Step, StepContext } from '../engine/step';
 import { PauseWatcher } from './pause-watcher';
+import { isBeforeCommit } from '../drivers/zerto/model';
 import type { FailbackSystems } from './systems';
 import { recoveredOf, vpgsOf } from './topology-views';
 
@@ -58,8 +59,6 @@ export function checkpointStep(from: string, to: string): Step<S> {
   };
 }
 
-const isRecovering = (subStatusName: string) => subStatusName.endsWith('BeforeCommit');
-
 /**
  * Starts the Zerto recovery of every VPG from -> to (Move or Failover as the VPG says, commit policy None)
  * while the pause watcher suspends each recovered VM as soon as it powers on; done when every VPG waits
@@ -75,7 +74,7 @@ export function recoverStep(from: string, to: string, options: { readonly pause:
       `start ${vpgsOf(ctx, from, to).map((g) => `${g.recovery} of ${g.name}`).join(', ')} (commit policy none)${options.pause ? `; suspend ${vms(ctx).length} VMs on ${to} as they power on (vCenter ${to})` : ''}`,
     async check(ctx) {
       for (const vpg of vpgsOf(ctx, from, to)) {
-        if (!isRecovering((await ctx.systems.zerto(to).getVpg(vpg.name)).subStatusName)) return undefined;
+        if (!isBeforeCommit(await ctx.systems.zerto(to).getVpg(vpg.name))) return undefined;
       }
       if (!options.pause) return { output: { resumedCheck: true } };
       const states = await ctx.systems.vcenter(to).powerStates(vms(ctx));
@@ -96,7 +95,7 @@ export function recoverStep(from: string, to: string, options: { readonly pause:
         const tasks: Record<string, string> = {};
         for (const spec of vpgsOf(ctx, from, to)) {
           const vpg = await zerto.getVpg(spec.name);
-          if (isRecovering(vpg.subStatusName) || vpg.statusName === 'Moving' || vpg.statusName === 'FailingOver') continue; // already started by a crashed run
+          if (isBeforeCommit(vpg) || vpg.statusName === 'Moving' || vpg.statusName === 'FailingOver') continue; // already started by a crashed run
           tasks[spec.name] =
             spec.recovery === 'move'
               ? await zerto.move(spec.name, { commitPolicy: 'none', reverseProtection: true })
@@ -107,7 +106,7 @@ export function recoverStep(from: string, to: string, options: { readonly pause:
           const wait = { timeoutMs: 540_000, intervalMs: 200 };
           // With the task in hand a failed recovery ends the wait at once; a run resumed after a crash has only the VPG.
           if (tasks[spec.name]) await zerto.waitForBeforeCommit(spec.name, tasks[spec.name], wait);
-          else await zerto.waitForVpg(spec.name, 'waiting before commit', (v) => isRecovering(v.subStatusName), wait);
+          else await zerto.waitForVpg(spec.name, 'waiting before commit', isBeforeCommit, wait);
         }
         await watcher?.allSuspended(ctx.signal);
         return { tasks, bootWindows: windows };
@@ -120,7 +119,7 @@ export function recoverStep(from: string, to: string, options: { readonly pause:
       const zerto = systems.zerto(to);
       for (const spec of vpgsOf(ctx, from, to)) {
         const vpg = await zerto.getVpg(spec.name);
-        if (!isRecovering(vpg.subStatusName)) continue;
+        if (!isBeforeCommit(vpg)) continue;
         await zerto.rollback(spec.name);
         await zerto.waitForVpg(spec.name, 'rolled back to MeetingSLA', (v) => v.statusName === 'MeetingSLA', { timeoutMs: 300_000, intervalMs: 200 });
       }

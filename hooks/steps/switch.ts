@@ -3,6 +3,7 @@ import type { Json } from '../engine/events';
 import type { Step } from '../engine/step';
 import { boundedAll, FAN_OUT } from '../drivers/common/concurrency';
 import { drain, fence, grant } from './handover';
+import { isBeforeCommit } from '../drivers/zerto/model';
 import type { FailbackSystems } from './systems';
 import { recoveredOf, vmsOf, vpgsOf } from './topology-views';
 
@@ -124,7 +125,7 @@ export function commitSteps(from: string, to: string, options: { readonly revers
       describe: (ctx) => `commit ${vpgsOf(ctx, from, to).map((g) => g.name).join(', ')}: past this point the only way back is a new failover`,
       async check(ctx) {
         for (const spec of vpgsOf(ctx, from, to)) {
-          if ((await ctx.systems.zerto(to).getVpg(spec.name)).subStatusName.endsWith('BeforeCommit')) return undefined;
+          if (isBeforeCommit(await ctx.systems.zerto(to).getVpg(spec.name))) return undefined;
         }
         return { output: { alreadyCommitted: true } };
       },
@@ -133,7 +134,7 @@ export function commitSteps(from: string, to: string, options: { readonly revers
         const tasks: Record<string, string> = {};
         for (const spec of vpgsOf(ctx, from, to)) {
           const vpg = await systems.zerto(to).getVpg(spec.name);
-          if (!vpg.subStatusName.endsWith('BeforeCommit')) continue;
+          if (!isBeforeCommit(vpg)) continue;
           tasks[spec.name] = await systems.zerto(to).commit(spec.name, { reverseProtection: options.reverseProtection });
         }
         for (const id of Object.values(tasks)) await systems.zerto(to).waitForTask(id, { timeoutMs: 540_000, intervalMs: 200 });

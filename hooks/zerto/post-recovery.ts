@@ -2,7 +2,8 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, loadTopology, type Topology } from '../../topology';
 import { vsphereConfigForSite, VsphereClient } from '../drivers/vsphere';
-import { describeError } from '../engine/runner';
+import { describeError } from '../drivers/common/errors';
+import { ExitCode } from '../cli/command';
 import { PauseWatcher, type BootWindow } from '../steps/pause-watcher';
 
 /**
@@ -19,8 +20,6 @@ import { PauseWatcher, type BootWindow } from '../steps/pause-watcher';
  * 2 bad input (unknown operation, VPG or VM not in the topology, no topology); 3 vCenter failed, or a VM was
  * not suspended within the timeout (Zerto shows the script as failed: suspend by hand or with pra).
  */
-export const ExitCode = { ok: 0, input: 2, external: 3 } as const;
-
 /** Operations after which the recovered VMs run production's crons: they must be suspended. */
 const RECOVERIES = new Set(['Move', 'MoveBeforeCommit', 'Failover', 'FailoverBeforeCommit']);
 /**
@@ -32,7 +31,7 @@ const LEFT_ALONE = new Set(['Test', 'MoveRollback', 'FailoverRollback']);
 
 const SUSPEND_TIMEOUT_MS = 300_000;
 
-export interface PostRecoveryIo {
+interface PostRecoveryIo {
   readonly env: NodeJS.ProcessEnv;
   readonly argv: readonly string[];
   readonly stdout: NodeJS.WritableStream;
@@ -55,7 +54,7 @@ function targetsOf(topology: Topology, vpgName: string, displayNames: string | u
   return { site: vpg.target, vms: [...new Set(vms)] };
 }
 
-export async function postRecovery(io: PostRecoveryIo): Promise<number> {
+async function postRecovery(io: PostRecoveryIo): Promise<number> {
   const emit = (line: Record<string, unknown>) => {
     const text = `${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`;
     io.stdout.write(text);
@@ -77,10 +76,10 @@ export async function postRecovery(io: PostRecoveryIo): Promise<number> {
   } catch (error) {
     if (error instanceof InputError) {
       io.stderr.write(`${error.lines.join('\n')}\n`);
-      return ExitCode.input;
+      return ExitCode.usage;
     }
     io.stderr.write(`pra zerto-post-recovery: ${describeError(error)}\n`);
-    return ExitCode.external;
+    return ExitCode.externalFailure;
   }
 }
 

@@ -10,6 +10,6 @@ export const noRebootOnExtraConfig: PolicyRule = {
     const attributes = app.attributesOf(node);
     const declaresFailbackKeys = Object.keys((attributes.extra_config ?? {}) as object).some((key) => key.startsWith('pra.') || key.startsWith('guestinfo.pra.'));
     if (!declaresFailbackKeys || attributes.extra_config_reboot_required === false) return undefined;
-    return `VM ${String(app.attributesOf(node).name)} has extra_config_reboot_required = ${JSON.stringify(attributes.extra_config_reboot_required ?? '(unset: true)')}`;
+    return `VM ${String(attributes.name)} has extra_config_reboot_required = ${JSON.stringify(attributes.extra_config_reboot_required ?? '(unset: true)')}`;
   },
 };

@@ -1,3 +1,4 @@
+import { SITE_OR_NONE } from '../../../topology/schema';
 import { PermanentError } from '../common/errors';
 
 /**
@@ -85,7 +86,7 @@ export class RunLockHeldError extends PermanentError {
 }
 
 /** A site name as the topology allows it, or `none`. */
-export const SITE_OR_NONE = /^(none|[a-z][a-z0-9-]{0,15})$/;
+export { SITE_OR_NONE };
 
 /** Checks a record read from a backend; a damaged one is refused, never guessed at. */
 export function parseRecord(system: string, text: string): ActiveSiteRecord {

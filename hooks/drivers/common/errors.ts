@@ -25,6 +25,11 @@ export class PermanentError extends DriverError {}
 /** An operation or a wait ran past its bound. Retryable by default (the peer may just be slow). */
 export class TimeoutError extends TransientError {}
 
+/** The message of an error, or the thrown value as text. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
  * The thrown value as an Error, keeping its own fields (`code`, ...). Checks the shape, not
  * `instanceof`: errors created in another realm (a vm context, jest's sandbox) fail `instanceof Error`.

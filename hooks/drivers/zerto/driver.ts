@@ -4,6 +4,7 @@ import type { ZertoClient } from './client';
 import { field, list, num, str } from './fields';
 import {
   COMMIT_POLICY,
+  isBeforeCommit,
   SHUTDOWN_POLICY,
   TaskState,
   type Alert,
@@ -169,7 +170,7 @@ export class ZertoDriver {
     return this.poll(`${name} MovingBeforeCommit or FailingOverBeforeCommit`, options, async () => {
       this.unlessEnded(await this.task(taskId));
       const vpg = await this.getVpg(name);
-      return vpg.subStatusName.endsWith('BeforeCommit') ? vpg : undefined;
+      return isBeforeCommit(vpg) ? vpg : undefined;
     });
   }
 

@@ -19,6 +19,11 @@ export interface Vpg {
   readonly vmsCount?: number;
 }
 
+/** Recovered VMs up, waiting for a commit or a rollback (MovingBeforeCommit, FailingOverBeforeCommit). */
+export function isBeforeCommit(vpg: Pick<Vpg, 'subStatusName'>): boolean {
+  return vpg.subStatusName.endsWith('BeforeCommit');
+}
+
 export interface ProtectedVm {
   readonly id: string;
   readonly name: string;

@@ -1,9 +1,7 @@
 import { PermanentError } from '../../common/errors';
+import { GUESTINFO_ACTIVE_SITE, GUESTINFO_EPOCH } from '../../../../topology/guestinfo';
 import type { ActiveSiteRecord } from '../index';
 import { confirmEach, toGuestSees, type GuestConfirmation, type GuestSees, type Publisher } from './index';
-
-export const GUESTINFO_ACTIVE_SITE = 'guestinfo.pra.active_site';
-export const GUESTINFO_EPOCH = 'guestinfo.pra.epoch';
 
 /**
  * What the guestinfo publisher needs from a vCenter: a VM's extraConfig, read and written by VM name.
