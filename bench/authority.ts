@@ -25,7 +25,7 @@ const rounds = roundsFromArgv();
 
 const measure = (name: string, op: (i: number) => Promise<unknown>) => measureLatency(name, rounds, op, 50);
 
-async function casRounds(authority: Authority): Promise<(i: number) => Promise<unknown>> {
+function casRounds(authority: Authority): (i: number) => Promise<unknown> {
   return (i) => authority.compareAndSet(i, { active: i % 2 ? 'rbx' : 'none', epoch: i + 1, by: 'bench', at: new Date().toISOString(), reason: 'bench' });
 }
 
@@ -41,12 +41,12 @@ async function main(): Promise<void> {
   process.stdout.write(`bench: ${rounds} sequential rounds per operation, loopback servers\n`);
   try {
     const file = new FileAuthority({ path: join(dir, 'authority.json') });
-    await measure('authority file: compare-and-set', await casRounds(file));
+    await measure('authority file: compare-and-set', casRounds(file));
     await measure('authority file: read', () => file.read());
     await measure('authority file: run lock acquire + release', async () => (await file.acquireRunLock({ holder: 'bench', reason: 'bench' })).release());
 
     const etcd = new EtcdAuthority({ endpoints: [env.PRA_TESTENV_ETCD_ENDPOINT], key: `${prefix}/authority` });
-    await measure('authority etcd: compare-and-set (read + txn)', await casRounds(etcd));
+    await measure('authority etcd: compare-and-set (read + txn)', casRounds(etcd));
     await measure('authority etcd: read', () => etcd.read());
     await measure('authority etcd: run lock acquire + release', async () => (await etcd.acquireRunLock({ holder: 'bench', reason: 'bench' })).release());
     await etcd.close();
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     await measure('probe tcp', () => probeTcp({ host: '127.0.0.1', port: Number(env.PRA_TESTENV_MYSQL_PORT) }));
     await measure('probe http (via haproxy, JSON subset)', () => probeHttp({ url: env.PRA_TESTENV_HAPROXY_URL, expectJson: { status: 'ok' } }));
     await measure('probe mysql (connect, SELECT 1, schemas)', () =>
-      probeMysql({ host: '127.0.0.1', port: Number(env.PRA_TESTENV_MYSQL_PORT), user: env.PRA_TESTENV_MYSQL_USER, password: new Secret(env.PRA_TESTENV_MYSQL_PASSWORD), schemas: ['app_a'] }),
+      probeMysql({ host: '127.0.0.1', port: Number(env.PRA_TESTENV_MYSQL_PORT), user: env.PRA_TESTENV_MYSQL_USER, password: new Secret(env.PRA_TESTENV_MYSQL_PASSWORD), schemas: [env.PRA_TESTENV_MYSQL_DATABASE] }),
     );
     await measure('probe ssh command (connect, exec true)', () => probeSshCommand({ target: ssh, command: 'true' }));
   } finally {

@@ -1,4 +1,5 @@
 import { HttpClient } from '../hooks/drivers/common/http';
+import { realSleep } from '../hooks/drivers/common/retry';
 import { Secret } from '../hooks/drivers/common/secret';
 import { pointTo, type DnsProvider } from '../hooks/drivers/dns/index';
 import { OvhDns } from '../hooks/drivers/dns/ovh';
@@ -9,6 +10,7 @@ import { OvhIplb } from '../hooks/drivers/lb/ovh-iplb';
 import { OvhClient } from '../hooks/drivers/ovh/client';
 import { currentEnv, down, up, type Env } from '../testenv/core';
 import { allServices } from '../testenv/services';
+import { elapsedMs, percentile } from './latency';
 
 /**
  * Per-operation latencies of the traffic switch against the testenv (BIND primary + secondary, OVH and
@@ -24,15 +26,14 @@ const IPS = ['203.0.113.10', '198.51.100.20'];
 const GAP_MS = Number(process.env.GAP_MS ?? 1000);
 
 function stats(samples: number[]): string {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))].toFixed(1);
-  return `median ${at(0.5).padStart(7)} ms   p90 ${at(0.9).padStart(7)} ms   max ${s[s.length - 1].toFixed(1).padStart(7)} ms`;
+  const at = (q: number) => percentile(samples, q).toFixed(1);
+  return `median ${at(0.5).padStart(7)} ms   p90 ${at(0.9).padStart(7)} ms   max ${at(1).padStart(7)} ms`;
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const t = process.hrtime.bigint();
+  const started = process.hrtime.bigint();
   await fn();
-  return Number(process.hrtime.bigint() - t) / 1e6;
+  return elapsedMs(started);
 }
 
 async function control(env: Env, base: string, path: string, body: unknown): Promise<void> {
@@ -49,12 +50,12 @@ async function benchDns(label: string, dns: DnsProvider, out: string[]): Promise
   const verifyOnce: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const ip = IPS[i % 2];
-    await new Promise((r) => setTimeout(r, GAP_MS));
+    await realSleep(GAP_MS);
     const started = process.hrtime.bigint();
     apply.push(await timed(() => dns.applyChanges(pointTo(name, ip, 60))));
     const v = await verifyUntilVisible(dns, { name, addresses: [ip] }, { timeoutMs: 10000, intervalMs: 5 });
     if (!v.ok) throw new Error(`${label}: not visible on ${v.lagging.join(', ')}`);
-    visibleAll.push(Number(process.hrtime.bigint() - started) / 1e6);
+    visibleAll.push(elapsedMs(started));
     verifyOnce.push(await timed(() => dns.verify({ name, addresses: [ip] })));
   }
   await dns.applyChanges({ delete: [{ name, type: 'A', ttlSeconds: 60, targets: [] }] });

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Etcd3 } from 'etcd3';
+import { createEtcdClient } from '../hooks/drivers/common/etcd';
 import { currentEnv, down, REPO_ROOT, up } from '../testenv/core';
 import { allServices } from '../testenv/services';
+import { elapsedMs, median, percentile } from './latency';
 
 /**
  * Per-invocation cost of `pra-guard run -- true` with each active-site source, side by side with `true`
@@ -34,24 +35,19 @@ function guestRoot(name: string, config: string): string {
   return root;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 function timeOnce(c: Case): void {
   const started = process.hrtime.bigint();
   const result = spawnSync(c.command[0], c.command.slice(1), { env: c.env, stdio: 'ignore' });
-  c.samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+  c.samples.push(elapsedMs(started));
   if (result.status !== 0) throw new Error(`bench: ${c.name} exited ${result.status}`);
 }
 
 async function main(): Promise<void> {
   const runs = Math.min(Math.max(Number(process.argv[2] ?? 200) || 200, 10), 2000);
-  const wasUp = currentEnv()?.PRA_TESTENV_ETCD_ENDPOINT !== undefined;
-  const endpoint = (currentEnv()?.PRA_TESTENV_ETCD_ENDPOINT ?? (await up(allServices)).PRA_TESTENV_ETCD_ENDPOINT)!;
-  const etcd = new Etcd3({ hosts: endpoint });
+  const running = currentEnv()?.PRA_TESTENV_ETCD_ENDPOINT;
+  const wasUp = running !== undefined;
+  const endpoint = running ?? (await up(allServices)).PRA_TESTENV_ETCD_ENDPOINT;
+  const etcd = createEtcdClient({ endpoints: [endpoint] });
   const key = `/pra-bench/${process.pid}/active-site`;
   await etcd.put(key).value('active=rbx\nepoch=1\n');
 
@@ -100,7 +96,7 @@ async function main(): Promise<void> {
     '|---|---:|---:|---:|---:|',
     ...cases.map((c) => {
       const m = median(c.samples);
-      const p90 = [...c.samples].sort((a, b) => a - b)[Math.floor(c.samples.length * 0.9)];
+      const p90 = percentile(c.samples, 0.9);
       return `| ${c.name} | ${m.toFixed(2)} | ${p90.toFixed(2)} | ${(m / base).toFixed(1)} | ${(m - base).toFixed(2)} |`;
     }),
   ];

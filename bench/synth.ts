@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTopologyInput } from '../topology/generate';
+import { elapsedMs, median } from './latency';
 
 /**
  * Synthesis benchmark: generated topologies synthesized by the compiled app (`node dist/main.js`, as
@@ -18,12 +19,6 @@ interface Run {
   readonly peakRssMiB: number;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 function synthOnce(dir: string, topologyFile: string): Run {
   const rssFile = join(dir, 'rss');
   const started = process.hrtime.bigint();
@@ -32,7 +27,7 @@ function synthOnce(dir: string, topologyFile: string): Run {
     env: { ...process.env, PRA_TOPOLOGY: topologyFile, PRA_BENCH_RSS_FILE: rssFile, CDKTF_OUTDIR: join(dir, 'cdktf.out') },
     encoding: 'utf8',
   });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const seconds = elapsedMs(started) / 1000;
   if (child.status !== 0) throw new Error(`synth failed (exit ${child.status}): ${child.stderr}`);
   return { seconds, peakRssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
 }

@@ -1,7 +1,9 @@
+import { realSleep } from '../hooks/drivers/common/retry';
 import { Secret } from '../hooks/drivers/common/secret';
 import { VsphereClient, type PowerStateChange } from '../hooks/drivers/vsphere';
 import { currentEnv } from '../testenv/core';
 import { provisionVms } from '../testenv/vcsim/provision';
+import { elapsedMs, percentile } from './latency';
 
 /**
  * Per-operation latencies of the vSphere driver against the testenv vCenter simulator (RBX).
@@ -12,15 +14,14 @@ const rounds = Number(process.argv[2] ?? 20);
 const vmCount = Number(process.argv[3] ?? 200);
 
 function stats(name: string, samples: number[]): void {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1);
-  console.log(`${name.padEnd(40)} n=${String(sorted.length).padStart(3)}  median ${at(0.5).padStart(7)} ms  p95 ${at(0.95).padStart(7)} ms  max ${sorted[sorted.length - 1].toFixed(1).padStart(7)} ms`);
+  const at = (q: number) => percentile(samples, q).toFixed(1);
+  console.log(`${name.padEnd(40)} n=${String(samples.length).padStart(3)}  median ${at(0.5).padStart(7)} ms  p95 ${at(0.95).padStart(7)} ms  max ${at(1).padStart(7)} ms`);
 }
 
 async function timed<T>(samples: number[], fn: () => Promise<T>): Promise<T> {
   const started = process.hrtime.bigint();
   const value = await fn();
-  samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+  samples.push(elapsedMs(started));
   return value;
 }
 
@@ -78,13 +79,13 @@ async function watchLatency(watcher: VsphereClient, actor: VsphereClient, vm: st
   const latency = new Promise<number>((r) => (seen = r));
   const onChange = (c: PowerStateChange) => {
     if (c.previous === undefined) first();
-    else if (c.state === 'poweredOn' && poweredAt) seen(Number(process.hrtime.bigint() - poweredAt) / 1e6);
+    else if (c.state === 'poweredOn' && poweredAt) seen(elapsedMs(poweredAt));
   };
   const watching = watcher.watchPowerStates([vm], onChange, { signal: stop.signal });
   await ready;
   await actor.ensureOff(vm);
   // At a random phase of the poll: right after a poll would always measure the worst case.
-  await new Promise((r) => setTimeout(r, Math.random() * 250));
+  await realSleep(Math.random() * 250);
   await actor.ensureRunning(vm);
   poweredAt = process.hrtime.bigint();
   const ms = await latency;

@@ -5,6 +5,7 @@ import { ZertoDriver } from '../hooks/drivers/zerto/driver';
 import { VpgReconciler } from '../hooks/drivers/zerto/reconcile';
 import { loadTopology, vpgSpecs } from '../topology';
 import { currentEnv, EXAMPLE_TOPOLOGY } from '../testenv/core';
+import { createInstance } from '../testenv/sims/zerto/control-client';
 import { measureLatency, roundsFromArgv } from './latency';
 
 /**
@@ -21,10 +22,8 @@ const measure = (name: string, op: (i: number) => Promise<unknown>) => measureLa
 async function main(): Promise<void> {
   const env = currentEnv();
   if (!env?.PRA_TESTENV_ZERTO_CONTROL_URL) throw new Error('testenv zerto is not up; run testenv/testenv up zerto');
-  const control = env.PRA_TESTENV_ZERTO_CONTROL_URL;
-  const call = async (method: string, path: string, body?: unknown) => (await fetch(`${control}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) })).json();
-  const instance = (await call('POST', '/instances')) as { id: string; urls: Record<string, string> };
-  await call('PUT', `/instances/${instance.id}/delays`, { syncMs: 0, commitMs: 0, reverseProtectionMs: 0 });
+  const instance = await createInstance(env.PRA_TESTENV_ZERTO_CONTROL_URL);
+  await instance.control('PUT', '/delays', { syncMs: 0, commitMs: 0, reverseProtectionMs: 0 });
   const endpoint = (auth: ZertoEndpoint['auth']): ZertoEndpoint => ({
     url: instance.urls.rbx, auth, username: env.PRA_TESTENV_ZERTO_USERNAME, password: new Secret(env.PRA_TESTENV_ZERTO_PASSWORD), caFile: env.PRA_TESTENV_CA,
   });
@@ -59,7 +58,7 @@ async function main(): Promise<void> {
     await measure('vpg sync plan of 2 VPGs (nothing to change)', () => Promise.all(specs.map((s) => reconciler.plan(s))));
     await zerto.client.close();
   } finally {
-    await call('DELETE', `/instances/${instance.id}`);
+    await instance.remove();
   }
 }
 

@@ -1,7 +1,9 @@
-import { spawn, execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../hooks/drivers/common/atomic-file';
+import { realSleep } from '../hooks/drivers/common/retry';
 
 /**
  * The local test environment: real servers (Debian packages) and our simulators, on 127.0.0.1 only,
@@ -28,6 +30,11 @@ export interface ServiceContext {
   daemon(name: string, command: string, args: readonly string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): number;
   /** Resolves when 127.0.0.1:port accepts connections; throws with the log's tail after `timeoutMs`. */
   waitForPort(port: number, logName: string, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves when the log `<dir>/<logName>.log` holds `marker`; throws with the log's tail after `timeoutMs`,
+   * or as soon as the daemon started under `logName` has exited.
+   */
+  waitForLog(logName: string, marker: string, timeoutMs?: number): Promise<void>;
 }
 
 export interface Service {
@@ -56,11 +63,12 @@ function readState(): State {
   }
 }
 
+/** Both files hold every service's credentials: readable by their owner only. */
 function writeState(state: State): void {
   mkdirSync(STATE_DIR, { recursive: true });
-  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
+  writeFileAtomic(STATE_FILE, JSON.stringify(state, null, 2), 0o600);
   const env = mergedEnv(state);
-  writeFileSync(ENV_FILE, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
+  writeFileAtomic(ENV_FILE, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', 0o600);
 }
 
 function mergedEnv(state: State): Env {
@@ -106,15 +114,26 @@ function tail(file: string): string {
   }
 }
 
+/**
+ * The packages of `packages` that are not installed, by one dpkg-query for all of them (it exits 1 when it
+ * knows a name not at all, and still prints the others: its output is read whatever the exit status).
+ */
+function missingDebianPackages(packages: readonly string[]): string[] {
+  const wanted = [...new Set(packages)];
+  if (!wanted.length) return [];
+  const query = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...wanted], { stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' });
+  const installed = new Set(
+    (query.stdout ?? '')
+      .split('\n')
+      .filter((line) => line.endsWith(' install ok installed'))
+      .map((line) => line.slice(0, line.indexOf(' '))),
+  );
+  return wanted.filter((p) => !installed.has(p));
+}
+
 /** Installs missing Debian packages (as root, with a lock timeout). Non-root: says what to install. */
-export function ensureDebianPackages(packages: readonly string[], log: (line: string) => void = () => undefined): void {
-  const missing = [...new Set(packages)].filter((p) => {
-    try {
-      return !execFileSync('dpkg-query', ['-W', '-f=${Status}', p], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().includes('install ok installed');
-    } catch {
-      return true;
-    }
-  });
+function ensureDebianPackages(packages: readonly string[], log: (line: string) => void = () => undefined): void {
+  const missing = missingDebianPackages(packages);
   if (!missing.length) return;
   if (process.getuid?.() !== 0) {
     throw new Error(`testenv: missing Debian packages: ${missing.join(' ')}; install them with apt-get (as root) and retry`);
@@ -130,31 +149,45 @@ export function ensureDebianPackages(packages: readonly string[], log: (line: st
   }
 }
 
+/** Polls `ready` every 25 ms; throws `failure()` once `timeoutMs` passed or `alive()` says the wait is vain. */
+async function waitUntil(ready: () => boolean | Promise<boolean>, timeoutMs: number, alive: () => boolean, failure: () => Error): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ready())) {
+    if (Date.now() > deadline || !alive()) throw failure();
+    await realSleep(25);
+  }
+}
+
 function contextFor(service: Service, env: Env, pids: number[]): ServiceContext {
   const dir = join(STATE_DIR, service.name);
   mkdirSync(dir, { recursive: true });
+  const logOf = (name: string) => join(dir, `${name}.log`);
+  const daemons = new Map<string, number>();
   return {
     dir,
     env,
     freePort,
     daemon(name, command, args, options = {}) {
-      const logFile = join(dir, `${name}.log`);
-      const fd = openSync(logFile, 'a');
+      const fd = openSync(logOf(name), 'a');
       const child = spawn(command, args, { cwd: options.cwd ?? dir, env: options.env ?? process.env, detached: true, stdio: ['ignore', fd, fd] });
       closeSync(fd);
       child.unref();
       if (!child.pid) throw new Error(`testenv ${service.name}: could not start ${command}`);
       pids.push(child.pid);
+      daemons.set(name, child.pid);
       return child.pid;
     },
-    async waitForPort(port, logName, timeoutMs = 20000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!(await portOpen(port))) {
-        if (Date.now() > deadline) {
-          throw new Error(`testenv ${service.name}: port ${port} not open after ${timeoutMs} ms; log ${join(dir, `${logName}.log`)}:\n${tail(join(dir, `${logName}.log`))}`);
-        }
-        await new Promise((r) => setTimeout(r, 25));
-      }
+    waitForPort(port, logName, timeoutMs = 20000) {
+      return waitUntil(() => portOpen(port), timeoutMs, () => true, () =>
+        new Error(`testenv ${service.name}: port ${port} not open after ${timeoutMs} ms; log ${logOf(logName)}:\n${tail(logOf(logName))}`),
+      );
+    },
+    waitForLog(logName, marker, timeoutMs = 30000) {
+      const pid = daemons.get(logName);
+      const logged = () => existsSync(logOf(logName)) && readFileSync(logOf(logName), 'utf8').includes(marker);
+      return waitUntil(logged, timeoutMs, () => pid === undefined || pidAlive(pid), () =>
+        new Error(`testenv ${service.name}: ${logName} did not log "${marker}"; log ${logOf(logName)}:\n${tail(logOf(logName))}`),
+      );
     },
   };
 }
@@ -204,7 +237,8 @@ function stopPids(pids: readonly number[]): void {
     }
   }
   const deadline = Date.now() + 3000;
-  while (pids.some(pidAlive) && Date.now() < deadline) execFileSync('sleep', ['0.05']);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (pids.some(pidAlive) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 50); // a synchronous 50 ms sleep
   for (const pid of pids.filter(pidAlive)) {
     try {
       process.kill(-pid, 'SIGKILL');

@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditFiles, type AuditResult } from '../audit/audit';
 import { renderAudit } from '../audit/render';
 import { renderer } from '../engine/render';
 import { buildReport, journalOf, renderReport } from '../report';
 import { runDrill, type DrillResult } from '../../testenv/drill/drill';
+import { guardLedger, guestRoot, guestVms } from '../../testenv/guests/fleet';
 import { ExitCode, parseOptions, UsageError, type Command } from './command';
 
 function summary(r: DrillResult): string {
@@ -27,8 +28,8 @@ function summary(r: DrillResult): string {
 
 /** The drill's evidence: the run's HTML report and the audit of the simulated guests' guard ledgers. */
 function writeEvidence(r: DrillResult): { reportFile: string; audit: AuditResult } {
-  const ledgers = readdirSync(join(r.dir, 'guests'))
-    .map((vm) => join(r.dir, 'guests', vm, 'var/log/pra-guard/ledger.log'))
+  const ledgers = guestVms(r.dir)
+    .map((vm) => guardLedger(guestRoot(r.dir, vm)))
     .filter((file) => existsSync(file));
   const reportFile = join(r.dir, 'report.html');
   writeFileSync(reportFile, renderReport(buildReport(journalOf(join(r.dir, 'runs'), r.runId), ledgers), 'html'));

@@ -7,7 +7,7 @@ import { timelineOf, type Timeline } from '../../hooks/engine/timeline';
 import type { OverlapReport } from '../../hooks/audit/overlap';
 import { realSleep, type Sleep } from '../../hooks/drivers/common/retry';
 import type { FailbackSystems } from '../../hooks/steps/systems';
-import { vpgsBetween } from '../../hooks/steps/topology-views';
+import { vmsOf, vpgsBetween } from '../../hooks/steps/topology-views';
 import { prepareDrillWorld, type DrillWorld, type DrillWorldOptions } from './world';
 
 export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPairs'> {
@@ -55,7 +55,7 @@ async function finalStates(world: DrillWorld): Promise<Record<string, string>> {
   const { systems, topology } = world;
   const record = await systems.authority.read();
   const vpgs = await Promise.all(vpgsBetween(topology, 'sbg', 'rbx').map((g) => systems.zerto('rbx').getVpg(g.name)));
-  const power = async (site: string) => [...(await systems.vcenter(site).powerStates(topology.vms.filter((v) => v.site === site).map((v) => v.name))).values()].join(',');
+  const power = async (site: string) => [...(await systems.vcenter(site).powerStates(vmsOf(topology, site))).values()].join(',');
   const dns = await systems.dns!.verify({ name: 'app', addresses: [topology.sites.find((s) => s.name === 'rbx')!.publicIp] });
   const lb = await systems.lb!.verify('rbx');
   return {
@@ -85,7 +85,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const view = await operate(
       'start',
       options.instrument ? options.instrument(world.systems) : world.systems,
-      { kind: 'failback', from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile },
+      world.failback,
       { journalDir: world.journalDir, operator: 'drill', approver: drillOperator((options.validateSeconds ?? 2) * 1000, options.sleep ?? realSleep), onEvent: options.onEvent, approvalPollMs: 20, sleep: options.sleep },
     );
     runId = view.id;

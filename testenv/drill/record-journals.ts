@@ -1,9 +1,12 @@
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { realSleep } from '../../hooks/drivers/common/retry';
 import { autoApprover } from '../../hooks/engine/approvers';
 import { journalFile } from '../../hooks/engine/journal';
 import { operate } from '../../hooks/engine/operation';
 import { REPO_ROOT } from '../core';
+import { guardLedger, guestRoot, guestVms } from '../guests/fleet';
+import { zertoControl } from '../sims/zerto/control-client';
 import { prepareDrillWorld, type DrillWorld } from './world';
 
 /**
@@ -19,23 +22,21 @@ const CHECKPOINT = { path: '^/v1/vpgs/[^/]+/checkpoints$', method: 'POST', kind:
 const COMMIT = { path: '^/v1/vpgs/[^/]+/FailoverCommit$', method: 'POST', kind: 'status', status: 400 };
 
 async function control(world: DrillWorld, method: string, path: string, body?: unknown): Promise<void> {
-  const res = await fetch(`${world.env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/default${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!res.ok) throw new Error(`record: ${method} ${path} answered ${res.status}: ${await res.text()}`);
+  await zertoControl(world.env.PRA_TESTENV_ZERTO_CONTROL_URL, '/instances/default')(method, path, body);
 }
 
 async function record(name: string, scenario: (world: DrillWorld, run: (action: 'start' | 'resume' | 'rollback', runId?: string) => Promise<string>) => Promise<string>): Promise<void> {
   const world = await prepareDrillWorld({ guard: true, log: (line) => process.stderr.write(`${line}\n`) });
   const run = async (action: 'start' | 'resume' | 'rollback', runId?: string) => {
-    const spec = { kind: 'failback' as const, from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile };
-    const view = await operate(action, world.systems, spec, { journalDir: world.journalDir, operator: action === 'start' ? 'alice' : 'bob', approver: autoApprover('carol'), approvalPollMs: 20, runId });
+    const view = await operate(action, world.systems, world.failback, { journalDir: world.journalDir, operator: action === 'start' ? 'alice' : 'bob', approver: autoApprover('carol'), approvalPollMs: 20, runId });
     process.stderr.write(`${name}: ${action} -> ${view.state}\n`);
     return view.id;
   };
   let runId = '';
   try {
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await realSleep(2000);
     runId = await scenario(world, run);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await realSleep(2000);
   } finally {
     await control(world, 'DELETE', '/faults');
     await world.finish();
@@ -44,7 +45,7 @@ async function record(name: string, scenario: (world: DrillWorld, run: (action: 
   copyFileSync(journalFile(world.journalDir, runId), join(OUT, 'journals', `${name}.jsonl`));
   if (name !== 'completed') return;
   mkdirSync(join(OUT, 'ledgers'), { recursive: true });
-  for (const vm of readdirSync(join(world.dir, 'guests'))) copyFileSync(join(world.dir, 'guests', vm, 'var/log/pra-guard/ledger.log'), join(OUT, 'ledgers', `${name}-${vm}.log`));
+  for (const vm of guestVms(world.dir)) copyFileSync(guardLedger(guestRoot(world.dir, vm)), join(OUT, 'ledgers', `${name}-${vm}.log`));
 }
 
 const SCENARIOS: Record<string, () => Promise<void>> = {

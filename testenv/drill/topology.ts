@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { parseHostPorts } from '../../hooks/drivers/dns/verify';
 import { loadTopology, type Topology, type TopologyInput } from '../../topology';
 import { EXAMPLE_TOPOLOGY, REPO_ROOT, type Env } from '../core';
+import { guestRoot } from '../guests/fleet';
 
 /**
  * The drill's topology: the example's sites, VMs and VPGs, every endpoint pointed at the local environment.
@@ -22,10 +24,6 @@ export function drillTopology(env: Env, dir: string, options: DrillTopologyOptio
     if (!value) throw new Error(`drill: ${key} missing from the local environment; run testenv up`);
     return value;
   };
-  const hostPort = (value: string) => {
-    const [host, port] = value.split(':');
-    return { host, port: Number(port) };
-  };
   return {
     name: 'drill',
     rtoMinutes: example.rtoMinutes,
@@ -37,7 +35,7 @@ export function drillTopology(env: Env, dir: string, options: DrillTopologyOptio
         zerto: { url: options.zertoUrls?.[site.name] ?? need(`PRA_TESTENV_ZERTO_${upper}_URL`), auth: 'keycloak', username: need('PRA_TESTENV_ZERTO_USERNAME'), password: { env: 'PRA_TESTENV_ZERTO_PASSWORD' }, caFile: need('PRA_TESTENV_CA') },
       };
     }),
-    vms: example.vms.map((vm) => ({ ...vm, guest: { sshHost: '127.0.0.1', sshPort: Number(need('PRA_TESTENV_SSH_PORT')), guardRoot: join(dir, 'guests', vm.name) } })),
+    vms: example.vms.map((vm) => ({ ...vm, guest: { sshHost: '127.0.0.1', sshPort: Number(need('PRA_TESTENV_SSH_PORT')), guardRoot: guestRoot(dir, vm.name) } })),
     vpgs: example.vpgs.map((vpg) => ({ ...vpg, recovery: 'failover' })),
     traffic: {
       dns: {
@@ -45,10 +43,10 @@ export function drillTopology(env: Env, dir: string, options: DrillTopologyOptio
         zone: need('PRA_TESTENV_DNS_DRILL_ZONE'),
         record: 'app',
         ttlSeconds: 60,
-        server: hostPort(need('PRA_TESTENV_DNS_PRIMARY')),
+        server: parseHostPorts(need('PRA_TESTENV_DNS_PRIMARY'))[0],
         tsigKeyName: need('PRA_TESTENV_TSIG_NAME'),
         tsigSecret: { env: 'PRA_TESTENV_TSIG_SECRET' },
-        nameservers: need('PRA_TESTENV_DNS_SERVERS').split(',').map(hostPort),
+        nameservers: parseHostPorts(need('PRA_TESTENV_DNS_SERVERS')),
       },
       lb: {
         provider: 'haproxy',

@@ -1,7 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateTopology, loadTopology, saveState, type Topology, type TopologyInput } from '../../topology';
+import { guardConfig } from '../../constructs/guard-userdata';
 import { findOverlaps, type OverlapReport } from '../../hooks/audit/overlap';
+import type { ActiveSiteRecord } from '../../hooks/drivers/authority/index';
+import { formatActiveSite } from '../../hooks/drivers/authority/publishers/index';
+import type { PlanSpec } from '../../hooks/engine/operation';
 import { buildSystems } from '../../hooks/engine/systems';
 import type { FailbackSystems } from '../../hooks/steps/systems';
 import { vmsOf } from '../../hooks/steps/topology-views';
@@ -12,10 +16,11 @@ import { GuestFleet } from '../guests/fleet';
 import { siteInventory } from '../vcsim/inventory';
 import { provisionVms } from '../vcsim/provision';
 import type { GuestJob } from '../guests/guest';
+import { createInstance, defaultInstance, type InstanceHandle, type ZertoSimInstance } from '../sims/zerto/control-client';
 import { drillTopology, topologyYaml } from './topology';
 
 /** The drill's cron schedule per guest: short jobs every second, a slow one that a handover must drain. */
-export const DRILL_JOBS: readonly GuestJob[] = [
+const DRILL_JOBS: readonly GuestJob[] = [
   { name: 'billing', everySeconds: 1, durationMs: 300 },
   { name: 'invoices', everySeconds: 2, durationMs: 1200 },
   { name: 'report', everySeconds: 5, durationMs: 3500 },
@@ -30,6 +35,8 @@ export interface DrillWorld {
   readonly systems: FailbackSystems & { close(): Promise<void> };
   readonly fleet: GuestFleet;
   readonly env: Env;
+  /** The operation every drill rehearses: failback from SBG to RBX, with this world's topology and state files. */
+  readonly failback: PlanSpec & { readonly topologyFile: string; readonly stateFile: string };
   /** Stops the guests and the power followers; returns the double-execution measure and executions per site. */
   finish(): Promise<{ overlap: OverlapReport; executionsPerSite: Record<string, number> }>;
 }
@@ -55,26 +62,17 @@ export interface DrillWorldOptions {
 }
 
 /** The Zerto simulator instance a drill drives: the default one, or one created for a generated topology. */
-async function zertoInstance(env: Env, topology: Topology | undefined): Promise<{ id: string; urls?: Record<string, string>; remove(): Promise<void> }> {
+async function zertoInstance(env: Env, topology: Topology | undefined): Promise<InstanceHandle & Partial<Pick<ZertoSimInstance, 'urls'>>> {
   const control = env.PRA_TESTENV_ZERTO_CONTROL_URL;
-  if (!topology) return { id: 'default', remove: async () => undefined };
-  const res = await fetch(`${control}/instances`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topology, vcenter: true, activeSite: 'sbg' }) });
-  if (!res.ok) throw new Error(`drill: POST ${control}/instances answered ${res.status}: ${await res.text()}`);
-  const created = (await res.json()) as { id: string; urls: Record<string, string> };
-  return { ...created, remove: async () => void (await fetch(`${control}/instances/${created.id}`, { method: 'DELETE' })) };
-}
-
-async function post(url: string, body: unknown, method = 'POST'): Promise<void> {
-  const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`drill: ${method} ${url} answered ${res.status}: ${await res.text()}`);
+  return topology ? createInstance(control, { topology, vcenter: true, activeSite: 'sbg' }) : defaultInstance(control);
 }
 
 /**
  * The drill VMs and their Zerto simulator instance as every test expects to find them: production
  * on SBG after the disaster (SBG VMs on, RBX VMs off, VPG SBG -> RBX protecting).
  */
-async function restoreWorld(systems: FailbackSystems, topology: Topology, env: Env, zertoInstanceId: string): Promise<void> {
-  await post(`${env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/${zertoInstanceId}/reset`, { activeSite: 'sbg' });
+async function restoreWorld(systems: FailbackSystems, topology: Topology, zerto: InstanceHandle): Promise<void> {
+  await zerto.control('POST', '/reset', { activeSite: 'sbg' });
   await Promise.all([
     ...vmsOf(topology, 'sbg').map((vm) => systems.vcenter('sbg').ensureRunning(vm)),
     ...vmsOf(topology, 'rbx').map((vm) => systems.vcenter('rbx').ensureOff(vm, { guestShutdownTimeoutMs: 0 })),
@@ -103,22 +101,22 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   saveState(stateFile, { failback_site: 'sbg', enable_failback_pause_mode: true, active_site: 'sbg' });
   const systems = buildSystems({ topology, stateFile }, { cwd: dir, env: process.env, operator: 'drill' });
 
-  await restoreWorld(systems, topology, env, zerto.id);
-  await post(`${env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/${zerto.id}/delays`, { syncMs: 1000, commitMs: 300, reverseProtectionMs: 500 }, 'PUT');
+  await restoreWorld(systems, topology, zerto);
+  await zerto.control('PUT', '/delays', { syncMs: 1000, commitMs: 300, reverseProtectionMs: 500 });
   const sbgIp = topology.sites.find((s) => s.name === 'sbg')!.publicIp;
   await systems.dns!.applyChanges({ upsert: [{ name: 'app', type: 'A', ttlSeconds: 60, targets: [sbgIp] }] });
   await systems.lb!.switchTo('sbg');
 
-  const etcd = topology.guard.etcd!;
+  const disaster: ActiveSiteRecord = { active: 'sbg', epoch: 1, by: 'drill', at: new Date().toISOString(), reason: 'drill: production on sbg after the disaster' };
   const fleet = new GuestFleet({
     dir,
     guests: topology.vms.map((vm) => ({ vm: vm.name, site: vm.site, role: vm.role })),
     jobs: DRILL_JOBS,
     guard: options.guard ? topology.guard.command : undefined,
-    guardConf: `sources=file,etcd\netcd_endpoints=${etcd.endpoints.join(',')}\netcd_key=${etcd.key}\netcd_timeout_ms=${etcd.timeoutMs}\nsyslog=no\ndenied_exit_code=0\n`,
-    activeSiteFile: 'active=sbg\nepoch=1\n',
+    guardConf: `${guardConfig(topology.guard)}syslog=no\n`, // as cloud-init writes it; syslog off: the machine's log is not ours
+    activeSiteFile: formatActiveSite(disaster),
   });
-  const first = await systems.authority.compareAndSet(0, { active: 'sbg', epoch: 1, by: 'drill', at: new Date().toISOString(), reason: 'drill: production on sbg after the disaster' });
+  const first = await systems.authority.compareAndSet(0, disaster);
   await Promise.all(systems.publishers.map((p) => p.publish(first)));
 
   const follow = new AbortController();
@@ -137,11 +135,12 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     systems,
     fleet,
     env,
+    failback: { kind: 'failback', from: 'sbg', to: 'rbx', force: false, topologyFile, stateFile },
     async finish() {
       follow.abort();
       await Promise.allSettled(followers);
       fleet.stop();
-      await restoreWorld(systems, topology, env, zerto.id);
+      await restoreWorld(systems, topology, zerto);
       const executions = fleet.executions();
       const executionsPerSite: Record<string, number> = {};
       for (const e of executions) executionsPerSite[e.site] = (executionsPerSite[e.site] ?? 0) + 1;

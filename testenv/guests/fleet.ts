@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Execution } from '../../hooks/audit/overlap';
 import { REPO_ROOT } from '../core';
@@ -29,6 +29,21 @@ export interface FleetOptions {
   readonly activeSiteFile: string;
 }
 
+/** The guest's filesystem root in a drill directory: what `pra-guard` sees as / and where the engine's SSH publisher writes. */
+export function guestRoot(dir: string, vm: string): string {
+  return join(dir, 'guests', vm);
+}
+
+/** The VMs that have a guest root in a drill directory. */
+export function guestVms(dir: string): string[] {
+  return readdirSync(join(dir, 'guests'));
+}
+
+/** The guard's ledger in a guest root (its default `ledger`, /var/log/pra-guard/ledger.log). */
+export function guardLedger(root: string): string {
+  return join(root, 'var/log/pra-guard/ledger.log');
+}
+
 /** Always the compiled guest (tests run from sources, the guests as plain node processes). */
 const GUEST_MAIN = join(REPO_ROOT, 'dist', 'testenv', 'guests', 'guest.js');
 
@@ -53,7 +68,7 @@ export class GuestFleet {
 
   /** The guest's filesystem root: what `pra-guard` sees as / and where the engine's SSH publisher writes. */
   rootOf(vm: string): string {
-    return join(this.opts.dir, 'guests', vm);
+    return guestRoot(this.opts.dir, vm);
   }
 
   /**

@@ -37,7 +37,7 @@ function runJob(opts: GuestOptions, job: GuestJob): void {
   child.on('error', () => undefined);
 }
 
-export function runGuest(opts: GuestOptions): void {
+function runGuest(opts: GuestOptions): void {
   let lastTick = Math.floor(Date.now() / 1000);
   const parent = process.ppid;
   setInterval(() => {

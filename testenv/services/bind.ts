@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../hooks/drivers/common/atomic-file';
+import { realSleep } from '../../hooks/drivers/common/retry';
 import { portOpen, type Env, type Service } from '../core';
 
 /**
@@ -16,9 +18,9 @@ import { portOpen, type Env, type Service } from '../core';
 export const TEST_ZONE = 'example.test';
 export const LAG_ZONE = 'lag.test';
 /** The drills' zone: drill fault tests freeze it (updates refused) without disturbing the driver tests. */
-export const DRILL_ZONE = 'drill.test';
+const DRILL_ZONE = 'drill.test';
 export const SBG_PUBLIC_IP = '198.51.100.20';
-export const TSIG_KEY_NAME = 'pra-testenv';
+const TSIG_KEY_NAME = 'pra-testenv';
 
 export function gateFile(bindDir: string, zone: string): string {
   return join(bindDir, 'primary', `gate-${zone}.conf`);
@@ -70,7 +72,8 @@ export const bindService: Service = {
       writeFileSync(join(primaryDir, `${zone}.db`), zoneFile(zone));
       writeFileSync(gateFile(ctx.dir, zone), TRANSFERS_ALLOWED);
     }
-    writeFileSync(
+    // The primary's config holds the TSIG and rndc secrets: its owner (named runs as us) reads it, no one else.
+    writeFileAtomic(
       join(primaryDir, 'named.conf'),
       options(primaryDir, primaryPort, `  notify explicit;\n  also-notify { 127.0.0.1 port ${secondaryPort}; };\n  notify-delay 0;`) +
         `key "${TSIG_KEY_NAME}" { algorithm hmac-sha256; secret "${tsigSecret}"; };\n` +
@@ -79,6 +82,7 @@ export const bindService: Service = {
         zones
           .map((z) => `zone "${z}" { type primary; file "${z}.db"; update-policy { grant ${TSIG_KEY_NAME} zonesub ANY; }; include "${gateFile(ctx.dir, z)}"; };\n`)
           .join(''),
+      0o600,
     );
     writeFileSync(
       join(secondaryDir, 'named.conf'),
@@ -86,10 +90,10 @@ export const bindService: Service = {
         zones.map((z) => `zone "${z}" { type secondary; primaries { 127.0.0.1 port ${primaryPort}; }; file "${z}.db"; };\n`).join(''),
     );
     const rndcConf = join(ctx.dir, 'rndc.conf');
-    writeFileSync(
+    writeFileAtomic(
       rndcConf,
       `key "rndc" { algorithm hmac-sha256; secret "${rndcSecret}"; };\noptions { default-key "rndc"; default-server 127.0.0.1; default-port ${controlPort}; };\n`,
-      { mode: 0o600 },
+      0o600,
     );
 
     // -g: foreground, logs on stderr (into the daemon log); -n 1: one worker, the machine is shared.
@@ -126,7 +130,7 @@ async function waitForSecondaryZones(port: number, zones: readonly string[]): Pr
       const out = execFileSync('dig', ['+short', '+time=1', '+tries=1', `@127.0.0.1`, '-p', String(port), zone, 'SOA'], { encoding: 'utf8' });
       if (out.trim()) break;
       if (Date.now() > deadline) throw new Error(`testenv bind: secondary never transferred ${zone}; see .testenv/bind/secondary.log`);
-      await new Promise((r) => setTimeout(r, 25));
+      await realSleep(25);
     }
   }
 }

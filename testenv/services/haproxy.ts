@@ -4,7 +4,7 @@ import { portOpen, REPO_ROOT, type Service } from '../core';
 
 export const HAPROXY_BACKEND = 'be_app';
 /** Server name of each site in the backend: deliberately not the site names, so drivers must map them. */
-export const HAPROXY_SERVERS: Readonly<Record<string, string>> = { rbx: 'web-rbx', sbg: 'web-sbg' };
+const HAPROXY_SERVERS: Readonly<Record<string, string>> = { rbx: 'web-rbx', sbg: 'web-sbg' };
 
 /**
  * HAProxy 2.6 in master-worker mode: one frontend, one backend with a server per site, each pointing at

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { portOpen, type Service } from '../core';
 
 /** The application database of the tests: present, with tables, readable by the check user. */
-export const MARIADB_DATABASE = 'app_a';
-export const MARIADB_CHECK_USER = 'pra_check';
+const MARIADB_DATABASE = 'app_a';
+const MARIADB_CHECK_USER = 'pra_check';
 
 /**
  * MariaDB 10.11 on loopback: the database the MySQL probe checks (`SELECT 1` + expected schemas).

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { portOpen, type Service } from '../core';
 import { LAG_ZONE, SBG_PUBLIC_IP, TEST_ZONE } from './bind';
-import { startSimulator } from './simulator';
+import { BIND_PUBLISHER_ENV, startSimulator } from './simulator';
 
 /** Site public IPs of the example topology, used as IPLB farm servers. */
-export const IPLB_LAYOUT = {
+const IPLB_LAYOUT = {
   serviceName: 'loadbalancer-pra-test',
   farmId: 101,
   servers: [
@@ -33,7 +33,7 @@ export const ovhService: Service = {
       PRA_SIM_OVH_ZONES: [TEST_ZONE, LAG_ZONE].join(','),
       PRA_SIM_OVH_INITIAL_TARGET: SBG_PUBLIC_IP,
       PRA_SIM_OVH_IPLB: JSON.stringify(IPLB_LAYOUT),
-    });
+    }, { passEnv: BIND_PUBLISHER_ENV });
     return {
       ...creds,
       PRA_TESTENV_OVH_ENDPOINT: `https://127.0.0.1:${port}/1.0`,

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { portOpen, type Service } from '../core';
 import { LAG_ZONE, SBG_PUBLIC_IP, TEST_ZONE } from './bind';
-import { startSimulator } from './simulator';
+import { BIND_PUBLISHER_ENV, startSimulator } from './simulator';
 
-export const ROUTE53_ZONE_IDS = { [TEST_ZONE]: 'Z0PRATESTZONE1', [LAG_ZONE]: 'Z0PRATESTZONE2' };
+const ROUTE53_ZONE_IDS = { [TEST_ZONE]: 'Z0PRATESTZONE1', [LAG_ZONE]: 'Z0PRATESTZONE2' };
 
 /**
  * The Route 53 REST-XML fake, over HTTPS with the testenv certificate, publishing INSYNC changes into the
@@ -22,7 +22,7 @@ export const route53Service: Service = {
       PRA_SIM_R53_SECRET_ACCESS_KEY: creds.PRA_TESTENV_R53_SECRET_ACCESS_KEY,
       PRA_SIM_R53_ZONES: JSON.stringify(Object.fromEntries(Object.entries(ROUTE53_ZONE_IDS).map(([zone, id]) => [id, zone]))),
       PRA_SIM_R53_INITIAL_TARGET: SBG_PUBLIC_IP,
-    });
+    }, { passEnv: BIND_PUBLISHER_ENV });
     return {
       ...creds,
       PRA_TESTENV_R53_ENDPOINT: `https://127.0.0.1:${port}`,

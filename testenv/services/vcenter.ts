@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTopology } from '../../topology';
-import { EXAMPLE_TOPOLOGY, pidAlive, portOpen, REPO_ROOT, type Env, type Service, type ServiceContext } from '../core';
+import { EXAMPLE_TOPOLOGY, portOpen, REPO_ROOT, type Env, type Service } from '../core';
 import { buildVcsim } from '../vcsim/build';
 import { siteInventory } from '../vcsim/inventory';
 
@@ -27,7 +27,7 @@ export const vcenterService: Service = {
       const inventory = join(ctx.dir, `${site.name}-inventory.json`);
       writeFileSync(inventory, JSON.stringify({ vms: siteInventory(topology, site.name) }));
       const logName = `vcsim-${site.name}`;
-      const pid = ctx.daemon(logName, binary, [
+      ctx.daemon(logName, binary, [
         '-listen', `127.0.0.1:${port}`,
         '-username', USER,
         '-tls-cert', ctx.env.PRA_TESTENV_TLS_CERT,
@@ -35,7 +35,7 @@ export const vcenterService: Service = {
         '-datacenter', site.vcenter.datacenter,
         '-inventory', inventory,
       ], { env: { ...process.env, VCSIM_PASSWORD: password } });
-      await waitForReady(ctx, logName, pid);
+      await ctx.waitForLog(logName, 'vcsim ready'); // vcsim opens its port before it has created the inventory
       const prefix = `PRA_TESTENV_VCENTER_${site.name.toUpperCase()}`;
       env[`${prefix}_URL`] = `https://127.0.0.1:${port}/sdk`;
       env[`${prefix}_DATACENTER`] = site.vcenter.datacenter;
@@ -69,17 +69,3 @@ export const vcenterService: Service = {
     return open.every(Boolean);
   },
 };
-
-/** vcsim opens its port before it has created the inventory: wait for its "ready" line instead. */
-async function waitForReady(ctx: ServiceContext, logName: string, pid: number, timeoutMs = 30000): Promise<void> {
-  const log = join(ctx.dir, `${logName}.log`);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
-    if (text.includes('vcsim ready')) return;
-    if (!pidAlive(pid) || Date.now() > deadline) {
-      throw new Error(`testenv vcenter: ${logName} did not become ready; log ${log}:\n${text.split('\n').slice(-15).join('\n')}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

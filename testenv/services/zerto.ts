@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { loadTopology } from '../../topology';
-import { EXAMPLE_TOPOLOGY, portOpen, REPO_ROOT, type Service } from '../core';
+import { EXAMPLE_TOPOLOGY, portOpen, type Service } from '../core';
+import { startSimulator } from './simulator';
 
 /** What the simulator needs of the `vcenter` service to power VMs there, passed through its environment. */
 const VCENTER_ENV = /^PRA_TESTENV_(VCENTER_(USER|PASSWORD|[A-Z0-9]+_(URL|DATACENTER))|CA)$/;
@@ -19,7 +19,6 @@ export const zertoService: Service = {
     const topology = loadTopology(EXAMPLE_TOPOLOGY);
     const sites = topology.sites.map((s) => s.name);
     const primary = topology.sites.find((s) => s.role === 'primary') ?? topology.sites[0];
-    const controlPort = await ctx.freePort();
     const sitePorts: Record<string, number> = {};
     for (const site of sites) sitePorts[site] = await ctx.freePort();
     const credentials = {
@@ -28,24 +27,22 @@ export const zertoService: Service = {
       PRA_TESTENV_ZERTO_CLIENT_ID: 'pra-failback',
       PRA_TESTENV_ZERTO_CLIENT_SECRET: randomBytes(12).toString('base64url'),
     };
-    ctx.daemon('zerto-sim', process.execPath, [
-      join(REPO_ROOT, 'dist/testenv/sims/zerto/main.js'),
-      '--topology', EXAMPLE_TOPOLOGY,
-      '--cert', ctx.env.PRA_TESTENV_TLS_CERT,
-      '--key', ctx.env.PRA_TESTENV_TLS_KEY,
-      '--control-port', String(controlPort),
-      ...sites.flatMap((s) => ['--site', `${s}=${sitePorts[s]}`]),
-    ], {
-      env: {
-        ...process.env,
-        ...Object.fromEntries(Object.entries(ctx.env).filter(([name]) => VCENTER_ENV.test(name))),
-        ZERTO_SIM_USERNAME: credentials.PRA_TESTENV_ZERTO_USERNAME,
-        ZERTO_SIM_PASSWORD: credentials.PRA_TESTENV_ZERTO_PASSWORD,
-        ZERTO_SIM_CLIENT_ID: credentials.PRA_TESTENV_ZERTO_CLIENT_ID,
-        ZERTO_SIM_CLIENT_SECRET: credentials.PRA_TESTENV_ZERTO_CLIENT_SECRET,
-      },
+    // The port startSimulator gives is the control port (the daemon listens there last, once its ZVMs answer).
+    const controlPort = await startSimulator(ctx, 'zerto', {
+      ZERTO_SIM_USERNAME: credentials.PRA_TESTENV_ZERTO_USERNAME,
+      ZERTO_SIM_PASSWORD: credentials.PRA_TESTENV_ZERTO_PASSWORD,
+      ZERTO_SIM_CLIENT_ID: credentials.PRA_TESTENV_ZERTO_CLIENT_ID,
+      ZERTO_SIM_CLIENT_SECRET: credentials.PRA_TESTENV_ZERTO_CLIENT_SECRET,
+    }, {
+      passEnv: VCENTER_ENV,
+      args: (port) => [
+        '--topology', EXAMPLE_TOPOLOGY,
+        '--cert', ctx.env.PRA_TESTENV_TLS_CERT,
+        '--key', ctx.env.PRA_TESTENV_TLS_KEY,
+        '--control-port', String(port),
+        ...sites.flatMap((s) => ['--site', `${s}=${sitePorts[s]}`]),
+      ],
     });
-    await ctx.waitForPort(controlPort, 'zerto-sim');
     const urls = Object.fromEntries(sites.map((s) => [`PRA_TESTENV_ZERTO_${s.toUpperCase()}_URL`, `https://127.0.0.1:${sitePorts[s]}`]));
     return {
       ...urls,

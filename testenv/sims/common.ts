@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { realSleep } from '../../hooks/drivers/common/retry';
 import { Secret } from '../../hooks/drivers/common/secret';
 import type { DnsChanges } from '../../hooks/drivers/dns/index';
 import { Rfc2136Dns } from '../../hooks/drivers/dns/rfc2136';
@@ -16,17 +17,25 @@ export function required(name: string): string {
 
 export type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => Promise<void>;
 
+/** The whole body of a request. */
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
 /** HTTPS when PRA_SIM_TLS_CERT/KEY are set (always, from testenv), listening on 127.0.0.1 only. */
 export function serve(port: number, handler: Handler): Server {
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      handler(req, Buffer.concat(chunks).toString('utf8'), res).catch((e: Error) => {
+    readBody(req)
+      .then((body) => handler(req, body.toString('utf8'), res))
+      .catch((e: Error) => {
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
         res.end(`simulator error: ${e.message}`);
       });
-    });
   };
   const cert = process.env.PRA_SIM_TLS_CERT;
   const server = cert
@@ -41,8 +50,6 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Fault injection, set through each simulator's control endpoint. */
 export interface FaultSpec {
@@ -71,7 +78,7 @@ export class Faults {
   /** Applies latency; returns the status to fail this call with, if any. */
   async apply(path: string): Promise<number | undefined> {
     if (this.spec.pathPrefix !== undefined && !path.startsWith(this.spec.pathPrefix)) return undefined;
-    if (this.spec.latencyMs) await sleep(this.spec.latencyMs);
+    if (this.spec.latencyMs) await realSleep(this.spec.latencyMs);
     if (this.remaining <= 0) return undefined;
     this.remaining--;
     return this.spec.failStatus ?? 503;

@@ -1,5 +1,6 @@
 import type { DnsRecord } from '../../../hooks/drivers/dns/index';
-import { sleep, type BindPublisher } from '../common';
+import { realSleep } from '../../../hooks/drivers/common/retry';
+import type { BindPublisher } from '../common';
 
 /**
  * The OVHcloud DNS zones of the simulator. API edits change the records only; nothing is served until
@@ -99,7 +100,7 @@ export class OvhZones {
     }
     this.refreshing.add(zone);
     try {
-      await sleep(this.refreshMs);
+      await realSleep(this.refreshMs);
       await this.publish(zone);
     } finally {
       this.refreshing.delete(zone);

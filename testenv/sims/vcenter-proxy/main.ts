@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { realSleep } from '../../../hooks/drivers/common/retry';
+import { readBody } from '../common';
 
 /**
  * A fault-injecting HTTPS proxy in front of one vcsim: vcsim itself never answers 5xx, hangs, or
@@ -48,21 +50,12 @@ function forward(method: string, path: string, headers: http.IncomingHttpHeaders
   });
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 async function proxy(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   requests++;
   const body = await readBody(req);
   if (faults.delay.count > 0) {
     faults.delay.count--;
-    await new Promise((r) => setTimeout(r, faults.delay.ms));
+    await realSleep(faults.delay.ms);
     if (res.destroyed) return; // the client gave up: what a timeout test wants
   }
   if (faults.fail.count > 0) {

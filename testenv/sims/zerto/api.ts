@@ -1,7 +1,8 @@
 import { VPG_STATUSES, VPG_SUBSTATUSES } from './catalog';
 import { bool, field, num, str } from '../../../hooks/drivers/zerto/fields';
+import { COMMIT_POLICY } from '../../../hooks/drivers/zerto/model';
 import type { SimSite } from './inventory';
-import { ApiError, type CommitPolicy, type RecoveryRequest } from './operations';
+import { ApiError, type RecoveryRequest } from './operations';
 import { renderTask } from './tasks';
 import { renderCheckpoint, renderVm, renderVpg, nextCheckpointId, refreshCheckpoints, type SimVpg } from './vpgs';
 import type { World } from './world';
@@ -21,12 +22,16 @@ function vpgOf(world: World, id: string): SimVpg {
   return vpg;
 }
 
-const asPolicy = (n: number | undefined, fallback: CommitPolicy): CommitPolicy => (n === 0 || n === 1 || n === 2 ? n : fallback);
+/** The body's CommitPolicy when it is one of COMMIT_POLICY, else Commit. */
+const commitPolicyOf = (body: unknown): number => {
+  const n = num(body, 'CommitPolicy');
+  return n !== undefined && Object.values(COMMIT_POLICY).includes(n) ? n : COMMIT_POLICY.commit;
+};
 
 function moveRequest(body: unknown): RecoveryRequest {
   return {
     kind: 'move',
-    commitPolicy: asPolicy(num(body, 'CommitPolicy'), 1),
+    commitPolicy: commitPolicyOf(body),
     commitPolicyTimeoutSec: num(body, 'CommitPolicyTimeout') ?? 0,
     reverseProtection: bool(body, 'ReverseProtection') ?? false,
     shutdownSource: true,
@@ -37,7 +42,7 @@ function failoverRequest(body: unknown): RecoveryRequest {
   const vms = field(body, 'VmIdentifiers');
   return {
     kind: 'failover',
-    commitPolicy: asPolicy(num(body, 'CommitPolicy'), 1),
+    commitPolicy: commitPolicyOf(body),
     commitPolicyTimeoutSec: 0,
     reverseProtection: bool(body, 'IsReverseProtection') ?? false,
     shutdownSource: (num(body, 'ShutdownPolicy') ?? 0) > 0,

@@ -19,7 +19,7 @@ export interface AuthTiming {
 }
 
 /** The public Keycloak client the ZVMA's own UI uses; `grant_type=password` goes through it. */
-export const PUBLIC_CLIENT_ID = 'zerto-client';
+const PUBLIC_CLIENT_ID = 'zerto-client';
 
 type Reply = { status: number; body: unknown; headers?: Record<string, string> };
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { loadTopology, parseTopology, type Topology } from '../../../topology';
+import { readBody, sendJson } from '../common';
 import type { FaultRule } from './faults';
 import { SimInstance, type TlsFiles } from './instance';
 import type { SiteVmPower } from './power';
@@ -47,8 +48,8 @@ export class Control {
   listen(port: number): Promise<Server> {
     const server = createServer((req, res) => {
       this.handle(req).then(
-        ([status, body]) => send(res, status, body),
-        (e: Error) => send(res, 400, { error: e.message }),
+        ([status, body]) => sendJson(res, status, body),
+        (e: Error) => sendJson(res, 400, { error: e.message }),
       );
     });
     return new Promise((resolve, reject) => {
@@ -122,24 +123,11 @@ function numbers(body: Record<string, unknown>, keys: readonly string[]): Record
   return out;
 }
 
-function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      try {
-        resolve(text ? (JSON.parse(text) as Record<string, unknown>) : {});
-      } catch {
-        reject(new Error('body is not JSON'));
-      }
-    });
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = (await readBody(req)).toString('utf8');
+  try {
+    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    throw new Error('body is not JSON');
+  }
 }

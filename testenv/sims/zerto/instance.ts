@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { realSleep } from '../../../hooks/drivers/common/retry';
+import { TOKEN_PATH } from '../../../hooks/drivers/zerto/auth';
+import { readBody } from '../common';
 import { routes } from './api';
 import type { SimSite } from './inventory';
 import { ApiError } from './operations';
@@ -9,17 +12,6 @@ import { World, type WorldOptions } from './world';
 export interface TlsFiles {
   readonly cert: Buffer;
   readonly key: Buffer;
-}
-
-const TOKEN_PATH = /^\/auth\/realms\/zerto\/protocol\/openid-connect\/token$/;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -32,9 +24,9 @@ function reply(res: ServerResponse, status: number, body: unknown, headers: Reco
 async function answer(world: World, site: SimSite, req: IncomingMessage, res: ServerResponse): Promise<number> {
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', 'https://zvm');
-  const raw = await readBody(req);
+  const raw = (await readBody(req)).toString('utf8');
   for (const fault of world.faults.take(method, url.pathname + url.search)) {
-    if (fault.kind === 'latency') await new Promise((r) => setTimeout(r, fault.latencyMs ?? 0));
+    if (fault.kind === 'latency') await realSleep(fault.latencyMs ?? 0);
     if (fault.kind === 'drop') {
       req.socket.destroy();
       return 0;
@@ -44,7 +36,7 @@ async function answer(world: World, site: SimSite, req: IncomingMessage, res: Se
       return fault.status ?? 500;
     }
   }
-  if (method === 'POST' && TOKEN_PATH.test(url.pathname)) {
+  if (method === 'POST' && url.pathname === TOKEN_PATH) {
     const r = world.auth.token(new URLSearchParams(raw));
     reply(res, r.status, r.body, r.headers);
     return r.status;

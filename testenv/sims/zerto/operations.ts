@@ -1,8 +1,9 @@
+import { COMMIT_POLICY } from '../../../hooks/drivers/zerto/model';
 import { status, subStatus, TaskState, VPG_STATUSES } from './catalog';
 import type { Inventory } from './inventory';
 import type { SiteVmPower } from './power';
 import type { Tasks } from './tasks';
-import { defaultPlacement, healthyRpoSeconds, type Operation, type SimVpg } from './vpgs';
+import { defaultPlacement, isReplicating, markReplicating, type Operation, type SimVpg } from './vpgs';
 
 /** The simulated durations of a recovery, settable through the control endpoint. */
 export interface Delays {
@@ -24,12 +25,10 @@ export class ApiError extends Error {
   }
 }
 
-export type CommitPolicy = 0 | 1 | 2;
-const CommitPolicy = { Rollback: 0, Commit: 1, None: 2 } as const;
-
 export interface RecoveryRequest {
   readonly kind: 'move' | 'failover';
-  readonly commitPolicy: CommitPolicy;
+  /** A value of COMMIT_POLICY (the API's numbers). */
+  readonly commitPolicy: number;
   /** Seconds before an automatic commit or rollback (policies Commit and Rollback). */
   readonly commitPolicyTimeoutSec: number;
   readonly reverseProtection: boolean;
@@ -40,7 +39,6 @@ export interface RecoveryRequest {
   readonly vmIds?: readonly string[];
 }
 
-const replicating = (vpg: SimVpg) => vpg.status >= status('MeetingSLA') && vpg.status <= status('HistoryNotMeetingSLA');
 const label = (kind: Operation['kind']) => (kind === 'move' ? 'Move' : 'Failover');
 
 /**
@@ -60,7 +58,7 @@ export class Recoveries {
 
   start(vpg: SimVpg, req: RecoveryRequest): string {
     if (vpg.operation) throw new ApiError(400, `VPG ${vpg.name} already has a ${vpg.operation.kind} in progress`);
-    if (!replicating(vpg)) throw new ApiError(400, `VPG ${vpg.name} is ${VPG_STATUSES[vpg.status]}: only a replicating VPG can ${req.kind}`);
+    if (!isReplicating(vpg)) throw new ApiError(400, `VPG ${vpg.name} is ${VPG_STATUSES[vpg.status]}: only a replicating VPG can ${req.kind}`);
     if (req.checkpointId !== undefined && !vpg.checkpoints.some((c) => c.id === req.checkpointId)) {
       throw new ApiError(400, `Checkpoint ${req.checkpointId} does not exist in VPG ${vpg.name}`);
     }
@@ -74,8 +72,8 @@ export class Recoveries {
     vpg.subStatus = subStatus('None');
     this.later(this.delays.syncMs, async () => {
       try {
-        if (req.shutdownSource) await this.powerOffVms(vpg.protectedSiteId, vmIds, op.poweredOff);
-        await this.powerOnVms(vpg.recoverySiteId, vmIds.map((id) => this.recoveryVmOf(id)), op.poweredOn);
+        if (req.shutdownSource) await this.powerVms('powerOff', vpg.protectedSiteId, vmIds, op.poweredOff);
+        await this.powerVms('powerOn', vpg.recoverySiteId, vmIds.map((id) => this.recoveryVmOf(id)), op.poweredOn);
       } catch (e) {
         await this.abandon(vpg, op, (e as Error).message);
         return;
@@ -85,11 +83,11 @@ export class Recoveries {
       const waiting = this.tasks.get(op.taskId);
       if (waiting) {
         waiting.progress = 50;
-        if (req.commitPolicy === CommitPolicy.None) waiting.state = TaskState.WaitingForUserInput;
+        if (req.commitPolicy === COMMIT_POLICY.none) waiting.state = TaskState.WaitingForUserInput;
       }
       const auto = req.commitPolicyTimeoutSec * 1000;
-      if (req.commitPolicy === CommitPolicy.Commit) this.later(auto, async () => void this.commit(vpg, req.kind, req.reverseProtection));
-      if (req.commitPolicy === CommitPolicy.Rollback) this.later(auto, async () => void this.rollback(vpg, req.kind));
+      if (req.commitPolicy === COMMIT_POLICY.commit) this.later(auto, async () => void this.commit(vpg, req.kind, req.reverseProtection));
+      if (req.commitPolicy === COMMIT_POLICY.rollback) this.later(auto, async () => void this.rollback(vpg, req.kind));
     });
     return task.id;
   }
@@ -150,9 +148,7 @@ export class Recoveries {
       status: status('Initializing'),
       subStatus: subStatus('DeltaSync'),
     });
-    this.later(this.delays.reverseProtectionMs, async () => {
-      Object.assign(vpg, { status: status('MeetingSLA'), subStatus: subStatus('None'), actualRpoSeconds: healthyRpoSeconds() });
-    });
+    this.later(this.delays.reverseProtectionMs, async () => markReplicating(vpg));
   }
 
   private waitingOperation(vpg: SimVpg, kind: Operation['kind'], verb: string): Operation {
@@ -168,13 +164,9 @@ export class Recoveries {
     return peer.id;
   }
 
-  private async powerOnVms(siteId: string, vmIds: readonly string[], done: string[]): Promise<void> {
-    await this.power.powerOn(this.siteName(siteId), vmIds.map((id) => this.vmName(id)));
-    done.push(...vmIds);
-  }
-
-  private async powerOffVms(siteId: string, vmIds: readonly string[], done: string[]): Promise<void> {
-    await this.power.powerOff(this.siteName(siteId), vmIds.map((id) => this.vmName(id)));
+  /** Powers the VMs on or off at a site, then records them in `done` (what a rollback undoes). */
+  private async powerVms(action: 'powerOn' | 'powerOff', siteId: string, vmIds: readonly string[], done: string[]): Promise<void> {
+    await this.power[action](this.siteName(siteId), vmIds.map((id) => this.vmName(id)));
     done.push(...vmIds);
   }
 
@@ -183,7 +175,7 @@ export class Recoveries {
     await this.power.powerOff(this.siteName(vpg.recoverySiteId), op.poweredOn.map((id) => this.vmName(id)));
     await this.power.powerOn(this.siteName(vpg.protectedSiteId), op.poweredOff.map((id) => this.vmName(id)));
     vpg.operation = undefined;
-    Object.assign(vpg, { status: status('MeetingSLA'), subStatus: subStatus('None'), actualRpoSeconds: healthyRpoSeconds() });
+    markReplicating(vpg);
   }
 
   /** A recovery that could not power its VMs: the task fails and the VPG goes back as after a rollback. */

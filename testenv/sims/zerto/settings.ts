@@ -4,7 +4,7 @@ import { field, num, str } from '../../../hooks/drivers/zerto/fields';
 import type { Inventory } from './inventory';
 import { ApiError, type Delays } from './operations';
 import type { Tasks } from './tasks';
-import { defaultPlacement, healthyRpoSeconds, type SimVpg } from './vpgs';
+import { defaultPlacement, markReplicating, type SimVpg } from './vpgs';
 
 /** A VPG's editable settings, as `/v1/vpgSettings/{id}` holds them between create and commit. */
 interface Settings {
@@ -138,7 +138,7 @@ export class VpgSettingsStore {
     const task = this.tasks.start(existing ? 'UpdateProtectionGroup' : 'CreateProtectionGroup', vpg.id);
     if (!existing) {
       this.vpgs.push(vpg);
-      setTimeout(() => Object.assign(vpg, { status: status('MeetingSLA'), subStatus: subStatus('None'), actualRpoSeconds: healthyRpoSeconds() }), this.delays.reverseProtectionMs).unref();
+      setTimeout(() => markReplicating(vpg), this.delays.reverseProtectionMs).unref();
     }
     this.tasks.finish(task.id, TaskState.Completed, existing ? 'VPG updated' : 'VPG created');
     this.drafts.delete(id);

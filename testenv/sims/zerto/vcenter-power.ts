@@ -68,10 +68,6 @@ export class VcenterPower implements SiteVmPower {
     await Promise.all(vmNames.map((vm) => client.ensureOff(vm, { guestShutdownTimeoutMs: 0 })));
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.clients.values()].map((c) => c.close()));
-  }
-
   private client(site: string): VsphereClient {
     const client = this.clients.get(site);
     if (!client) throw new Error(`no vCenter configured for site ${site}`);

@@ -50,6 +50,14 @@ export interface SimVpg {
 /** A small, varying RPO as a healthy replication shows. */
 export const healthyRpoSeconds = (): number => 4 + Math.floor(Math.random() * 6);
 
+/** Whether the VPG replicates (MeetingSLA up to HistoryNotMeetingSLA): only then can it be recovered, and checkpoints accrue. */
+export const isReplicating = (vpg: SimVpg): boolean => vpg.status >= status('MeetingSLA') && vpg.status <= status('HistoryNotMeetingSLA');
+
+/** The VPG replicating again and meeting its SLA (after a rollback, reverse protection or a creation). */
+export function markReplicating(vpg: SimVpg): void {
+  Object.assign(vpg, { status: status('MeetingSLA'), subStatus: subStatus('None'), actualRpoSeconds: healthyRpoSeconds() });
+}
+
 export function defaultPlacement(site: SimSite): RecoveryPlacement {
   return { clusterId: site.cluster.id, datastoreId: site.datastore.id, networkId: site.network.id, resourcePoolId: site.resourcePool?.id };
 }
@@ -128,9 +136,8 @@ export const nextCheckpointId = (): string => `cp-${Date.now()}-${++checkpointCo
 
 /** Zerto writes a checkpoint every few seconds while replicating: add one if the newest is older than that. */
 export function refreshCheckpoints(vpg: SimVpg, now: Date): void {
-  const replicating = vpg.status >= status('MeetingSLA') && vpg.status <= status('HistoryNotMeetingSLA');
   const newest = vpg.checkpoints[vpg.checkpoints.length - 1];
-  if (replicating && (!newest || now.getTime() - newest.time.getTime() > 5000)) {
+  if (isReplicating(vpg) && (!newest || now.getTime() - newest.time.getTime() > 5000)) {
     vpg.checkpoints.push({ id: nextCheckpointId(), tag: null, time: new Date(now.getTime() - vpg.actualRpoSeconds * 1000) });
     if (vpg.checkpoints.length > 500) vpg.checkpoints.splice(0, vpg.checkpoints.length - 500);
   }
