@@ -18,6 +18,15 @@ describe.each(SHELLS)('pra-guard wrap-crontab under %s', (shell) => {
       });
     }));
 
+  it('guards a job whose line ends with blanks (the command is never left outside the guard)', () =>
+    withGuest(shell, async (guest) => {
+      guest.write('in', '0 0 * * * /usr/local/bin/purge --old  \t \n');
+      const result = await guest.run([...WRAP(guest), guest.path('in')]);
+      const out = readFileSync(guest.path('out'), 'utf8');
+      expect(result.code).toBe(0);
+      expect(out.replace(/--name \S+ /, '')).toBe(`0 0 * * * ${GUARD} run --schedule '0 0 * * *' -- "\${SHELL:-/bin/sh}" -c '/usr/local/bin/purge --old'\n`);
+    }));
+
   it('keeps @reboot and the other specials, giving each special its schedule', () =>
     withGuest(shell, async (guest) => {
       guest.write('in', '@reboot /usr/local/bin/warmup\n@daily find /tmp -delete\n@hourly true\n');
