@@ -107,7 +107,12 @@ export class KeycloakAuth implements ZertoAuth {
     const refresh = this.tokens?.refresh;
     this.tokens = undefined;
     if (refresh === undefined) return;
-    await this.deps.send({ method: 'POST', url: LOGOUT_PATH, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ refresh_token: refresh, ...this.client() }).toString() });
+    try {
+      await this.deps.send({ method: 'POST', url: LOGOUT_PATH, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ refresh_token: refresh, ...this.client() }).toString() });
+    } catch (e) {
+      // A session Keycloak already ended (expiry, restart) is refused: nothing is left to end.
+      this.deps.log(`${this.deps.http.system}: logout not confirmed (${(e as Error).message})`);
+    }
   }
 
   private async renew(current: Tokens | undefined): Promise<Tokens> {
