@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { realSleep } from '../../hooks/drivers/common/retry';
 import { operate } from '../../hooks/engine/operation';
+import { remoteApprover } from '../../hooks/engine/approvers';
 import type { Approver } from '../../hooks/engine/runner';
 import { journalOf } from '../../hooks/engine/journal';
 import { parseLedger } from '../../hooks/guard/ledger';
@@ -72,10 +73,34 @@ describe('pra test-failover --to rbx', () => {
     const { code, output } = await praChild(world, ['report', view.id, '--format', 'md', '--journal-dir', world.journalDir]);
     expect(code).toBe(0);
     expect(output).toContain('test.production');
+  }, 240_000);
 
+  it('pauses at the stop gate when interrupted, and pra resume stops the test once', async () => {
+    const { world } = suite;
+    const spec = { kind: 'test-failover' as const, from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile };
+    const interrupt = new AbortController();
+    const paused = await operate('start', world.systems, spec, {
+      journalDir: world.journalDir,
+      operator: 'qa',
+      approver: remoteApprover,
+      approvalPollMs: 20,
+      signal: interrupt.signal,
+      onEvent: (e) => e.type === 'approval.requested' && interrupt.abort(),
+    });
+    expect(paused.state).toBe('pausedByOperator');
+    expect((await world.systems.zerto('rbx').getVpg('VPG-SBG-TO-RBX')).testRunning).toBe(true);
+    const stopsBefore = await zertoActions(world, 'FailoverTestStop');
+    const { code, output } = await praChild(world, ['resume', paused.id, '--auto-approve', '--journal-dir', world.journalDir]);
+    expect(output).not.toContain('Error');
+    expect(code).toBe(0);
+    expect(await zertoActions(world, 'FailoverTestStop')).toBe(stopsBefore + 1);
+    expect((await world.systems.zerto('rbx').getVpg('VPG-SBG-TO-RBX')).testRunning).toBe(false);
+  }, 240_000);
+
+  it('leaves no double execution and no job run on RBX over the whole suite', async () => {
     const { overlap, executionsPerSite } = await suite.finish();
     expect(overlap.windowMs).toBe(0);
     expect(executionsPerSite.rbx ?? 0).toBe(0);
     expect(executionsPerSite.sbg).toBeGreaterThan(0);
-  }, 240_000);
+  });
 });
