@@ -20,7 +20,7 @@ import { PauseWatcher, type BootWindow } from '../steps/pause-watcher';
  * VPG's live recovery site, read from a ZVM.
  *
  * Exit codes: 0 every recovered VM is suspended, or the operation needs nothing (Test, rollbacks);
- * 2 bad input (unknown operation, VPG or VM not in the topology, no topology); 3 vCenter failed, or a VM was
+ * 2 bad input (unknown operation, VPG or VM not in the topology, no topology); 3 a ZVM or vCenter failed, or a VM was
  * not suspended within the timeout (Zerto shows the script as failed: suspend by hand or with pra).
  */
 /** Operations after which the recovered VMs run production's crons: they must be suspended. */
