@@ -75,9 +75,9 @@ describe('pra test-failover --to rbx', () => {
     expect(output).toContain('test.production');
   }, 240_000);
 
-  it('pauses at the stop gate when interrupted, and pra resume stops the test once', async () => {
+  it('with --checks, checks the test VMs, pauses at the stop gate when interrupted, and pra resume stops the test once', async () => {
     const { world } = suite;
-    const spec = { kind: 'test-failover' as const, from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile };
+    const spec = { kind: 'test-failover' as const, from: 'sbg', to: 'rbx', force: false, checks: true, topologyFile: world.topologyFile, stateFile: world.stateFile };
     const interrupt = new AbortController();
     const paused = await operate('start', world.systems, spec, {
       journalDir: world.journalDir,
@@ -88,6 +88,7 @@ describe('pra test-failover --to rbx', () => {
       onEvent: (e) => e.type === 'approval.requested' && interrupt.abort(),
     });
     expect(paused.state).toBe('pausedByOperator');
+    expect(paused.steps.find((s) => s.id === 'test.checks')?.status).toBe('succeeded');
     expect((await world.systems.zerto('rbx').getVpg('VPG-SBG-TO-RBX')).testRunning).toBe(true);
     const stopsBefore = await zertoActions(world, 'FailoverTestStop');
     const { code, output } = await praChild(world, ['resume', paused.id, '--auto-approve', '--journal-dir', world.journalDir]);
