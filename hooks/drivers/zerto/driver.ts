@@ -104,7 +104,7 @@ export class ZertoDriver {
     if (existing) return existing;
     const sent = new Date(Date.now() - CLOCK_SKEW_MS);
     const taskId = await this.action(vpg, 'checkpoints', { checkpointName: tag });
-    await this.waitForTask(taskId, { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 250 });
+    await this.waitForTask(taskId, { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 100 });
     const tagged = await taggedSince(sent);
     if (!tagged) throw new PermanentError(this.client.system, `checkpoint ${tag} of ${name}: the tagging task completed but no checkpoint carries the tag`);
     return tagged;
