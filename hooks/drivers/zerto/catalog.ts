@@ -1,6 +1,6 @@
 import { PermanentError } from '../common/errors';
 import type { ZertoClient } from './client';
-import { idOf, toProtectedVm } from './driver';
+import { idOf, toProtectedVm } from './fields';
 import { field, list, str } from './fields';
 
 /** Names <-> identifiers of one kind of object at one site (VMs, clusters, ...). */

@@ -1,7 +1,8 @@
-import { NotFoundError, PermanentError, TransientError } from '../common/errors';
-import { pollUntil, realSleep, type Sleep } from '../common/retry';
+import { NotFoundError, PermanentError } from '../common/errors';
+import { pollUntil, type Sleep } from '../common/retry';
+import { beforeCommitWait, sendAction } from './actions';
 import type { ZertoClient } from './client';
-import { field, list, num, str } from './fields';
+import { field, idOf, list, num, str, toProtectedVm } from './fields';
 import {
   COMMIT_POLICY,
   isBeforeCommit,
@@ -226,44 +227,9 @@ export class ZertoDriver {
     throw new PermanentError(this.client.system, `VPG ${vpg.name} is ${vpg.statusName}/${vpg.subStatusName}: no Move or Failover to commit or roll back`);
   }
 
-  /**
-   * Sends a VPG action (Move, commits, rollbacks, tests, tagging): none is idempotent, so none is retried
-   * blindly. After an ambiguous failure (timeout, lost connection, 5xx) the VPG's task list says whether the
-   * ZVM started it: a new task is adopted, and only when none appeared is the action sent again.
-   */
-  private async action(vpg: Vpg, verb: string, body?: Record<string, unknown>): Promise<string> {
-    const path = `/v1/vpgs/${q(vpg.id)}/${verb}`;
-    const known = new Set((await this.tasksOf(vpg.id)).map((t) => t.id));
-    const started = async () => (await this.tasksOf(vpg.id)).find((t) => !known.has(t.id));
-    let ambiguous: Error | undefined;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const answer = await this.client.call('POST', path, body, { once: true });
-        const taskId = typeof answer === 'string' ? answer : str(answer, 'TaskIdentifier');
-        if (!taskId) throw new PermanentError(this.client.system, `${verb} on ${vpg.name} answered without a task id`);
-        this.client.log(`${this.client.system}: ${verb} started on ${vpg.name} (task ${taskId})`);
-        return taskId;
-      } catch (e) {
-        // A refusal after an ambiguous attempt may be the ZVM saying our first one is running.
-        if (!(e instanceof TransientError) && ambiguous === undefined) throw e;
-        const task = await started();
-        if (task) {
-          this.client.log(`${this.client.system}: ${verb} on ${vpg.name} got no answer, but the ZVM shows it started (task ${task.id}): not sent again`);
-          return task.id;
-        }
-        if (!(e instanceof TransientError) || attempt >= ACTION_ATTEMPTS) throw e;
-        ambiguous = e;
-        this.client.log(`${this.client.system}: ${verb} on ${vpg.name}: ${e.message}; the ZVM shows no new task, sending it again`);
-        await (this.sleep ?? realSleep)(500 * attempt);
-      }
-    }
-  }
-
-  /** The tasks the ZVM lists for one VPG (RelatedEntities.Vpgs). */
-  private async tasksOf(vpgId: string): Promise<{ id: string }[]> {
-    return list(await this.client.get('/v1/tasks'))
-      .filter((t) => list(field(field(t, 'RelatedEntities'), 'Vpgs')).some((v) => str(v, 'identifier') === vpgId))
-      .map((t) => ({ id: idOf(t, 'TaskIdentifier') }));
+  /** A VPG action, sent at most once per start the ZVM shows (`sendAction`). */
+  private action(vpg: Vpg, verb: string, body?: Record<string, unknown>): Promise<string> {
+    return sendAction(this.client, vpg, verb, body, this.sleep);
   }
 
   private async toVpg(v: unknown): Promise<Vpg> {
@@ -291,32 +257,7 @@ export class ZertoDriver {
 const TAG_LOOKBACK_MS = 6 * 3600_000;
 /** Margin for the ZVM's clock against ours when reading a window of checkpoints. */
 const CLOCK_SKEW_MS = 5 * 60_000;
-/** Sends of one action at most, each after checking that the previous one started nothing. */
-const ACTION_ATTEMPTS = 3;
-
 const isPresent = (v: unknown): boolean => v !== undefined && v !== null;
-
-/**
- * An object's identifier: the older field (`VpgIdentifier`, `TaskIdentifier`...) or, in the 10.x document, its
- * `Link.identifier` (a VM's link may carry `?VpgIdentifier=...`, which is not part of the id).
- */
-export function idOf(obj: unknown, legacyField: string): string {
-  return str(obj, legacyField) ?? (str(field(obj, 'Link'), 'identifier') ?? '').split('?')[0];
-}
-
-export const toProtectedVm = (v: unknown): ProtectedVm => ({ id: idOf(v, 'VmIdentifier'), name: str(v, 'VmName') ?? '' });
-
-/**
- * The Before Commit wait of a Move (`CommitPolicyTimeout`) or Failover (`TimeToWaitBeforeShutdownInSec`): sent
- * only with a Commit or Rollback policy (it means nothing with None), 300-86400 s, 3600 by default, as Zerto's
- * PowerShell wrapper does (ZertoPublic/ZertoApiWrapper Invoke-ZertoMove.ps1, Invoke-ZertoFailover.ps1).
- */
-function beforeCommitWait(fieldName: string, policy: string, seconds: number | undefined, system: string): Record<string, number> {
-  if (policy === 'none') return {};
-  const value = seconds ?? 3600;
-  if (!Number.isInteger(value) || value < 300 || value > 86400) throw new PermanentError(system, `${fieldName} ${value} s is outside 300-86400 s: give a Before Commit wait the ZVM accepts`);
-  return { [fieldName]: value };
-}
 
 function toCheckpoint(c: unknown): Checkpoint {
   return { id: str(c, 'CheckpointIdentifier') ?? '', tag: str(c, 'Tag') ?? undefined, time: new Date(str(c, 'TimeStamp') ?? 0) };
