@@ -17,9 +17,10 @@ const ADVICE: Record<string, string> = {
 export class DiskError extends DriverError {
   constructor(
     readonly path: string,
-    readonly code: string | undefined,
+    /** The errno name (`ENOSPC`); not `code`, so that a DiskError is never mistaken for a raw fs error. */
+    readonly errno: string,
   ) {
-    super('disk', `cannot write ${path}: ${(code && ADVICE[code]) ?? `${code ?? 'unknown error'}: check the disk and the path, then retry`}`);
+    super('disk', `cannot write ${path}: ${ADVICE[errno] ?? `${errno}: check the disk and the path, then retry`}`);
   }
 }
 
