@@ -1,7 +1,7 @@
 import { isFinished, replay, type ExecutionState } from '../engine/execution';
 import { describeError } from '../drivers/common/errors';
 import { CorruptJournalError, journalFile, journalOf, listRuns } from '../engine/journal';
-import { ExitCode, parseOptions, type Command } from './command';
+import { ExitCode, UsageError, parseOptions, type Command } from './command';
 import { journalDir } from './run-context';
 
 export interface RunSummary {
@@ -60,7 +60,8 @@ export const runsCommand: Command = {
   summary: 'list runs with their execution state',
   usage: 'pra runs [--json] [--journal-dir DIR]   (exit 2 when a journal cannot be read: the others are still listed)',
   async run(ctx) {
-    const { values } = parseOptions('runs', ctx.argv, { json: { type: 'boolean' }, 'journal-dir': { type: 'string' } });
+    const { values, positionals } = parseOptions('runs', ctx.argv, { json: { type: 'boolean' }, 'journal-dir': { type: 'string' } });
+    if (positionals.length) throw new UsageError('runs', `takes no arguments, got ${positionals.join(' ')}`);
     const dir = journalDir(ctx, values['journal-dir']);
     const { runs, unreadable } = readRuns(dir);
     if (values.json) ctx.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);

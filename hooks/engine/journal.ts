@@ -158,7 +158,9 @@ export function journalOf(journalDir: string, runId: string): JournalEntry[] {
 
 /** Run ids sort by start time: `YYYYMMDDTHHMMSSZ-xxxx`. */
 export function listRuns(dir: string): string[] {
-  if (!existsSync(dir)) return [];
+  const stat = statSync(dir, { throwIfNoEntry: false });
+  if (!stat) return [];
+  if (!stat.isDirectory()) throw new InputError(dir, [`${dir}: is not a directory: give the journal directory (--journal-dir or PRA_JOURNAL_DIR)`]);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.jsonl'))
     .map((f) => f.slice(0, -'.jsonl'.length))
