@@ -143,7 +143,7 @@ describe('docs/infrastructure.md', () => {
   it.each(rows.map((m) => [m[1], m] as const))('the "%s" row says which VMs the synthesized stacks declare suspended', (_name, m) => {
     const state = { failback_site: m[2], enable_failback_pause_mode: m[3] === 'true', active_site: m[4] };
     const { vms } = effective(synthAll(state), state);
-    const modes = Object.values(vms).map((v) => v.startup_mode);
+    const modes = [...RBX_VMS, ...SBG_VMS].map((n) => vms[n].startup_mode);
     const rbxModes = RBX_VMS.map((n) => vms[n].startup_mode);
     const effect = m[5];
     if (effect.includes('every VM `normal`')) expect(new Set(modes)).toEqual(new Set(['normal']));
