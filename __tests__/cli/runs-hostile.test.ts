@@ -119,17 +119,29 @@ describe('starting a run on a broken disk', () => {
     );
   });
 
-  it('pra state set on a read-only project directory: a plain message, exit 3, no stack', async () => {
-    const dir = dirs.make('pra-runs-');
-    copyExample(dir);
-    writeFileSync(join(dir, 'failback.auto.tfvars.json'), '{"failback_site":"rbx","enable_failback_pause_mode":false,"active_site":"rbx"}');
+  /** A project on a tmpfs of its own, made read-only or full. */
+  function projectOn(broken: 'ro' | 'full'): string {
     const mount = disk('1m');
-    execFileSync('cp', ['-r', `${dir}/.`, mount]);
-    execFileSync('mount', ['-o', 'remount,ro', mount]);
-    const { code, stderr } = await pra(['state', 'set', 'active_site=sbg', '--force'], { cwd: mount });
+    copyExample(mount);
+    writeFileSync(join(mount, 'failback.auto.tfvars.json'), '{"failback_site":"rbx","enable_failback_pause_mode":false,"active_site":"rbx"}');
+    if (broken === 'ro') execFileSync('mount', ['-o', 'remount,ro', mount]);
+    else fill(mount);
+    return mount;
+  }
+
+  it.each([
+    ['a read-only project directory (the run lock)', 'ro', [], `.pra: the filesystem is mounted read-only`],
+    ['a read-only project directory, --force (the state file)', 'ro', ['--force'], `failback.auto.tfvars.json: the filesystem is mounted read-only`],
+    ['a full project directory (the run lock)', 'full', [], `.pra/authority.json.run.lock: the disk is full`],
+    ['a full project directory, --force (the state file)', 'full', ['--force'], `failback.auto.tfvars.json: the disk is full`],
+  ] as const)('pra state set on %s: a plain message naming the file, exit 3, state unchanged', async (_name, broken, extra, message) => {
+    const mount = projectOn(broken);
+    const before = readFileSync(join(mount, 'failback.auto.tfvars.json'), 'utf8');
+    const { code, stderr } = await pra(['state', 'set', 'active_site=sbg', ...extra], { cwd: mount });
     expect(code).toBe(3);
-    expect(stderr).toContain('the filesystem is mounted read-only');
-    expect(stderr).not.toMatch(/EROFS|\n\s+at /);
+    expect(stderr).toContain(`pra: state: disk: cannot write ${mount}/${message}`);
+    expect(stderr).not.toMatch(/EROFS|ENOSPC|ENOENT|\n\s+at /);
+    expect(readFileSync(join(mount, 'failback.auto.tfvars.json'), 'utf8')).toBe(before);
   });
 });
 
