@@ -4,7 +4,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { InputError, loadTopology } from '../topology';
-import { generateTopologyInput } from '../topology/generate';
+import { aliasBombYaml, generateTopologyInput } from '../topology/generate';
 import { elapsedMs, median } from './latency';
 
 /**
@@ -29,7 +29,6 @@ function inputs(): Record<string, string> {
   const valid = validInput();
   const badFields = { ...valid, vms: valid.vms.map((vm: Input) => ({ ...vm, ip: '10.0.0.999', cpus: 0 })) };
   const badItems = { ...valid, vms: Array.from({ length: 120_000 }, (_, i) => ({ name: `bad vm ${i}`, site: 'RBX', nope: i })) };
-  const laughs = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map((name, i, all) => `${name}: &${name} [${Array(9).fill(i ? `*${all[i - 1]}` : '"lol"').join(', ')}]`);
   return {
     'valid.json': JSON.stringify(valid),
     'valid.yaml': dump(valid),
@@ -37,7 +36,7 @@ function inputs(): Record<string, string> {
     'bad-fields.yaml': dump(badFields),
     'bad-items.json': JSON.stringify(badItems),
     'bad-items.yaml': dump(badItems),
-    'alias-bomb.yaml': `${laughs.join('\n')}\nvms: *i\n# ${'x'.repeat(SIZE)}\n`,
+    'alias-bomb.yaml': `${aliasBombYaml('vms')}# ${'x'.repeat(SIZE)}\n`,
   };
 }
 

@@ -152,10 +152,11 @@ export class SourceFile {
     }
     const doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
     this.doc = doc;
-    this.syntaxErrors = doc.errors.map((e) => {
+    this.syntaxErrors = doc.errors.slice(0, MAX_PROBLEMS_SHOWN).map((e) => {
       const pos = this.lineCounter.linePos(e.pos[0]);
       return `${file}:${pos.line}:${pos.col}: syntax error: ${e.message.split('\n')[0]}`;
     });
+    if (doc.errors.length > MAX_PROBLEMS_SHOWN) this.syntaxErrors.push(`${file}: ... and ${doc.errors.length - MAX_PROBLEMS_SHOWN} more syntax errors: fix these first, then check again`);
     if (this.syntaxErrors.length) return;
     try {
       this.data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
+import { aliasBombYaml } from '../../topology/generate';
 import { copyExample, exampleInput, pra } from '../helpers/project';
 import { tempDirs } from '../helpers/tmp';
 import { aPendingRun } from '../support/journals';
@@ -68,7 +69,7 @@ const BAD_FILES: readonly [string, string][] = [
   ['a bare scalar', '42'],
   ['binary garbage', '\u0000\u0001\u00ff\ufffd'.repeat(100)],
   ['a duplicate key', `${stringify(exampleInput())}name: other\n`],
-  ['a billion laughs', `${['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map((n, i, all) => `${n}: &${n} [${Array(9).fill(i ? `*${all[i - 1]}` : '"lol"').join(', ')}]`).join('\n')}\nvms: *i\n`],
+  ['a billion laughs', aliasBombYaml('vms')],
   ['an inline secret in a site list', stringify({ ...exampleInput(), sites: [{ name: 'rbx', vcenter: { password: SECRET } }] })],
   ['2 MB of bad JSON items', JSON.stringify({ ...exampleInput(), vms: Array.from({ length: 40_000 }, (_, i) => ({ name: `bad ${i}`, apiToken: SECRET })) })],
 ];

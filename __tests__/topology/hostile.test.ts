@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { MAX_PROBLEMS_SHOWN } from '../../topology/problems';
-import { generateTopologyInput } from '../../topology/generate';
+import { aliasBombYaml, generateTopologyInput } from '../../topology/generate';
 import { copyExample, exampleInput, pra } from '../helpers/project';
 import { tempDirs } from '../helpers/tmp';
 
@@ -15,13 +15,6 @@ async function validate(text: string, file = 'topology.yaml') {
   const dir = dirs.make('pra-hostile-');
   writeFileSync(join(dir, file), text);
   return pra(['validate', file], { cwd: dir });
-}
-
-/** Nine levels of nine aliases each: 9^9 copies of "lol" once expanded. */
-function billionLaughs(field: string): string {
-  const levels = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
-  const lines = levels.map((name, i) => `${name}: &${name} [${Array(9).fill(i ? `*${levels[i - 1]}` : '"lol"').join(', ')}]`);
-  return `${lines.join('\n')}\n${field}: *i\n`;
 }
 
 describe('a secret inside a value shown for a parent', () => {
@@ -43,13 +36,13 @@ describe('a secret inside a value shown for a parent', () => {
 
 describe('YAML alias bombs', () => {
   it('refuses a billion laughs in a real field, naming the file (exit 2)', async () => {
-    const { code, stderr } = await validate(billionLaughs('vms'), 'bomb.yaml');
+    const { code, stderr } = await validate(aliasBombYaml('vms'), 'bomb.yaml');
     expect(code).toBe(2);
     expect(stderr).toMatch(/^bomb\.yaml: refused: its YAML aliases \(\*name\) expand it/m);
   });
 
   it('refuses it in a file large enough for the fast parser too (exit 2)', async () => {
-    const { code, stderr } = await validate(`${billionLaughs('checks')}# ${'x'.repeat(2 * 1024 * 1024)}\n`, 'bomb.yaml');
+    const { code, stderr } = await validate(`${aliasBombYaml('checks')}# ${'x'.repeat(2 * 1024 * 1024)}\n`, 'bomb.yaml');
     expect(code).toBe(2);
     expect(stderr).toMatch(/^bomb\.yaml: refused: its YAML aliases/m);
   });
@@ -75,6 +68,14 @@ describe('problems are capped', () => {
     expect(lines).toHaveLength(MAX_PROBLEMS_SHOWN + 1);
     expect(lines[0]).toMatch(/^big\.(json|yaml): vms\[0\]\.name = "bad vm 0": must be a VM name/);
     expect(lines[MAX_PROBLEMS_SHOWN]).toContain('and more problems (checking stopped here): fix these first');
+  });
+
+  it('caps syntax errors too', async () => {
+    const { code, stderr } = await validate(`name: app\n${Array.from({ length: 200 }, (_, i) => `k${i}: [\n- x\n`).join('')}`);
+    expect(code).toBe(2);
+    const lines = stderr.trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(MAX_PROBLEMS_SHOWN + 1);
+    expect(lines[lines.length - 1]).toMatch(/^topology\.yaml: \.\.\. and \d+ more syntax errors: fix these first/);
   });
 
   it('counts the problems it does not show when it found them all', async () => {
