@@ -120,7 +120,7 @@ function dropTornTail(file: string): void {
 }
 
 /** A run id as newRunId makes it: `YYYYMMDDTHHMMSSZ-xxxx`. */
-export const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{4}$/;
+const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{4}$/;
 
 /** Refuses (exit 2) a run id given on a command line that is not one: it never reaches the file system. */
 export function checkRunId(runId: string): string {
