@@ -69,3 +69,13 @@ export function generateTopologyInput(options: GeneratedTopologyOptions): Topolo
 export function generateTopology(options: GeneratedTopologyOptions): Topology {
   return parseTopology(`generated-${options.vms}.json`, JSON.stringify(generateTopologyInput(options)));
 }
+
+/**
+ * A "billion laughs" YAML document: nine levels of nine aliases, 9^9 copies of "lol" once expanded, the last
+ * level aliased into `field` (a real topology field). The hostile-input tests and benchmark feed it to the loader.
+ */
+export function aliasBombYaml(field: string): string {
+  const levels = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
+  const lines = levels.map((name, i) => `${name}: &${name} [${Array(9).fill(i ? `*${levels[i - 1]}` : '"lol"').join(', ')}]`);
+  return `${lines.join('\n')}\n${field}: *i\n`;
+}

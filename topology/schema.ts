@@ -20,7 +20,26 @@ const ipv4 = z.string().ip({ version: 'v4', message: 'must be an IPv4 address su
 const cidr = z
   .string()
   .regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, 'must be an IPv4 subnet in CIDR form such as 10.100.0.0/24');
-const httpsUrl = z.string().url('must be a URL such as https://vcenter.example.net/sdk');
+/** The URL's scheme, or undefined when `text` is not a URL with a host (`vc.example.net:443` parses with the scheme `vc.example.net:`). */
+function schemeOf(text: string): string | undefined {
+  try {
+    const url = new URL(text);
+    return url.hostname ? url.protocol : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+const httpsUrl = z.string().refine((u) => schemeOf(u) === 'https:', 'must be an https:// URL such as https://vcenter.example.net/sdk');
+/** etcd: TLS, except the plain http:// of an etcd on this machine (the test environment's, docs/testenv.md). */
+const etcdUrl = z
+  .string()
+  .refine(
+    (u) => schemeOf(u) === 'https:' || (schemeOf(u) === 'http:' && LOOPBACK.test(new URL(u).hostname)),
+    'must be an etcd client URL such as https://etcd1.example.net:2379 (http:// only to this machine, e.g. http://127.0.0.1:2379)',
+  );
+/** A health endpoint: http:// or https://, with `{site}` and `{ip}` replaced before the request. */
+const checkUrl = z.string().regex(/^https?:\/\/[^\s/]+/, 'must be an http:// or https:// URL such as http://{ip}:8080/health');
 const hostPort = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(53) }).strict();
 
 /** A secret is never inline: it is read from an environment variable or a file at run time. */
@@ -191,7 +210,7 @@ export const httpCheckSchema = z
   .object({
     name: z.string().min(1),
     /** `{site}` is replaced by the site under test, `{ip}` by the VM's address. */
-    url: z.string().min(1),
+    url: checkUrl,
     vm: vmName.optional(),
     expectStatus: z.number().int().min(100).max(599).default(200),
     /** Fields the JSON body must contain with these values. */
@@ -218,7 +237,7 @@ export const guardSchema = z
   .object({
     /** Where guests read the active-site decision; every listed source must agree (fail closed). */
     sources: z.array(z.enum(['guestinfo', 'file', 'etcd'])).min(1).default(['guestinfo', 'file']),
-    etcd: z.object({ endpoints: z.array(z.string().url()).min(1), key: z.string().default('/pra/active-site'), timeoutMs: z.number().int().min(50).max(10000).default(1000) }).strict().optional(),
+    etcd: z.object({ endpoints: z.array(etcdUrl).min(1), key: z.string().default('/pra/active-site'), timeoutMs: z.number().int().min(50).max(10000).default(1000) }).strict().optional(),
     /** Exit code of a denied run; 0 keeps cron from mailing every minute. */
     deniedExitCode: z.number().int().min(0).max(255).default(0),
     /** What to do with a cron catch-up replay after a clock step. */
@@ -255,7 +274,7 @@ export const authoritySchema = z.discriminatedUnion('backend', [
   z
     .object({
       backend: z.literal('etcd'),
-      endpoints: z.array(z.string().url()).min(1),
+      endpoints: z.array(etcdUrl).min(1),
       key: z.string().default('/pra/authority'),
       /** Lease TTL of the run lock: how long a dead holder keeps it. */
       runLockTtlSeconds: z.number().int().min(2).max(3600).default(10),

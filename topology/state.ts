@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { writeFileAtomic } from '../hooks/drivers/common/atomic-file';
+import { writingTo } from '../hooks/drivers/common/disk';
 import { InputError, parseInput, type Problem } from './problems';
 import { readSource } from './load';
 import type { Topology } from './schema';
@@ -37,9 +38,16 @@ export function defaultState(topology: Topology): FailbackState {
   return { failback_site: primary.name, enable_failback_pause_mode: false, active_site: primary.name };
 }
 
-/** `displayName` is how messages name the file (e.g. relative to where the operator stands). */
-export function loadState(file: string, topology: Topology, displayName = file): FailbackState {
-  if (!existsSync(file)) return defaultState(topology);
+/**
+ * `displayName` is how messages name the file (e.g. relative to where the operator stands). An absent file
+ * means the defaults only when `mayBeAbsent` (the default path): a path the operator typed must exist, or a
+ * typo would silently compare against the defaults.
+ */
+export function loadState(file: string, topology: Topology, displayName = file, mayBeAbsent = true): FailbackState {
+  if (!existsSync(file)) {
+    if (mayBeAbsent) return defaultState(topology);
+    throw new InputError(displayName, [`${displayName}: no such failback state file: check the path given to --state (without --state, ${STATE_FILE} in the project directory is used, its defaults when absent)`]);
+  }
   const text = readSource(file, 'the failback state file must be a readable file: check its permissions');
   return parseInput(displayName, text, stateSchema, (state) => siteProblems(state, topology));
 }
@@ -80,5 +88,5 @@ export function applyAssignments(state: FailbackState, assignments: readonly str
 /** Atomic write (temp file, fsync, rename, fsync of the directory): a crash leaves the old state or the new, never half. */
 export function saveState(file: string, state: FailbackState): void {
   const ordered = Object.fromEntries(STATE_KEYS.map((k) => [k, state[k]]));
-  writeFileAtomic(file, `${JSON.stringify(ordered, null, 2)}\n`);
+  writingTo(file, () => writeFileAtomic(file, `${JSON.stringify(ordered, null, 2)}\n`));
 }

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { writeFileSync, readFileSync } from 'node:fs';
-import { Journal } from '../../hooks/engine/journal';
 import { pra } from '../helpers/project';
 import { tempDirs } from '../helpers/tmp';
+import { aPendingRun } from '../support/journals';
 import { liveProject } from '../support/live-project';
 import { testenv } from '../support/testenv';
 
@@ -58,13 +58,22 @@ describe('pra status', () => {
 
   it('lists a run that is neither completed nor rolled back, with its state and current step', async () => {
     const project = liveProject(dirs.make('pra-status-'));
-    const journal = new Journal(join(project.dir, 'runs'), '20250101T030000Z-beef');
-    journal.append({ type: 'run.started', plan: 'failback sbg -> rbx', direction: { from: 'sbg', to: 'rbx' }, operator: 'alice', host: 'laptop', steps: [{ id: 'preflight.state', phase: 'preflight', title: 't' }, { id: 'validation.approve', phase: 'validation', title: 'gate' }], options: {}, rtoMinutes: 30 });
-    journal.append({ type: 'step.succeeded', step: 'preflight.state' });
-    journal.append({ type: 'approval.requested', step: 'validation.approve', gate: 'validation', prompt: 'resume?' });
+    aPendingRun(join(project.dir, 'runs'), '20250101T030000Z-beef');
     const { json } = await status(project);
     const { stdout } = await pra(['status'], { cwd: project.dir, env: project.env });
     expect(json.runs.value).toEqual([expect.objectContaining({ id: '20250101T030000Z-beef', state: 'pendingApproval', step: 'validation.approve', operator: 'alice' })]);
     expect(stdout).toContain('20250101T030000Z-beef  pendingApproval  failback sbg -> rbx by alice, at validation.approve');
+  });
+
+  it('lists a corrupt journal apart with its file and problem, still shows the other runs, and exits 2', async () => {
+    const project = liveProject(dirs.make('pra-status-'));
+    const runs = join(project.dir, 'runs');
+    aPendingRun(runs, '20250101T030000Z-beef');
+    writeFileSync(join(runs, '20250101T040000Z-dead.jsonl'), '{"seq":1,"type":"run.started"}\ngarbage\n{"seq":3,"type":"x"}\n');
+    const { code, json, stderr } = await status(project);
+    expect(json.runs.value.map((r: any) => r.id)).toEqual(['20250101T030000Z-beef']);
+    expect(json.unreadableJournals).toEqual([{ file: join(runs, '20250101T040000Z-dead.jsonl'), problem: 'line 2 is not valid JSON' }]);
+    expect(stderr).toContain(`journal ${join(runs, '20250101T040000Z-dead.jsonl')}: line 2 is not valid JSON`);
+    expect(code).toBe(2);
   });
 });

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildReport, journalOf, renderReport } from '../../hooks/report';
 import { pra } from '../helpers/project';
@@ -102,24 +102,39 @@ describe('the report of a rolled-back failback', () => {
 });
 
 describe('pra report', () => {
+  const RUN = '20261121T030000Z-c0de';
+  /** The `completed` fixture in a fresh journal directory, under a run id as pra runs lists them. */
+  function journals(): string {
+    const dir = dirs.make('pra-report-journals-');
+    copyFileSync(join(JOURNALS, 'completed.jsonl'), join(dir, `${RUN}.jsonl`));
+    return dir;
+  }
+
   it('writes the JSON report to --out', async () => {
     const dir = dirs.make('pra-report-');
-    const { code, stdout } = await pra(['report', 'completed', '--journal-dir', JOURNALS, '--format', 'json', '--out', 'r.json'], { cwd: dir });
+    const { code, stdout } = await pra(['report', RUN, '--journal-dir', journals(), '--format', 'json', '--out', 'r.json'], { cwd: dir });
     expect(code).toBe(0);
     expect(stdout).toContain(`report written to ${join(dir, 'r.json')}`);
     expect(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).run.state).toBe('completed');
   });
 
   it('refuses an unknown format with exit 2', async () => {
-    const { code, stderr } = await pra(['report', 'completed', '--journal-dir', JOURNALS, '--format', 'pdf'], { cwd: dirs.make('pra-report-') });
+    const { code, stderr } = await pra(['report', RUN, '--journal-dir', journals(), '--format', 'pdf'], { cwd: dirs.make('pra-report-') });
     expect(code).toBe(2);
     expect(stderr).toContain('--format "pdf" is not one of md, html, json');
   });
 
-  it('names pra runs when the run does not exist', async () => {
-    const { code, stderr } = await pra(['report', 'nope', '--journal-dir', JOURNALS], { cwd: dirs.make('pra-report-') });
-    expect(code).toBe(3);
-    expect(stderr).toContain('no run nope');
+  it('names pra runs when the run does not exist (exit 2)', async () => {
+    const { code, stderr } = await pra(['report', '20261121T030000Z-0000', '--journal-dir', journals()], { cwd: dirs.make('pra-report-') });
+    expect(code).toBe(2);
+    expect(stderr).toContain('no run 20261121T030000Z-0000');
+  });
+
+  it('names the directory of an --out path that does not exist (exit 2)', async () => {
+    const dir = dirs.make('pra-report-');
+    const { code, stderr } = await pra(['report', RUN, '--journal-dir', journals(), '--out', 'no/such/r.md'], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${join(dir, 'no/such/r.md')}: cannot write: its directory does not exist: create it or fix the path`);
   });
 });
 

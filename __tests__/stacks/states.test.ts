@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { App } from 'cdktf';
 import { blocksOf } from '../../hooks/review';
 import { buildApp } from '../../stacks/app';
@@ -123,6 +125,31 @@ describe('the guard install on every VM', () => {
         expect(cloudConfig).toContain('/usr/local/sbin/pra-guard');
         expect(cloudConfig).toContain(`- path: /etc/pra/site\n    owner: root:root\n    permissions: '0644'\n    content: "${site}\\n"`);
       }
+    }
+  });
+});
+
+describe('docs/infrastructure.md', () => {
+  /** The rows of the "four states" table: `| state | failback_site | pause | active_site | effect |`. */
+  const rows = readFileSync(join(__dirname, '..', '..', 'docs', 'infrastructure.md'), 'utf8')
+    .split('\n')
+    .map((line) => /^\| ([^|]+) \| (rbx|sbg) \| (true|false) \| (rbx|sbg) \| (.+) \|$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null);
+
+  it('lists the four snapshot states', () => {
+    expect(rows.map((m) => ({ failback_site: m[2], enable_failback_pause_mode: m[3] === 'true', active_site: m[4] }))).toEqual(Object.values(STATES));
+  });
+
+  it.each(rows.map((m) => [m[1], m] as const))('the "%s" row says which VMs the synthesized stacks declare suspended', (_name, m) => {
+    const state = { failback_site: m[2], enable_failback_pause_mode: m[3] === 'true', active_site: m[4] };
+    const { vms } = effective(synthAll(state), state);
+    const modes = [...RBX_VMS, ...SBG_VMS].map((n) => vms[n].startup_mode);
+    const rbxModes = RBX_VMS.map((n) => vms[n].startup_mode);
+    const effect = m[5];
+    if (effect.includes('every VM `normal`')) expect(new Set(modes)).toEqual(new Set(['normal']));
+    else {
+      expect(effect).toContain('RBX VMs `startup_mode = suspended`');
+      expect(new Set(rbxModes)).toEqual(new Set(['suspended']));
     }
   });
 });

@@ -23,7 +23,7 @@ describe('pra validate never echoes a secret written inline', () => {
     const { code, stdout, stderr } = await validate(input);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^topology\.yaml:\d+: sites\[0\]\.vcenter\.password: must be a object, not a string/m);
+    expect(stderr).toMatch(/^topology\.yaml:\d+: sites\[0\]\.vcenter\.password: must be an object, not a string/m);
     expect(stderr).not.toContain(SECRET);
     expect(stderr).not.toContain('hunter2');
   });

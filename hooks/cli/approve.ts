@@ -1,5 +1,5 @@
 import { replay } from '../engine/execution';
-import { Journal } from '../engine/journal';
+import { checkRunId, Journal, journalOf } from '../engine/journal';
 import { ExitCode, UsageError, parseOptions, type Command } from './command';
 import { journalDir, operatorName } from './run-context';
 
@@ -20,14 +20,10 @@ export const approveCommand: Command = {
     if (!runId) throw new UsageError('approve', 'needs the RUN id (see pra runs)');
     if (!values.gate) throw new UsageError('approve', 'needs --gate NAME (the gate the run waits on)');
     if (!values.comment?.trim()) throw new UsageError('approve', 'needs --comment TEXT: it goes in the journal and the report');
-    const journal = new Journal(journalDir(ctx, values['journal-dir']), runId);
-    const entries = journal.entries();
-    if (!entries.length) throw new UsageError('approve', `no run ${runId}; see pra runs`);
-    const pending = replay(entries).approvals.find((a) => a.gate === values.gate && !a.decision);
-    if (!pending) {
-      ctx.stderr.write(`pra: approve: run ${runId} is not waiting on gate ${values.gate}\n`);
-      return ExitCode.refusedForSafety;
-    }
+    const dir = journalDir(ctx, values['journal-dir']);
+    const pending = replay(journalOf(dir, checkRunId(runId))).approvals.find((a) => a.gate === values.gate && !a.decision);
+    if (!pending) throw new UsageError('approve', `run ${runId} is not waiting on gate ${values.gate}; pra status shows what it waits on`);
+    const journal = new Journal(dir, runId);
     const by = operatorName(ctx, values.by);
     journal.append({ type: values.decline ? 'approval.declined' : 'approval.given', gate: values.gate, by, comment: values.comment.trim() });
     ctx.stdout.write(`${values.decline ? 'declined' : 'approved'} ${values.gate} of run ${runId} as ${by}\n`);

@@ -19,12 +19,17 @@ export const projectOptions = {
   state: { type: 'string' },
 } as const;
 
-/** Loads both inputs; bad input throws InputError naming file, path, value and fix (exit 2). */
-export function loadProject(ctx: CommandContext, files: { topology?: string; state?: string }): Project {
+/**
+ * Loads both inputs; bad input throws InputError naming file, path, value and fix (exit 2). A state file named
+ * with `--state` must exist; the default one may be absent (defaults), as may a run's own (`stateMayBeAbsent`:
+ * a run started from the defaults).
+ */
+export function loadProject(ctx: CommandContext, files: { topology?: string; state?: string; stateMayBeAbsent?: boolean }): Project {
   const topologyFile = topologyPath(ctx.cwd, ctx.env, files.topology);
   const stateFile = statePath(ctx.cwd, files.state);
   const topology = loadTopology(topologyFile, shown(ctx, topologyFile));
-  return { topology, topologyFile, state: loadState(stateFile, topology, shown(ctx, stateFile)), stateFile, stateFileExists: existsSync(stateFile) };
+  const state = loadState(stateFile, topology, shown(ctx, stateFile), files.stateMayBeAbsent ?? files.state === undefined);
+  return { topology, topologyFile, state, stateFile, stateFileExists: existsSync(stateFile) };
 }
 
 /** Paths in messages read better relative to where the operator stands. */

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildReport, journalOf, renderReport, REPORT_FORMATS, type ReportFormat } from '../report';
+import { writingTo } from '../drivers/common/disk';
+import { checkRunId } from '../engine/journal';
 import { ExitCode, parseOptions, UsageError, type Command } from './command';
 import { journalDir } from './run-context';
 
@@ -20,10 +22,10 @@ export const reportCommand: Command = {
     const format = (values.format ?? 'md') as ReportFormat;
     if (!REPORT_FORMATS.includes(format)) throw new UsageError('report', `--format ${JSON.stringify(values.format)} is not one of ${REPORT_FORMATS.join(', ')}`);
     const dir = journalDir(ctx, values['journal-dir']);
-    const text = renderReport(buildReport(journalOf(dir, positionals[0]), values.ledger ?? []), format);
+    const text = renderReport(buildReport(journalOf(dir, checkRunId(positionals[0])), values.ledger ?? []), format);
     if (values.out === undefined) ctx.stdout.write(text);
     else {
-      writeFileSync(resolve(ctx.cwd, values.out), text);
+      writingTo(resolve(ctx.cwd, values.out), () => writeFileSync(resolve(ctx.cwd, values.out!), text));
       ctx.stdout.write(`report written to ${resolve(ctx.cwd, values.out)}\n`);
     }
     return ExitCode.ok;

@@ -1,3 +1,4 @@
+import { checkRunId } from '../engine/journal';
 import { specOf } from '../engine/operation';
 import { UsageError, parseOptions, type Command, type CommandContext } from './command';
 import { driveRun, journalDir, runOptions } from './run-context';
@@ -8,9 +9,9 @@ async function continueRun(ctx: CommandContext, action: 'resume' | 'rollback'): 
   const { values, positionals } = parseOptions(action, ctx.argv, runOptions);
   const [runId] = positionals;
   if (!runId || positionals.length > 1) throw new UsageError(action, `needs exactly one RUN id (see pra runs)`);
-  const spec = specOf(journalDir(ctx, values['journal-dir']), runId);
+  const spec = specOf(journalDir(ctx, values['journal-dir']), checkRunId(runId));
   // The run's own topology and state files: a topology edited since is validated again (file:line problems).
-  const project = loadProject(ctx, { topology: spec.topologyFile, state: spec.stateFile });
+  const project = loadProject(ctx, { topology: spec.topologyFile, state: spec.stateFile, stateMayBeAbsent: true });
   return driveRun(ctx, values, project, spec, action, runId);
 }
 

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { autoApprover, remoteApprover, ttyApprover } from '../engine/approvers';
 import type { JournalEntry } from '../engine/events';
@@ -18,8 +18,9 @@ export const runOptions = {
   'journal-dir': { type: 'string' },
 } as const;
 
+/** `--journal-dir`, then $PRA_JOURNAL_DIR, then `.pra/runs`; a relative path is taken from the command's directory. */
 export function journalDir(ctx: CommandContext, explicit?: string): string {
-  return explicit ?? ctx.env.PRA_JOURNAL_DIR ?? join(ctx.cwd, '.pra', 'runs');
+  return resolve(ctx.cwd, explicit ?? ctx.env.PRA_JOURNAL_DIR ?? join('.pra', 'runs'));
 }
 
 export function operatorName(ctx: CommandContext, explicit?: string): string {

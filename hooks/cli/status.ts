@@ -2,7 +2,7 @@ import { ExitCode, UsageError, parseOptions, type Command, type CommandContext }
 import { LiveReader, type DnsReading, type Reading, type VpgReading } from './live';
 import { describeState, loadProject, projectOptions, shown } from './project';
 import { journalDir } from './run-context';
-import { runsInProgress, type RunSummary } from './runs';
+import { describeUnreadable, readRuns, unfinished, type RunSummary, type UnreadableJournal } from './runs';
 import type { LbServer } from '../drivers/lb';
 import type { ActiveSiteRecord } from '../drivers/authority';
 
@@ -15,6 +15,8 @@ interface Status {
   readonly dns?: Reading<DnsReading>;
   readonly lb?: Reading<LbServer[]>;
   readonly runs: Reading<RunSummary[]>;
+  /** Journals that cannot be read back, listed apart: they hide no other run. */
+  readonly unreadableJournals: UnreadableJournal[];
 }
 
 function failed(status: Status): string[] {
@@ -66,6 +68,7 @@ function renderText(s: Status): string {
   if (!s.runs.ok) lines.push(err(s.runs));
   else if (!s.runs.value.length) lines.push('  none');
   else for (const r of s.runs.value) lines.push(`  ${r.id}  ${r.state}  ${r.plan} by ${r.operator}${r.step ? `, at ${r.step}` : ''} (last event ${r.lastEventAt})`);
+  if (s.unreadableJournals.length) lines.push('', 'unreadable journals:', ...describeUnreadable(s.unreadableJournals).map((l) => `  ${l}`));
   return `${lines.join('\n')}\n`;
 }
 
@@ -82,18 +85,21 @@ async function collect(ctx: CommandContext, values: { topology?: string; state?:
       live.lb(),
     ]);
     let runs: Reading<RunSummary[]>;
+    let unreadableJournals: UnreadableJournal[] = [];
     try {
-      runs = { ok: true, value: runsInProgress(dir) };
+      const listing = readRuns(dir);
+      runs = { ok: true, value: unfinished(listing.runs) };
+      unreadableJournals = listing.unreadable;
     } catch (error) {
-      runs = { ok: false, error: `journal ${dir}: ${(error as Error).message}` };
+      runs = { ok: false, error: `journal directory ${dir}: ${(error as Error).message}` };
     }
-    return { topology: project.topology.name, state: { file: shown(ctx, project.stateFile), ...project.state }, sites, vpgs, authority, dns, lb, runs };
+    return { topology: project.topology.name, state: { file: shown(ctx, project.stateFile), ...project.state }, sites, vpgs, authority, dns, lb, runs, unreadableJournals };
   } finally {
     await live.close();
   }
 }
 
-/** `pra status [--json]`: every system read independently; exit 3 when any of them did not answer. */
+/** `pra status [--json]`: every system read independently; exit 3 when any of them did not answer, else 2 when a journal cannot be read. */
 export const statusCommand: Command = {
   name: 'status',
   summary: 'sites, VM power, VPGs and RPO, authority and epoch, DNS on every nameserver, LB, runs in progress',
@@ -104,8 +110,12 @@ export const statusCommand: Command = {
     const status = await collect(ctx, values);
     const errors = failed(status);
     ctx.stdout.write(values.json ? `${JSON.stringify(status, null, 2)}\n` : renderText(status));
-    if (!errors.length) return ExitCode.ok;
-    ctx.stderr.write(`pra: status: ${errors.length} system(s) did not answer:\n${errors.map((e) => `  ${e}`).join('\n')}\n`);
-    return ExitCode.externalFailure;
+    if (errors.length) {
+      ctx.stderr.write(`pra: status: ${errors.length} system(s) did not answer:\n${errors.map((e) => `  ${e}`).join('\n')}\n`);
+    }
+    if (status.unreadableJournals.length) {
+      ctx.stderr.write(`pra: status: ${status.unreadableJournals.length} journal(s) cannot be read:\n${describeUnreadable(status.unreadableJournals).map((l) => `  ${l}`).join('\n')}\n`);
+    }
+    return errors.length ? ExitCode.externalFailure : status.unreadableJournals.length ? ExitCode.usage : ExitCode.ok;
   },
 };

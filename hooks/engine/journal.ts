@@ -1,6 +1,9 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JournalEntry, RunEvent } from './events';
+import { InputError } from '../../topology/problems';
+import { createFileAtomic } from '../drivers/common/atomic-file';
+import { ensureDirectory, writingTo } from '../drivers/common/disk';
+import type { JournalEntry, RunEvent, RunStartedEvent } from './events';
 
 /**
  * Append-only JSON-lines journal of one run, fsync'd after every event: after a crash the journal holds
@@ -16,7 +19,7 @@ export class Journal {
     readonly dir: string,
     readonly runId: string,
   ) {
-    mkdirSync(dir, { recursive: true });
+    journalFile(dir, runId); // refuses a run id that would name a file outside `dir`
     dropTornTail(this.file);
   }
 
@@ -27,13 +30,22 @@ export class Journal {
   append(event: RunEvent): JournalEntry {
     this.catchUp(); // another process may have appended (an approval) since our last write
     const entry = { seq: this.known.length + 1, ts: new Date().toISOString(), run: this.runId, ...event } as JournalEntry;
-    const fd = openSync(this.file, 'a');
-    try {
-      writeSync(fd, `${JSON.stringify(entry)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    const line = `${JSON.stringify(entry)}\n`;
+    writingTo(this.file, () => {
+      if (entry.seq === 1 && !existsSync(this.file)) {
+        // A run exists once its first event is durable: a full disk leaves no empty journal behind.
+        ensureDirectory(this.dir);
+        createFileAtomic(this.file, line);
+        return;
+      }
+      const fd = openSync(this.file, 'a');
+      try {
+        writeSync(fd, line);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    });
     return entry;
   }
 
@@ -69,17 +81,33 @@ function readFrom(file: string, position: number, length: number): Buffer {
   }
 }
 
-/** Whole lines only; a line that is not JSON is corruption. */
+/** A journal that cannot be read back: names the file and what is wrong. Bad input, exit 2. */
+export class CorruptJournalError extends InputError {
+  constructor(
+    file: string,
+    readonly problem: string,
+  ) {
+    super(file, [`journal ${file}: ${problem}; the journal is corrupt: restore it from a copy, or start a new run`]);
+  }
+}
+
+/** Whole lines only; a line that is not a JSON event is corruption. */
 function parseLines(text: string, file: string, before: number): JournalEntry[] {
   return text
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((line, i) => {
+      let entry: unknown;
       try {
-        return JSON.parse(line) as JournalEntry;
+        entry = JSON.parse(line);
       } catch {
-        throw new Error(`journal ${file}: line ${before + i + 1} is not valid JSON; the journal is corrupt, restore it or start a new run`);
+        throw new CorruptJournalError(file, `line ${before + i + 1} is not valid JSON`);
       }
+      const e = entry as Partial<JournalEntry> | null;
+      if (typeof e !== 'object' || e === null || typeof e.seq !== 'number' || typeof e.type !== 'string') {
+        throw new CorruptJournalError(file, `line ${before + i + 1} is not a journal event (an object with seq and type)`);
+      }
+      return e as JournalEntry;
     });
 }
 
@@ -91,7 +119,18 @@ function dropTornTail(file: string): void {
   truncateSync(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
 }
 
+/** A run id as newRunId makes it: `YYYYMMDDTHHMMSSZ-xxxx`. */
+const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{4}$/;
+
+/** Refuses (exit 2) a run id given on a command line that is not one: it never reaches the file system. */
+export function checkRunId(runId: string): string {
+  if (!RUN_ID.test(runId)) throw new InputError('RUN', [`run id ${JSON.stringify(runId)} is not a run id (YYYYMMDDTHHMMSSZ-xxxx): list runs with pra runs`]);
+  return runId;
+}
+
+/** The run's journal, always a file directly in `dir`: an id with a path in it is refused. */
 export function journalFile(dir: string, runId: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) throw new InputError('RUN', [`run id ${JSON.stringify(runId)} is not a run id: list runs with pra runs`]);
   return join(dir, `${runId}.jsonl`);
 }
 
@@ -103,16 +142,25 @@ export function readJournal(dir: string, runId: string): JournalEntry[] {
   return parseLines(text.slice(0, text.lastIndexOf('\n') + 1), file, 0);
 }
 
-/** Reads the journal of a run that must exist; an unknown run names `pra runs`. */
+/**
+ * Reads the journal of a run that must exist and starts as a run does; an unknown run names `pra runs` (exit 2),
+ * an empty or misshapen journal is a CorruptJournalError.
+ */
 export function journalOf(journalDir: string, runId: string): JournalEntry[] {
+  const file = journalFile(journalDir, runId);
+  if (!existsSync(file)) throw new InputError(journalDir, [`no run ${runId} in ${journalDir}: list runs with pra runs`]);
   const entries = readJournal(journalDir, runId);
-  if (!entries.length) throw new Error(`no run ${runId} in ${journalDir}: list runs with pra runs`);
+  if (!entries.length) throw new CorruptJournalError(file, 'it is empty (no event was ever recorded)');
+  const first = entries[0] as Partial<RunStartedEvent>;
+  if (first.type !== 'run.started' || !Array.isArray(first.steps)) throw new CorruptJournalError(file, 'its first event is not a run.started with the plan\'s steps');
   return entries;
 }
 
 /** Run ids sort by start time: `YYYYMMDDTHHMMSSZ-xxxx`. */
 export function listRuns(dir: string): string[] {
-  if (!existsSync(dir)) return [];
+  const stat = statSync(dir, { throwIfNoEntry: false });
+  if (!stat) return [];
+  if (!stat.isDirectory()) throw new InputError(dir, [`${dir}: is not a directory: give the journal directory (--journal-dir or PRA_JOURNAL_DIR)`]);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.jsonl'))
     .map((f) => f.slice(0, -'.jsonl'.length))

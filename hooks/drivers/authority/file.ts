@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../common/atomic-file';
+import { ensureDirectory, writingTo } from '../common/disk';
 import { TimeoutError } from '../common/errors';
 import { realSleep, type Sleep } from '../common/retry';
 import { checkNext, parseRecord, RunLockHeldError, StaleEpochError, type ActiveSiteRecord, type Authority, type RunLockHandle, type RunLockRequest } from './index';
@@ -45,13 +46,13 @@ export class FileAuthority implements Authority {
 
   async compareAndSet(expectedEpoch: number, next: ActiveSiteRecord): Promise<ActiveSiteRecord> {
     checkNext(this.system, expectedEpoch, next);
-    mkdirSync(dirname(this.path), { recursive: true });
+    ensureDirectory(dirname(this.path));
     const lockPath = `${this.path}.lock`;
     const token = await this.waitForLock(lockPath);
     try {
       const current = await this.read();
       if ((current?.epoch ?? 0) !== expectedEpoch) throw new StaleEpochError(this.system, expectedEpoch, current);
-      writeFileAtomic(this.path, JSON.stringify(next, null, 2) + '\n');
+      writingTo(this.path, () => writeFileAtomic(this.path, JSON.stringify(next, null, 2) + '\n'));
       return next;
     } finally {
       unlockFile(lockPath, token);
@@ -59,9 +60,9 @@ export class FileAuthority implements Authority {
   }
 
   async acquireRunLock(request: RunLockRequest): Promise<RunLockHandle> {
-    mkdirSync(dirname(this.path), { recursive: true });
+    ensureDirectory(dirname(this.path));
     const lockPath = `${this.path}.run.lock`;
-    const attempt = tryLockFile(lockPath, request, this.deps.now);
+    const attempt = writingTo(lockPath, () => tryLockFile(lockPath, request, this.deps.now));
     if (!attempt.acquired) {
       throw new RunLockHeldError(this.system, attempt.owner, `wait for that run to end; if it is dead on another host, remove ${lockPath} by hand`);
     }
@@ -81,7 +82,7 @@ export class FileAuthority implements Authority {
     const sleep = this.deps.sleep ?? realSleep;
     const deadline = Date.now() + (this.config.lockWaitMs ?? 5000);
     for (;;) {
-      const attempt = tryLockFile(lockPath, { holder: 'compare-and-set', reason: 'authority write' }, this.deps.now);
+      const attempt = writingTo(lockPath, () => tryLockFile(lockPath, { holder: 'compare-and-set', reason: 'authority write' }, this.deps.now));
       if (attempt.acquired) return attempt.owner.token;
       if (Date.now() >= deadline) {
         throw new TimeoutError(this.system, `write lock ${lockPath} still held by pid ${attempt.owner.pid} on ${attempt.owner.host} since ${attempt.owner.since}`);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -8,13 +8,28 @@ import { basename, dirname, join } from 'node:path';
  * rename over the target, then fsync of the directory so the rename itself is on disk.
  */
 export function writeFileAtomic(path: string, text: string, mode = 0o644): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = tempNameFor(path);
   writeNewFileSynced(temp, text, mode);
   try {
     renameSync(temp, path);
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
+  }
+  fsyncDirectory(dirname(path));
+}
+
+/**
+ * Creates `path` with `text`, all or nothing: a reader (or a crash) never sees it empty or half written.
+ * The text is written and fsync'd under a temp name, then linked to `path` (which must not exist: EEXIST).
+ */
+export function createFileAtomic(path: string, text: string, mode = 0o644): void {
+  const temp = tempNameFor(path);
+  writeNewFileSynced(temp, text, mode);
+  try {
+    linkSync(temp, path);
+  } finally {
+    rmSync(temp, { force: true });
   }
   fsyncDirectory(dirname(path));
 }
@@ -43,4 +58,9 @@ function fsyncDirectory(dir: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** A hidden name next to `path`, unique to this process and call. */
+function tempNameFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
