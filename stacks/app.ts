@@ -73,6 +73,8 @@ export function readStacks(app: App): Record<string, StackJson> {
 /** A synthesis into a temporary directory, kept until `dispose`: its stacks, and its output to install elsewhere. */
 export interface StagedSynthesis {
   readonly stacks: Record<string, StackJson>;
+  /** The VPGs of the manifest written next to the stacks. */
+  readonly vpgs: VpgManifest['vpgs'];
   /** Copies the whole output (stacks, cdktf manifest, VPG manifest) into `outdir`, as a synth there would write it. */
   installInto(outdir: string): void;
   /** Removes the temporary directory. */
@@ -85,16 +87,17 @@ export function stageSynthesis(topology: Topology, state: FailbackState): Staged
   const dispose = () => rmSync(staging, { recursive: true, force: true });
   try {
     const stacks = readStacks(synthesizeApp(topology, state, { outdir: staging }));
-    return { stacks, installInto: (outdir) => cpSync(staging, outdir, { recursive: true }), dispose };
+    const { vpgs } = JSON.parse(readFileSync(join(staging, VPG_MANIFEST_FILE), 'utf8')) as VpgManifest;
+    return { stacks, vpgs, installInto: (outdir) => cpSync(staging, outdir, { recursive: true }), dispose };
   } catch (error) {
     dispose();
     throw error;
   }
 }
 
-/** Synthesizes in a temporary directory (removed afterwards) and returns every stack's Terraform JSON by stack id. */
-export function synthesizeStacks(topology: Topology, state: FailbackState): Record<string, StackJson> {
+/** Synthesizes in a temporary directory (removed afterwards): every stack's Terraform JSON by stack id, and the VPGs. */
+export function synthesizeStacks(topology: Topology, state: FailbackState): Pick<StagedSynthesis, 'stacks' | 'vpgs'> {
   const staged = stageSynthesis(topology, state);
   staged.dispose();
-  return staged.stacks;
+  return { stacks: staged.stacks, vpgs: staged.vpgs };
 }
