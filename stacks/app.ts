@@ -35,8 +35,29 @@ function guardUserDataBySite(): UserDataSource {
   };
 }
 
+/**
+ * cdktf captures a full stack trace for every token it creates (cdktf/lib/tokens/private/stack-trace.js),
+ * whatever the App's `stackTraces` option, and formatting them was the largest cost of construction at 2000
+ * VMs (each VM's output references are tokens). While `work` runs, traces are captured unformatted: an
+ * unresolvable-token error then lacks the token's creation stack, as construct metadata already does.
+ * Errors thrown meanwhile keep their stack: V8 formats it when first read, after `work` returns.
+ */
+function withoutTokenStackTraces<T>(work: () => T): T {
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = () => '';
+  try {
+    return work();
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
+}
+
 /** Builds the whole app for a topology and a failback state, policy checks attached, without synthesizing it. */
 export function buildApp(topology: Topology, state: FailbackState, options: BuildOptions = {}): App {
+  return withoutTokenStackTraces(() => constructApp(topology, state, options));
+}
+
+function constructApp(topology: Topology, state: FailbackState, options: BuildOptions): App {
   // Stack traces in construct metadata cost more than the rest of construction at 2000 VMs.
   const app = new App({ outdir: options.outdir, stackTraces: false });
   const props = { topology, state };
@@ -51,7 +72,7 @@ export function buildApp(topology: Topology, state: FailbackState, options: Buil
 /** Synthesizes into the app's outdir (policy checks run and fail the synth), plus the VPG manifest next to the stacks. */
 export function synthesizeApp(topology: Topology, state: FailbackState, options: BuildOptions = {}): App {
   const app = buildApp(topology, state, options);
-  app.synth();
+  withoutTokenStackTraces(() => app.synth());
   const manifest: VpgManifest = { topology: topology.name, vpgs: ProtectionGroup.allIn(app).map((g) => g.spec) };
   writeFileSync(join(app.outdir, VPG_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return app;
