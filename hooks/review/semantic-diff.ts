@@ -87,12 +87,18 @@ function union(a: readonly string[], b: readonly string[]): string[] {
 export function blocksOf(stack: StackJson | undefined, state: FailbackState): Map<string, Map<string, HclValue>> {
   const blocks = new Map<string, Map<string, HclValue>>();
   const vars: Variables = { ...state };
+  // Every VM of a site carries the same expressions: each distinct text is evaluated once per stack.
+  const evaluated = new Map<string, HclValue>();
+  const evaluate = (text: string) => {
+    if (!evaluated.has(text)) evaluated.set(text, evaluateTemplate(text, vars));
+    return evaluated.get(text) as HclValue;
+  };
   for (const [kind, prefix] of [['resource', ''], ['data', 'data.']] as const) {
     const byType = (stack?.[kind] ?? {}) as Record<string, Record<string, Record<string, unknown>>>;
     for (const [type, byName] of Object.entries(byType)) {
       for (const [name, body] of Object.entries(byName)) {
         const leaves = new Map<string, HclValue>();
-        flatten(body, '', vars, leaves);
+        flatten(body, '', evaluate, leaves);
         blocks.set(`${prefix}${type}.${name}`, leaves);
       }
     }
@@ -100,17 +106,17 @@ export function blocksOf(stack: StackJson | undefined, state: FailbackState): Ma
   return blocks;
 }
 
-function flatten(value: unknown, path: string, vars: Variables, out: Map<string, HclValue>): void {
+function flatten(value: unknown, path: string, evaluate: (text: string) => HclValue, out: Map<string, HclValue>): void {
   if (Array.isArray(value)) {
-    value.forEach((item, i) => flatten(item, `${path}[${i}]`, vars, out));
+    value.forEach((item, i) => flatten(item, `${path}[${i}]`, evaluate, out));
   } else if (value !== null && typeof value === 'object') {
     for (const [key, child] of Object.entries(value)) {
       if (key === '//') continue; // cdktf metadata (construct path): not configuration
       const step = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
-      flatten(child, step, vars, out);
+      flatten(child, step, evaluate, out);
     }
   } else {
-    out.set(path, typeof value === 'string' ? evaluateTemplate(value, vars) : (value as HclValue));
+    out.set(path, typeof value === 'string' ? evaluate(value) : (value as HclValue));
   }
 }
 
