@@ -22,6 +22,8 @@ const REPORTER = join(__dirname, 'rss-reporter.js');
 
 interface Run {
   readonly seconds: number;
+  /** User + system CPU time of the child: steadier than wall time on a loaded machine. */
+  readonly cpuSeconds: number;
   readonly peakRssMiB: number;
 }
 
@@ -31,7 +33,8 @@ function timedChild(dir: string, args: readonly string[], env: NodeJS.ProcessEnv
   const child = spawnSync(process.execPath, ['--require', REPORTER, ...args], { cwd: dir, env: { ...process.env, ...env, PRA_BENCH_RSS_FILE: rssFile }, encoding: 'utf8' });
   const seconds = elapsedMs(started) / 1000;
   if (child.status !== 0) throw new Error(`${args.join(' ')} failed (exit ${child.status}): ${child.stderr}`);
-  return { seconds, peakRssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
+  const [rssKiB, cpuMicros] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
+  return { seconds, cpuSeconds: cpuMicros / 1e6, peakRssMiB: rssKiB / 1024 };
 }
 
 const synthApp = (dir: string, topologyFile: string) => timedChild(dir, [MAIN], { PRA_TOPOLOGY: topologyFile, CDKTF_OUTDIR: join(dir, 'cdktf.out') });
@@ -82,7 +85,7 @@ function parseArgs(argv: readonly string[]): { runs: number; sizes: number[] } {
 function main(): void {
   const { runs, sizes } = parseArgs(process.argv.slice(2));
   process.stdout.write(`Synthesis of generated topologies, compiled JS, ${runs} runs each (node ${process.version})\n\n`);
-  process.stdout.write('| VMs | wall median (s) | wall min-max (s) | peak RSS max (MiB) | target | bare cdktf median (s) | app / bare | target |\n|---:|---:|---:|---:|---|---:|---:|---|\n');
+  process.stdout.write('| VMs | wall median (s) | wall min-max (s) | peak RSS max (MiB) | target | bare cdktf median (s) | app / bare | target | CPU app / bare (s) |\n|---:|---:|---:|---:|---|---:|---:|---|---|\n');
   for (const vms of sizes) {
     const { app, bare } = benchmark(vms, runs);
     const walls = app.map((r) => r.seconds);
@@ -92,7 +95,8 @@ function main(): void {
     const ratio = median(walls) / bareMedian;
     const ratioTarget = TARGET_RATIO[vms];
     const ratioVerdict = ratioTarget === undefined ? '-' : `<= ${ratioTarget}x: ${ratio <= ratioTarget ? 'met' : 'MISSED'}`;
-    const row = [vms, median(walls).toFixed(2), `${Math.min(...walls).toFixed(2)}-${Math.max(...walls).toFixed(2)}`, Math.max(...app.map((r) => r.peakRssMiB)).toFixed(0), verdict, bareMedian.toFixed(2), `${ratio.toFixed(2)}x`, ratioVerdict];
+    const cpu = [app, bare].map((runs) => median(runs.map((r) => r.cpuSeconds)));
+    const row = [vms, median(walls).toFixed(2), `${Math.min(...walls).toFixed(2)}-${Math.max(...walls).toFixed(2)}`, Math.max(...app.map((r) => r.peakRssMiB)).toFixed(0), verdict, bareMedian.toFixed(2), `${ratio.toFixed(2)}x`, ratioVerdict, `${cpu[0].toFixed(2)} / ${cpu[1].toFixed(2)} = ${(cpu[0] / cpu[1]).toFixed(2)}x`];
     process.stdout.write(`| ${row.join(' | ')} |\n`);
   }
 }
