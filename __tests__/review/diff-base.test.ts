@@ -109,6 +109,18 @@ describe('pra diff --base REF', () => {
     expect(diff.critical).toContainEqual(expect.objectContaining({ kind: 'dns-target', stack: 'traffic', from: '198.51.100.20', to: '203.0.113.10' }));
   });
 
+  it('reviews the uncommitted working tree, a destroyed VM first', async () => {
+    const dir = repository();
+    writeFileSync(join(dir, 'topology.json'), JSON.stringify(baseTopology())); // VM-EXTRA-RBX removed, not committed
+    const check = untouched(dir);
+    const { code, stdout } = await cli(dir, '--base', 'HEAD');
+    expect(code).toBe(1);
+    check();
+    const [critical] = stdout.split('<details>');
+    expect(critical).toContain('Destroyed: `site-rbx: vsphere_virtual_machine.VM-EXTRA-RBX`');
+    expect(critical).toMatch(/\*\*pra diff: 0 to create, \d+ to update, 1 to destroy;/);
+  });
+
   it('exits 0 with no change', async () => {
     const dir = repository();
     const { code, stdout } = await cli(dir, '--base', 'HEAD');

@@ -29,7 +29,8 @@ function resolveCommit(cwd: string, ref: string): { root: string; commit: string
   let root: string;
   try {
     root = git(cwd, ['rev-parse', '--show-toplevel']).trim();
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw baseError(ref, 'git is not installed (or not on PATH): install git');
     throw baseError(ref, `${cwd} is not in a git repository: run pra diff --base from a clone of the project`);
   }
   try {
