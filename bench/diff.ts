@@ -1,10 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTopologyInput } from '../topology/generate';
 import type { TopologyInput } from '../topology/schema';
-import { elapsedMs, median } from './latency';
+import { median } from './latency';
+import { timedChild } from './timed-child';
 
 /**
  * `pra diff --base` benchmark: a throwaway git repository holding a generated topology (base commit) and the
@@ -38,19 +39,18 @@ function main(): void {
     commitTopology(dir, base, 'base');
     const added = { name: 'VM-BENCH-ADDED-RBX', site: 'rbx', role: 'docker', ip: '10.100.250.250', template: 'debian-12-docker', cpus: 2, memoryMiB: 2048, protected: false };
     commitTopology(dir, { ...base, vms: [...base.vms, added] }, 'head: one VM added');
-    const walls: number[] = [];
-    let summary = '';
-    for (let i = 0; i < runs; i++) {
-      const started = process.hrtime.bigint();
-      const child = spawnSync(process.execPath, [CLI, 'diff', '--base', 'HEAD~1', '--topology', 'topology.json', '--json'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-      walls.push(elapsedMs(started) / 1000);
-      if (child.status !== 1) throw new Error(`pra diff exited ${child.status} (expected 1: changes): ${child.stderr}`);
-      summary = (JSON.parse(child.stdout) as { summary: string }).summary;
-    }
+    const runsDone = Array.from({ length: runs }, () => {
+      const run = timedChild(dir, [CLI, 'diff', '--base', 'HEAD~1', '--topology', 'topology.json', '--json']);
+      if (run.status !== 1) throw new Error(`pra diff exited ${run.status} (expected 1: changes): ${run.stderr}`);
+      return run;
+    });
+    const walls = runsDone.map((r) => r.seconds);
+    const summary = (JSON.parse(runsDone[0].stdout) as { summary: string }).summary;
     const verdict = median(walls) < TARGET_SECONDS ? 'met' : 'MISSED';
     process.stdout.write(`pra diff --base HEAD~1, ${vms} VMs + 1 added, ${runs} runs (node ${process.version})\n`);
     process.stdout.write(`summary: ${summary}\n`);
     process.stdout.write(`wall median ${median(walls).toFixed(2)} s, min-max ${Math.min(...walls).toFixed(2)}-${Math.max(...walls).toFixed(2)} s, target < ${TARGET_SECONDS} s: ${verdict}\n`);
+    process.stdout.write(`CPU (user + system) median ${median(runsDone.map((r) => r.cpuSeconds)).toFixed(2)} s, peak RSS ${Math.max(...runsDone.map((r) => r.peakRssMiB)).toFixed(0)} MiB\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

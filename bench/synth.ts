@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTopologyInput } from '../topology/generate';
 import type { BareInput } from './bare-cdktf';
-import { elapsedMs, median } from './latency';
+import { median } from './latency';
+import { timedChild, type ChildRun } from './timed-child';
 
 /**
  * Synthesis benchmark: generated topologies synthesized by the compiled app (`node dist/main.js`, as
@@ -18,26 +18,14 @@ const TARGET_SECONDS: Record<number, number> = { 500: 2, 2000: 5 };
 const TARGET_RATIO: Record<number, number> = { 2000: 1.5 };
 const MAIN = join(__dirname, '..', 'main.js');
 const BARE = join(__dirname, 'bare-cdktf.js');
-const REPORTER = join(__dirname, 'rss-reporter.js');
 
-interface Run {
-  readonly seconds: number;
-  /** User + system CPU time of the child: steadier than wall time on a loaded machine. */
-  readonly cpuSeconds: number;
-  readonly peakRssMiB: number;
+function checkedChild(dir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildRun {
+  const run = timedChild(dir, args, env);
+  if (run.status !== 0) throw new Error(`${args.join(' ')} failed (exit ${run.status}): ${run.stderr}`);
+  return run;
 }
 
-function timedChild(dir: string, args: readonly string[], env: NodeJS.ProcessEnv): Run {
-  const rssFile = join(dir, 'rss');
-  const started = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, ['--require', REPORTER, ...args], { cwd: dir, env: { ...process.env, ...env, PRA_BENCH_RSS_FILE: rssFile }, encoding: 'utf8' });
-  const seconds = elapsedMs(started) / 1000;
-  if (child.status !== 0) throw new Error(`${args.join(' ')} failed (exit ${child.status}): ${child.stderr}`);
-  const [rssKiB, cpuMicros] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
-  return { seconds, cpuSeconds: cpuMicros / 1e6, peakRssMiB: rssKiB / 1024 };
-}
-
-const synthApp = (dir: string, topologyFile: string) => timedChild(dir, [MAIN], { PRA_TOPOLOGY: topologyFile, CDKTF_OUTDIR: join(dir, 'cdktf.out') });
+const synthApp = (dir: string, topologyFile: string) => checkedChild(dir, [MAIN], { PRA_TOPOLOGY: topologyFile, CDKTF_OUTDIR: join(dir, 'cdktf.out') });
 
 /** The baseline's input: every site stack's VMs and locals exactly as the app synthesized them. */
 function bareInput(outdir: string): BareInput {
@@ -49,7 +37,7 @@ function bareInput(outdir: string): BareInput {
   return { stacks };
 }
 
-function benchmark(vms: number, runs: number): { app: Run[]; bare: Run[] } {
+function benchmark(vms: number, runs: number): { app: ChildRun[]; bare: ChildRun[] } {
   const dir = mkdtempSync(join(tmpdir(), 'pra-bench-synth-'));
   try {
     const topologyFile = join(dir, `generated-${vms}.json`);
@@ -57,11 +45,11 @@ function benchmark(vms: number, runs: number): { app: Run[]; bare: Run[] } {
     synthApp(dir, topologyFile); // warm-up, and the baseline's input
     const inputFile = join(dir, 'bare-input.json');
     writeFileSync(inputFile, JSON.stringify(bareInput(join(dir, 'cdktf.out'))));
-    const app: Run[] = [];
-    const bare: Run[] = [];
+    const app: ChildRun[] = [];
+    const bare: ChildRun[] = [];
     for (let i = 0; i < runs; i++) {
       app.push(synthApp(dir, topologyFile));
-      bare.push(timedChild(dir, [BARE, inputFile, join(dir, 'bare.out')], {}));
+      bare.push(checkedChild(dir, [BARE, inputFile, join(dir, 'bare.out')]));
     }
     return { app, bare };
   } finally {
