@@ -21,9 +21,10 @@ function pausedOn(vars: FailbackVariables, site: string) {
 }
 
 /**
- * One token per (variables, site, values): every VM of a site shares it. Creating a cdktf token captures a
- * full stack trace, which dominated synthesis time at 2000 VMs when each VM built its own. Keyed by the
- * failback_site variable, then by the other two variables' paths: all three enter the expression.
+ * One expression per (variables, site, values), every VM of a site sharing it, already resolved to its
+ * Terraform text (`${var.failback_site == "rbx" && ...}`): creating a cdktf token captures a full stack trace
+ * and resolving it costs again per VM at each synthesis pass, which dominated synthesis time at 2000 VMs.
+ * Keyed by the failback_site variable, then by the other two variables' paths: all three enter the expression.
  */
 const memo = new WeakMap<FailbackVariables['failbackSite'], Map<string, string>>();
 
@@ -31,9 +32,9 @@ function pausedChoice(vars: FailbackVariables, site: string, whenPaused: string,
   let bySite = memo.get(vars.failbackSite);
   if (!bySite) memo.set(vars.failbackSite, (bySite = new Map()));
   const key = JSON.stringify([vars.pauseMode.node.path, vars.activeSite.node.path, site, whenPaused, otherwise]);
-  let token = bySite.get(key);
-  if (!token) bySite.set(key, (token = Token.asString(Fn.conditional(pausedOn(vars, site), whenPaused, otherwise))));
-  return token;
+  let text = bySite.get(key);
+  if (!text) bySite.set(key, (text = terraformText(vars.failbackSite, Fn.conditional(pausedOn(vars, site), whenPaused, otherwise))));
+  return text;
 }
 
 /** `suspended` on the failback target while pause mode is on and it is not active, else `normal`. */
@@ -54,4 +55,12 @@ export function activeSiteIpExpression(vars: FailbackVariables, sitePublicIps: R
 /** The Terraform text a (possibly tokenized) value synthesizes to; lets policy rules compare expressions. */
 export function resolveHcl(scope: IConstruct, value: unknown): unknown {
   return Tokenization.resolve(value, { scope, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
+}
+
+/**
+ * A reference or expression within `scope`'s stack as the literal Terraform text it synthesizes to, for a
+ * value many resources of the stack share: resolved once here rather than once per resource and per pass.
+ */
+export function terraformText(scope: IConstruct, token: unknown): string {
+  return String(resolveHcl(scope, Token.asString(token)));
 }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { VirtualMachine } from '@cdktf/provider-vsphere/lib/virtual-machine';
 import { ConstructPropError } from './errors';
 import { ExtraConfigKey, MANAGED_KEYS, OUT_OF_BAND_KEYS, gzipBase64 } from './extra-config';
-import { failbackEnabledExpression, startupModeExpression, type FailbackVariables } from './failback-expressions';
+import { failbackEnabledExpression, startupModeExpression, terraformText, type FailbackVariables } from './failback-expressions';
 
 export type GuardSource = 'guestinfo' | 'file' | 'etcd';
 
@@ -159,8 +159,14 @@ function sharedUserData(scope: Construct, text: string): string {
     userDataLocals.set(text, local);
   }
   const existing = stack.node.tryFindChild(local.id) as TerraformLocal | undefined;
-  return (existing ?? new TerraformLocal(stack, local.id, local.value)).asString;
+  if (existing) return localReferences.get(existing) as string;
+  const created = new TerraformLocal(stack, local.id, local.value);
+  // The reference as Terraform text, once per local: `asString` makes a new token (and stack trace) per call.
+  localReferences.set(created, terraformText(stack, created.asString));
+  return localReferences.get(created) as string;
 }
+
+const localReferences = new WeakMap<TerraformLocal, string>();
 
 /** cloud-init network and identity for the VMware datasource: the topology's address, not DHCP. */
 function cloudInitMetadata(props: ProtectedVmProps) {

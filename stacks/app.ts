@@ -35,8 +35,29 @@ function guardUserDataBySite(): UserDataSource {
   };
 }
 
+/**
+ * cdktf captures a full stack trace for every token it creates (cdktf/lib/tokens/private/stack-trace.js),
+ * whatever the App's `stackTraces` option, and formatting them was the largest cost of construction at 2000
+ * VMs (each VM's output references are tokens). While `work` runs, traces are captured unformatted: an
+ * unresolvable-token error then lacks the token's creation stack, as construct metadata already does.
+ * Errors thrown meanwhile keep their stack: V8 formats it when first read, after `work` returns.
+ */
+function withoutTokenStackTraces<T>(work: () => T): T {
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = () => '';
+  try {
+    return work();
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
+}
+
 /** Builds the whole app for a topology and a failback state, policy checks attached, without synthesizing it. */
 export function buildApp(topology: Topology, state: FailbackState, options: BuildOptions = {}): App {
+  return withoutTokenStackTraces(() => constructApp(topology, state, options));
+}
+
+function constructApp(topology: Topology, state: FailbackState, options: BuildOptions): App {
   // Stack traces in construct metadata cost more than the rest of construction at 2000 VMs.
   const app = new App({ outdir: options.outdir, stackTraces: false });
   const props = { topology, state };
@@ -51,7 +72,7 @@ export function buildApp(topology: Topology, state: FailbackState, options: Buil
 /** Synthesizes into the app's outdir (policy checks run and fail the synth), plus the VPG manifest next to the stacks. */
 export function synthesizeApp(topology: Topology, state: FailbackState, options: BuildOptions = {}): App {
   const app = buildApp(topology, state, options);
-  app.synth();
+  withoutTokenStackTraces(() => app.synth());
   const manifest: VpgManifest = { topology: topology.name, vpgs: ProtectionGroup.allIn(app).map((g) => g.spec) };
   writeFileSync(join(app.outdir, VPG_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return app;
@@ -73,6 +94,8 @@ export function readStacks(app: App): Record<string, StackJson> {
 /** A synthesis into a temporary directory, kept until `dispose`: its stacks, and its output to install elsewhere. */
 export interface StagedSynthesis {
   readonly stacks: Record<string, StackJson>;
+  /** The VPGs of the manifest written next to the stacks. */
+  readonly vpgs: VpgManifest['vpgs'];
   /** Copies the whole output (stacks, cdktf manifest, VPG manifest) into `outdir`, as a synth there would write it. */
   installInto(outdir: string): void;
   /** Removes the temporary directory. */
@@ -85,16 +108,17 @@ export function stageSynthesis(topology: Topology, state: FailbackState): Staged
   const dispose = () => rmSync(staging, { recursive: true, force: true });
   try {
     const stacks = readStacks(synthesizeApp(topology, state, { outdir: staging }));
-    return { stacks, installInto: (outdir) => cpSync(staging, outdir, { recursive: true }), dispose };
+    const { vpgs } = JSON.parse(readFileSync(join(staging, VPG_MANIFEST_FILE), 'utf8')) as VpgManifest;
+    return { stacks, vpgs, installInto: (outdir) => cpSync(staging, outdir, { recursive: true }), dispose };
   } catch (error) {
     dispose();
     throw error;
   }
 }
 
-/** Synthesizes in a temporary directory (removed afterwards) and returns every stack's Terraform JSON by stack id. */
-export function synthesizeStacks(topology: Topology, state: FailbackState): Record<string, StackJson> {
+/** Synthesizes in a temporary directory (removed afterwards): every stack's Terraform JSON by stack id, and the VPGs. */
+export function synthesizeStacks(topology: Topology, state: FailbackState): Pick<StagedSynthesis, 'stacks' | 'vpgs'> {
   const staged = stageSynthesis(topology, state);
   staged.dispose();
-  return staged.stacks;
+  return { stacks: staged.stacks, vpgs: staged.vpgs };
 }

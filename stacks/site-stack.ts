@@ -7,6 +7,7 @@ import { DataVsphereDatastore } from '@cdktf/provider-vsphere/lib/data-vsphere-d
 import { DataVsphereNetwork } from '@cdktf/provider-vsphere/lib/data-vsphere-network';
 import { DataVsphereResourcePool } from '@cdktf/provider-vsphere/lib/data-vsphere-resource-pool';
 import { DataVsphereVirtualMachine } from '@cdktf/provider-vsphere/lib/data-vsphere-virtual-machine';
+import { terraformText } from '../constructs/failback-expressions';
 import { ProtectedVm, type GuardSourceSettings, type VmTemplate } from '../constructs/protected-vm';
 import type { Guard, Site, Topology, Vm } from '../topology/schema';
 import { PraStack, type PraStackProps } from './pra-stack';
@@ -41,11 +42,10 @@ export class SiteStack extends PraStack {
     const datacenter = new DataVsphereDatacenter(this, 'datacenter', { provider, name: site.vcenter.datacenter });
     const datacenterId = datacenter.id;
     const cluster = new DataVsphereComputeCluster(this, 'cluster', { provider, name: site.cluster, datacenterId });
-    const resourcePoolId = site.resourcePool
-      ? new DataVsphereResourcePool(this, 'resource-pool', { provider, name: site.resourcePool, datacenterId }).id
-      : cluster.resourcePoolId;
-    const datastoreId = new DataVsphereDatastore(this, 'datastore', { provider, name: site.datastore, datacenterId }).id;
-    const networkId = new DataVsphereNetwork(this, 'network', { provider, name: site.network, datacenterId }).id;
+    // Every VM of the site shares these references: each is resolved to its Terraform text once (terraformText).
+    const resourcePoolId = terraformText(this, site.resourcePool ? new DataVsphereResourcePool(this, 'resource-pool', { provider, name: site.resourcePool, datacenterId }).id : cluster.resourcePoolId);
+    const datastoreId = terraformText(this, new DataVsphereDatastore(this, 'datastore', { provider, name: site.datastore, datacenterId }).id);
+    const networkId = terraformText(this, new DataVsphereNetwork(this, 'network', { provider, name: site.network, datacenterId }).id);
 
     const templates = new Map<string, VmTemplate>();
     const templateFor = (name: string) => {
@@ -54,12 +54,12 @@ export class SiteStack extends PraStack {
         const data = new DataVsphereVirtualMachine(this, `template-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`, { provider, name, datacenterId });
         const disk = data.disks.get(0);
         template = {
-          uuid: data.id,
-          guestId: data.guestId,
-          firmware: data.firmware,
-          diskSizeGiB: disk.size,
-          diskThinProvisioned: disk.thinProvisioned,
-          networkAdapterType: Token.asString(Fn.element(data.networkInterfaceTypes, 0)),
+          uuid: terraformText(this, data.id),
+          guestId: terraformText(this, data.guestId),
+          firmware: terraformText(this, data.firmware),
+          diskSizeGiB: Token.asNumber(terraformText(this, disk.size)),
+          diskThinProvisioned: Token.asAny(terraformText(this, disk.thinProvisioned)),
+          networkAdapterType: terraformText(this, Fn.element(data.networkInterfaceTypes, 0)),
         };
         templates.set(name, template);
       }

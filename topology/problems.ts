@@ -1,6 +1,7 @@
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { ZodArray, ZodDefault, ZodEffects, ZodNullable, ZodObject, ZodOptional, type ZodIssue, type ZodTypeAny, type output } from 'zod';
+import { parseJsonInput } from './json-input';
 
 /** One thing wrong with an input file: where, what value, and what would be right. */
 export interface Problem {
@@ -210,6 +211,9 @@ export function parseInput<S extends ZodTypeAny>(
   rules: (data: output<S>) => Problem[],
   isSecret?: (path: readonly (string | number)[]) => boolean,
 ): output<S> {
+  const json = parseJsonInput(file, text);
+  const fast = json === undefined ? undefined : schema.safeParse(json);
+  if (fast?.success && rules(fast.data).length === 0) return fast.data; // else the YAML path names the lines
   const source = new SourceFile(file, text, isSecret);
   if (source.syntaxErrors.length) throw new InputError(file, source.syntaxErrors);
   const early = firstItemIssues(schema, source.data);

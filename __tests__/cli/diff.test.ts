@@ -18,7 +18,7 @@ const failedOver = { failback_site: 'sbg', enable_failback_pause_mode: true, act
 describe('pra diff', () => {
   it('shows the startup_mode change of each RBX VM when the failback targets RBX', async () => {
     const { code, stdout } = await pra(['diff', '--to-state', 'failback_site=rbx'], { cwd: project(failedOver) });
-    expect(code).toBe(0);
+    expect(code).toBe(1); // changes shown, as diff(1)
     expect(stdout).toContain('| `failback_site` | `sbg` | `rbx` |');
     expect(stdout).toContain('##### Stack `site-rbx`');
     for (const vm of ['VM-DOCKER-APP-A-RBX', 'VM-MYSQL-APP-A-RBX']) {
@@ -35,7 +35,7 @@ describe('pra diff', () => {
 
   it('prints the same review as JSON', async () => {
     const { code, stdout } = await pra(['diff', '--json', '--to-state', 'failback_site=rbx'], { cwd: project(failedOver) });
-    expect(code).toBe(0);
+    expect(code).toBe(1);
     const diff = JSON.parse(stdout);
     expect(diff.variables).toEqual([{ variable: 'failback_site', from: 'sbg', to: 'rbx' }]);
     expect(diff.resources).toEqual([
@@ -60,8 +60,10 @@ describe('pra diff', () => {
     ]);
   });
 
-  it('says so when the proposed state changes nothing', async () => {
-    const { stdout } = await pra(['diff', '--to-state', 'failback_site=sbg'], { cwd: project(failedOver) });
+  it('says so when the proposed state changes nothing (exit 0)', async () => {
+    const { code, stdout } = await pra(['diff', '--to-state', 'failback_site=sbg'], { cwd: project(failedOver) });
+    expect(code).toBe(0);
+    expect(stdout).toContain('**pra diff: no change**');
     expect(stdout).toContain('No variable changes.');
     expect(stdout).toContain('No resource changes.');
   });

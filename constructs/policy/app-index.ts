@@ -1,4 +1,4 @@
-import { TerraformResource, TerraformStack } from 'cdktf';
+import { TerraformResource, TerraformStack, Tokenization } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { ActiveSiteRecord } from '../active-site-record';
 import { resolveHcl } from '../failback-expressions';
@@ -54,17 +54,24 @@ function buildIndex(root: IConstruct): AppIndex {
 
 /**
  * The top-level attributes a resource synthesizes to, overrides included: rules judge what Terraform will see,
- * so an `addOverride` cannot slip past them. Each attribute's tokens are resolved to Terraform text on first
- * read only: resolving a whole VM costs more than all three VM rules need.
+ * so an `addOverride` cannot slip past them. Tokens are resolved to Terraform text on first read only, down
+ * to each entry of a map attribute (extra_config): resolving a whole VM costs more than all VM rules need.
  */
 export function synthesizedAttributes(resource: TerraformResource): Record<string, unknown> {
   const json = resource.toTerraform() as { resource: Record<string, Record<string, Record<string, unknown>>> };
-  const raw = Object.values(json.resource[resource.terraformResourceType])[0];
+  return lazilyResolved(resource, Object.values(json.resource[resource.terraformResourceType])[0], 2);
+}
+
+function lazilyResolved(resource: TerraformResource, raw: Record<string, unknown>, depth: number): Record<string, unknown> {
   const resolved = new Map<string, unknown>();
   return new Proxy(raw, {
     get(target, key) {
       if (typeof key !== 'string' || !(key in target)) return undefined;
-      if (!resolved.has(key)) resolved.set(key, resolveHcl(resource, target[key]));
+      if (!resolved.has(key)) {
+        const value = target[key];
+        const plainMap = depth > 1 && value !== null && typeof value === 'object' && !Array.isArray(value) && !Tokenization.isResolvable(value);
+        resolved.set(key, plainMap ? lazilyResolved(resource, value as Record<string, unknown>, depth - 1) : resolveHcl(resource, value));
+      }
       return resolved.get(key);
     },
   });

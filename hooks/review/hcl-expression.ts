@@ -243,6 +243,7 @@ function closingBrace(text: string, from: number): number {
  * bool); a template with text around it yields a string. Returns the text unchanged when it is not evaluable.
  */
 export function evaluateTemplate(text: string, vars: Variables): HclValue {
+  if (!text.includes('${')) return text; // most leaves: no interpolation (and then no `$${` escape either)
   try {
     const parts = templateParts(text);
     const values = parts.map((p) => ('literal' in p ? p.literal : new Parser(tokenize(p.expression), vars).parse()()));

@@ -1,6 +1,9 @@
 import type { StackJson } from '../../stacks/app';
 import { STATE_KEYS, type FailbackState } from '../../topology/state';
+import type { VpgSpec } from '../../topology/vpg-spec';
 import { evaluateTemplate, type HclValue, type Variables } from './hcl-expression';
+import { userDataChanges, type UserDataChange } from './userdata-diff';
+import { vpgChanges, type VpgChange } from './vpg-diff';
 
 export interface AttributeChange {
   /** Terraform-style path: `extra_config["pra.failback.startup_mode"]`, `disk[0].size`. */
@@ -24,23 +27,42 @@ export interface VariableChange {
   readonly to: HclValue;
 }
 
-/** What a state change does to the synthesized configuration, with expressions evaluated for each state. */
+/** The git revision a `pra diff --base` compared with, and why its side is empty when it did not synthesize. */
+export interface BaseRevision {
+  readonly ref: string;
+  readonly commit: string;
+  /** Set when the base's topology or state did not load or synthesize: the head is then shown alone. */
+  readonly unsynthesizable?: string;
+}
+
+/**
+ * What a change does to the synthesized configuration, with expressions evaluated for each state: a state
+ * change, or (with `base`) everything between a git revision and the working tree.
+ */
 export interface SemanticDiff {
+  readonly base?: BaseRevision;
   readonly from: FailbackState;
   readonly to: FailbackState;
   readonly variables: readonly VariableChange[];
   readonly resources: readonly ResourceChange[];
+  /** VPGs of the protection manifest: members and settings. */
+  readonly vpgs: readonly VpgChange[];
+  /** The decoded cloud-init user data (guard installer and guard.conf) per stack. */
+  readonly userData: readonly UserDataChange[];
 }
 
 export interface SynthesizedSide {
   readonly state: FailbackState;
   readonly stacks: Readonly<Record<string, StackJson>>;
+  /** The protection manifest's VPGs (vpg-manifest.json). */
+  readonly vpgs: readonly VpgSpec[];
 }
 
-export function semanticDiff(before: SynthesizedSide, after: SynthesizedSide): SemanticDiff {
+export function semanticDiff(before: SynthesizedSide, after: SynthesizedSide, base?: BaseRevision): SemanticDiff {
   const variables = STATE_KEYS.filter((key) => before.state[key] !== after.state[key]).map((key) => ({ variable: key, from: before.state[key], to: after.state[key] }));
   const resources: ResourceChange[] = [];
-  for (const stack of union(Object.keys(before.stacks), Object.keys(after.stacks))) {
+  const stacks = union(Object.keys(before.stacks), Object.keys(after.stacks));
+  for (const stack of stacks) {
     const old = blocksOf(before.stacks[stack], before.state);
     const now = blocksOf(after.stacks[stack], after.state);
     for (const address of union([...old.keys()], [...now.keys()])) {
@@ -53,7 +75,8 @@ export function semanticDiff(before: SynthesizedSide, after: SynthesizedSide): S
       }
     }
   }
-  return { from: before.state, to: after.state, variables, resources };
+  const userData = userDataChanges(before.stacks, after.stacks, stacks);
+  return { ...(base && { base }), from: before.state, to: after.state, variables, resources, vpgs: vpgChanges(before.vpgs, after.vpgs), userData };
 }
 
 function union(a: readonly string[], b: readonly string[]): string[] {
@@ -64,12 +87,18 @@ function union(a: readonly string[], b: readonly string[]): string[] {
 export function blocksOf(stack: StackJson | undefined, state: FailbackState): Map<string, Map<string, HclValue>> {
   const blocks = new Map<string, Map<string, HclValue>>();
   const vars: Variables = { ...state };
+  // Every VM of a site carries the same expressions: each distinct text is evaluated once per stack.
+  const evaluated = new Map<string, HclValue>();
+  const evaluate = (text: string) => {
+    if (!evaluated.has(text)) evaluated.set(text, evaluateTemplate(text, vars));
+    return evaluated.get(text) as HclValue;
+  };
   for (const [kind, prefix] of [['resource', ''], ['data', 'data.']] as const) {
     const byType = (stack?.[kind] ?? {}) as Record<string, Record<string, Record<string, unknown>>>;
     for (const [type, byName] of Object.entries(byType)) {
       for (const [name, body] of Object.entries(byName)) {
         const leaves = new Map<string, HclValue>();
-        flatten(body, '', vars, leaves);
+        flatten(body, '', evaluate, leaves);
         blocks.set(`${prefix}${type}.${name}`, leaves);
       }
     }
@@ -77,17 +106,17 @@ export function blocksOf(stack: StackJson | undefined, state: FailbackState): Ma
   return blocks;
 }
 
-function flatten(value: unknown, path: string, vars: Variables, out: Map<string, HclValue>): void {
+function flatten(value: unknown, path: string, evaluate: (text: string) => HclValue, out: Map<string, HclValue>): void {
   if (Array.isArray(value)) {
-    value.forEach((item, i) => flatten(item, `${path}[${i}]`, vars, out));
+    value.forEach((item, i) => flatten(item, `${path}[${i}]`, evaluate, out));
   } else if (value !== null && typeof value === 'object') {
     for (const [key, child] of Object.entries(value)) {
       if (key === '//') continue; // cdktf metadata (construct path): not configuration
       const step = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
-      flatten(child, step, vars, out);
+      flatten(child, step, evaluate, out);
     }
   } else {
-    out.set(path, typeof value === 'string' ? evaluateTemplate(value, vars) : (value as HclValue));
+    out.set(path, typeof value === 'string' ? evaluate(value) : (value as HclValue));
   }
 }
 
