@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { loadTopology } from '../../topology';
 import { auditFiles, type AuditResult } from '../audit/audit';
 import { renderAudit } from '../audit/render';
 import { renderer } from '../engine/render';
@@ -13,8 +14,8 @@ function summary(r: DrillResult): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const lines = [
     '',
-    `drill ${r.timeline.view.state}: run ${r.runId} in ${r.dir}`,
-    `failback duration ${s(t.totalMs)} (RTO ${t.view.started.rtoMinutes} min: ${t.rtoMet ? 'met' : 'MISSED'}), drill wall time ${s(r.wallMs)}, ${t.retries} retries`,
+    `drill of topology ${r.topology.name} (${r.topology.file}) ${r.timeline.view.state}: run ${r.runId} in ${r.dir}`,
+    `${r.timeline.view.started.plan} duration ${s(t.totalMs)} (RTO ${t.view.started.rtoMinutes} min: ${t.rtoMet ? 'met' : 'MISSED'}), drill wall time ${s(r.wallMs)}, ${t.retries} retries`,
     'phases:',
     ...t.phases.map((p) => `  ${p.phase.padEnd(11)} ${s(p.startMs).padStart(7)} -> ${s(p.endMs).padStart(7)}  (${p.steps} steps)`),
     `boot windows (power-on seen -> suspended): ${t.bootWindows.map((w) => `${w.vm} ${w.ms} ms`).join(', ') || 'none'}`,
@@ -32,7 +33,8 @@ function writeEvidence(r: DrillResult): { reportFile: string; audit: AuditResult
     .map((vm) => guardLedger(guestRoot(r.dir, vm)))
     .filter((file) => existsSync(file));
   const reportFile = join(r.dir, 'report.html');
-  writeFileSync(reportFile, renderReport(buildReport(journalOf(join(r.dir, 'runs'), r.runId), ledgers), 'html'));
+  const report = buildReport(journalOf(join(r.dir, 'runs'), r.runId), ledgers);
+  writeFileSync(reportFile, renderReport({ ...report, run: { ...report.run, plan: `${report.run.plan} (drill of topology ${r.topology.name})` } }, 'html'));
   return { reportFile, audit: auditFiles({ ledgers, timeZone: 'UTC' }) };
 }
 
@@ -46,11 +48,32 @@ function seconds(value: string | undefined, option: string): number | undefined 
 /** `pra drill`: the whole failback rehearsed on this machine against the local environment. */
 export const drillCommand: Command = {
   name: 'drill',
-  summary: 'rehearse failback --to rbx on this machine (local servers, simulated guests), measure double execution',
-  usage: 'pra drill [--no-guard] [--settle SECONDS] [--validate SECONDS] [--json]',
+  summary: 'rehearse a failback (or failover) of a topology on this machine (local servers, simulated guests), measure double execution',
+  usage: 'pra drill [--topology FILE] [--direction failback|failover] [--to SITE] [--load] [--no-guard] [--settle SECONDS] [--validate SECONDS] [--json]',
   async run(ctx) {
-    const { values } = parseOptions('drill', ctx.argv, { 'no-guard': { type: 'boolean' }, settle: { type: 'string' }, validate: { type: 'string' }, json: { type: 'boolean' } });
+    const { values } = parseOptions('drill', ctx.argv, {
+      topology: { type: 'string' },
+      direction: { type: 'string' },
+      to: { type: 'string' },
+      load: { type: 'boolean' },
+      'no-guard': { type: 'boolean' },
+      settle: { type: 'string' },
+      validate: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    const direction = values.direction ?? 'failback';
+    if (direction !== 'failback' && direction !== 'failover') throw new UsageError('drill', `--direction takes failback or failover, got ${JSON.stringify(direction)}`);
+    // A topology with problems is reported like pra validate does (file:line, field, fix; exit 2) before anything starts.
+    const topologyFile = values.topology === undefined ? undefined : resolve(ctx.cwd, values.topology);
+    if (topologyFile !== undefined) {
+      const topology = loadTopology(topologyFile);
+      if (values.to !== undefined && !topology.sites.some((s) => s.name === values.to)) throw new UsageError('drill', `--to ${values.to} is not a site of ${values.topology} (${topology.sites.map((s) => s.name).join(', ')})`);
+    } else if (values.to !== undefined && values.to !== 'rbx' && values.to !== 'sbg') throw new UsageError('drill', `--to ${values.to} is not a site of the example topology (rbx, sbg)`);
     const result = await runDrill({
+      topologyFile,
+      direction,
+      to: values.to,
+      load: values.load,
       guard: !values['no-guard'],
       settleSeconds: seconds(values.settle, '--settle'),
       validateSeconds: seconds(values.validate, '--validate'),
