@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseHostPorts } from '../../hooks/drivers/dns/verify';
 import type { SecretRefSpec, Site, Topology, TopologyInput, Vm } from '../../topology';
@@ -91,7 +91,7 @@ export function localGuard(guard: Topology['guard'], env: Env, dir: string, secr
     ssh: {
       user: need('PRA_TESTENV_SSH_USER'),
       port: Number(need('PRA_TESTENV_SSH_PORT')),
-      privateKey: secrets && guard.ssh ? secrets.give(guard.ssh.privateKey, sshKey, 'PRA_TESTENV_SSH_KEY') : { file: sshKey },
+      privateKey: secrets && guard.ssh ? secrets.give(guard.ssh.privateKey, readFileSync(sshKey, 'utf8'), 'PRA_DRILL_SSH_KEY') : { file: sshKey },
       hostKeySha256: [need('PRA_TESTENV_SSH_HOST_KEY_SHA256')],
     },
   };

@@ -136,7 +136,10 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   const topology = loadTopology(topologyFile);
   const state: FailbackState = { failback_site: from, enable_failback_pause_mode: true, active_site: from };
   saveState(stateFile, state);
-  const outdir = await installGuests({ dir, topology, state, afterSynth: options.afterSynth });
+  const outdir = await installGuests({ dir, topology, state, afterSynth: options.afterSynth }).catch(async (error: unknown) => {
+    await Promise.all([zerto.remove(), httpStandIn.close()]); // nothing else runs yet
+    throw error;
+  });
   const declared = declaredGuestinfo(outdir, topology);
   if (user ?? generated) for (const site of topology.sites) await provisionVms(env, slotOf(site), siteInventory(topology, site.name, from, declared));
   const systems = buildSystems({ topology, stateFile }, { cwd: dir, env: process.env, operator: 'drill' });

@@ -1,0 +1,99 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { runDrill, type DrillResult } from '../../testenv/drill/drill';
+import { tempDirs } from '../helpers/tmp';
+import { exclusive } from '../support/exclusive';
+import { aUserTopology, writeTopology } from '../support/user-topology';
+
+// These drills drive their own VMs and Zerto instance, but the traffic parts (the drill zone, HAProxy's
+// servers, the IPLB farm) are the other drills' too: one drill at a time.
+exclusive('vcenter-example-vms');
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
+
+const OVH_IPLB_FILE = { dns: 'ovh', lb: 'ovh-iplb', authority: 'file', sources: ['guestinfo', 'file'] } as const;
+const ROUTE53_HAPROXY_ETCD = { dns: 'route53', lb: 'haproxy', authority: 'etcd', sources: ['guestinfo', 'etcd'] } as const;
+const RFC2136_HAPROXY_FILE = { dns: 'rfc2136', lb: 'haproxy', authority: 'file', sources: ['file', 'etcd'] } as const;
+
+function drill(prefix: string, kinds: Parameters<typeof aUserTopology>[1], options: { direction: 'failback' | 'failover'; guard?: boolean }): Promise<DrillResult> {
+  const file = writeTopology(dirs.make('pra-user-topology-'), aUserTopology(prefix, kinds));
+  return runDrill({ topologyFile: file, direction: options.direction, guard: options.guard ?? true, settleSeconds: 2 });
+}
+
+/** The facts every completed drill of these topologies shows, from `from` to `to`. */
+function expectCompleted(result: DrillResult, from: string, to: string, vpg: string): void {
+  expect(result.timeline.view.state).toBe('completed');
+  expect(result.finals).toEqual({
+    authority: `${to}@3`,
+    [`${to}Vms`]: 'poweredOn,poweredOn,poweredOn',
+    [`${from}Vms`]: 'poweredOff,poweredOff,poweredOff',
+    vpg,
+    [`dnsOn${to.charAt(0).toUpperCase()}${to.slice(1)}`]: 'true',
+    [`lbOn${to.charAt(0).toUpperCase()}${to.slice(1)}`]: 'true',
+  });
+  expect(result.overlap.windowMs).toBe(0);
+  expect(result.executionsPerSite[from]).toBeGreaterThan(0);
+}
+
+describe('pra drill --topology: a user topology on OVH DNS, OVH IPLB and a file authority (guard: guestinfo + file)', () => {
+  it('fails back lyon -> paris with zero double execution, jobs having run on both sites', async () => {
+    const result = await drill('oa', OVH_IPLB_FILE, { direction: 'failback' });
+    expect(result.topology.name).toBe('oa-shop');
+    expectCompleted(result, 'lyon', 'paris', 'MeetingSLA paris -> lyon');
+    expect(result.executionsPerSite.paris).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('fails over paris -> lyon after the disaster (--force) with zero double execution', async () => {
+    const result = await drill('ob', OVH_IPLB_FILE, { direction: 'failover' });
+    expectCompleted(result, 'paris', 'lyon', 'Recovered paris -> lyon');
+    expect(result.executionsPerSite.lyon).toBeGreaterThan(0);
+  }, 240_000);
+});
+
+describe('pra drill --topology: a user topology on Route 53, HAProxy and an etcd authority (guard: guestinfo + etcd)', () => {
+  it('fails back lyon -> paris with zero double execution', async () => {
+    const result = await drill('ra', ROUTE53_HAPROXY_ETCD, { direction: 'failback' });
+    expectCompleted(result, 'lyon', 'paris', 'MeetingSLA paris -> lyon');
+    expect(result.executionsPerSite.paris).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('fails over paris -> lyon with zero double execution', async () => {
+    const result = await drill('rb', ROUTE53_HAPROXY_ETCD, { direction: 'failover' });
+    expectCompleted(result, 'paris', 'lyon', 'Recovered paris -> lyon');
+  }, 240_000);
+
+  it('measures a non-zero double execution when the guests run their jobs without the guard', async () => {
+    const result = await drill('rc', ROUTE53_HAPROXY_ETCD, { direction: 'failback', guard: false });
+    expect(result.timeline.view.state).toBe('completed');
+    expect(result.overlap.windowMs).toBeGreaterThan(0);
+    expect(new Set(result.overlap.overlaps.map((o) => [o.a.site, o.b.site].sort().join('+')))).toEqual(new Set(['lyon+paris']));
+  }, 240_000);
+});
+
+describe('pra drill --topology: a user topology on RFC 2136 DNS', () => {
+  it('fails back lyon -> paris with zero double execution', async () => {
+    const result = await drill('da', RFC2136_HAPROXY_FILE, { direction: 'failback' });
+    expectCompleted(result, 'lyon', 'paris', 'MeetingSLA paris -> lyon');
+  }, 240_000);
+});
+
+/** Rewrites the gzip+base64 userdata locals of a synthesized site stack (as a bad template or a typo would). */
+function breakUserData(stackFile: string, edit: (cloudConfig: string) => string): void {
+  const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as { locals: Record<string, string> };
+  for (const [name, value] of Object.entries(stack.locals)) {
+    if (name.startsWith('cloud_init_userdata_')) stack.locals[name] = gzipSync(edit(gunzipSync(Buffer.from(value, 'base64')).toString('utf8'))).toString('base64');
+  }
+  writeFileSync(stackFile, JSON.stringify(stack));
+}
+
+describe('pra drill --topology with a broken synthesized userdata', () => {
+  it('fails before the run, naming the VM and the userdata, when the guard is installed under a wrong path', async () => {
+    const file = writeTopology(dirs.make('pra-user-topology-'), aUserTopology('bu', RFC2136_HAPROXY_FILE));
+    const afterSynth = (outdir: string) => breakUserData(join(outdir, 'stacks', 'site-paris', 'cdk.tf.json'), (text) => text.replace('path: /usr/local/sbin/pra-guard\n', 'path: /usr/local/sbin/pra-gaurd\n'));
+    await expect(runDrill({ topologyFile: file, direction: 'failback', guard: true, settleSeconds: 0, afterSynth })).rejects.toThrow(
+      /^drill: guest BU-[A-Z]+-\d-PARIS: its guestinfo\.userdata \(.*\/cdktf\.out\/stacks\/site-paris\/cdk\.tf\.json\) failed \(1\):[\s\S]*\/usr\/local\/sbin\/pra-guard: not found/,
+    );
+  }, 120_000);
+});
