@@ -15,6 +15,7 @@ import { GuestFleet } from '../guests/fleet';
 import { siteInventory } from '../vcsim/inventory';
 import { provisionVms } from '../vcsim/provision';
 import { createInstance, defaultInstance, type InstanceHandle, type ZertoSimInstance } from '../sims/zerto/control-client';
+import { boundedAll, FAN_OUT } from '../../hooks/drivers/common/concurrency';
 import { vcentersFromTopology } from '../../hooks/drivers/vsphere/from-topology';
 import { followGuestinfo, guestinfoEnv, guestJobs, installGuests } from './guests';
 import { declaredGuestinfo } from './userdata';
@@ -141,7 +142,12 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     throw error;
   });
   const declared = declaredGuestinfo(outdir, topology);
-  if (user ?? generated) for (const site of topology.sites) await provisionVms(env, slotOf(site), siteInventory(topology, site.name, from, declared));
+  const vcenters = vcentersFromTopology(topology, process.env);
+  if (user ?? generated) {
+    for (const site of topology.sites) await provisionVms(env, slotOf(site), siteInventory(topology, site.name, from, declared));
+    // VMs left by an earlier drill of the same topology keep what that drill's stacks declared (its etcd key): redeclare.
+    await boundedAll(topology.vms, FAN_OUT, (vm) => vcenters[vm.site].writeExtraConfig(vm.name, declared.get(vm.name) ?? {}));
+  }
   const systems = buildSystems({ topology, stateFile }, { cwd: dir, env: process.env, operator: 'drill' });
 
   await restoreWorld(systems, topology, zerto, from);
@@ -165,7 +171,6 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
 
   const follow = new AbortController();
   const simulated = (site: string) => vmsOf(topology, site).slice(0, options.guestPairs);
-  const vcenters = vcentersFromTopology(topology, process.env);
   const guestinfo = await followGuestinfo(
     dir,
     topology.sites.flatMap((site) => simulated(site.name).map((vm) => ({ vm, vcenter: vcenters[site.name] }))),
