@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { cronMatches, parseCronSchedule, type CronSchedule } from '../../hooks/audit/cron';
+import { localFields } from '../../hooks/audit/local-time';
 import { REPO_ROOT } from '../core';
 
 /**
@@ -43,12 +44,6 @@ function runJob(opts: GuestOptions, job: GuestJob): void {
   child.on('error', () => undefined);
 }
 
-/** The cron fields of compressed second `tick`: minute `tick` of the epoch, in UTC. */
-function fieldsOf(tick: number) {
-  const at = new Date(tick * 60_000);
-  return { year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate(), hour: at.getUTCHours(), minute: at.getUTCMinutes(), second: 0, weekday: at.getUTCDay() };
-}
-
 function runGuest(opts: GuestOptions): void {
   const schedules = new Map<GuestJob, CronSchedule>(opts.jobs.map((job) => [job, parseCronSchedule(job.schedule)]));
   let lastTick = Math.floor(Date.now() / 1000);
@@ -58,7 +53,7 @@ function runGuest(opts: GuestOptions): void {
     const tick = Math.floor(Date.now() / 1000);
     const first = Math.max(lastTick + 1, tick - MAX_REPLAY_TICKS + 1);
     for (let t = first; t <= tick; t++) {
-      const fields = fieldsOf(t);
+      const fields = localFields(t * 60_000, 'UTC'); // compressed second t is minute t of the epoch
       for (const [job, schedule] of schedules) if (cronMatches(schedule, fields)) runJob(opts, job);
     }
     lastTick = Math.max(lastTick, tick);
