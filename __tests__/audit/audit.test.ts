@@ -63,7 +63,7 @@ describe('pra audit over guard ledgers', () => {
 
   it("takes the schedule of a job whose ledgers carry none from the topology's jobs (pra audit --topology)", async () => {
     const dir = dirs.make('pra-audit-');
-    const topology = writeTopology(dir, aUserTopology('au', { dns: 'rfc2136', lb: 'haproxy', authority: 'file', sources: ['file'] })); // db.backup: */5 * * * *
+    const topology = writeTopology(dir, aUserTopology('au', 'rfc2136-haproxy-file')); // db.backup: */5 * * * *
     const rbx = writeLedger(dir, 'rbx.log', [
       ...ran('rbx', 'db.backup', '2026-11-21T03:00:00.200Z', '2026-11-21T03:02:00.000Z', '1-1'),
       { ts: '2026-11-21T03:05:00.300Z', site: 'rbx', job: 'db.backup', decision: 'deny', id: '1-2', epoch: 2 },

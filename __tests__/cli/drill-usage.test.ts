@@ -33,7 +33,7 @@ describe('pra drill options', () => {
 
   it('reports a topology with a bad job schedule as pra validate does, with file:line and the fix', async () => {
     const dir = dirs.make('pra-drill-usage-');
-    const topology = aUserTopology('us', { dns: 'rfc2136', lb: 'haproxy', authority: 'file', sources: ['file'] });
+    const topology = aUserTopology('us', 'rfc2136-haproxy-file');
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, stringify({ ...topology, jobs: { db: [{ name: 'backup', schedule: '*/5 25 * * *', durationSeconds: 60 }] } }));
     const { code, stderr } = await pra(['drill', '--topology', file], { cwd: dir });

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { runDrill, type DrillResult } from '../../testenv/drill/drill';
+import type { DriverFamily } from '../../topology';
 import { tempDirs } from '../helpers/tmp';
 import { exclusive } from '../support/exclusive';
 import { aUserTopology, writeTopology } from '../support/user-topology';
@@ -13,12 +14,9 @@ exclusive('vcenter-example-vms');
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
 
-const OVH_IPLB_FILE = { dns: 'ovh', lb: 'ovh-iplb', authority: 'file', sources: ['guestinfo', 'file'] } as const;
-const ROUTE53_HAPROXY_ETCD = { dns: 'route53', lb: 'haproxy', authority: 'etcd', sources: ['guestinfo', 'etcd'] } as const;
-const RFC2136_HAPROXY_FILE = { dns: 'rfc2136', lb: 'haproxy', authority: 'file', sources: ['file', 'etcd'] } as const;
 
-function drill(prefix: string, kinds: Parameters<typeof aUserTopology>[1], options: { direction: 'failback' | 'failover'; guard?: boolean }): Promise<DrillResult> {
-  const file = writeTopology(dirs.make('pra-user-topology-'), aUserTopology(prefix, kinds));
+function drill(prefix: string, family: DriverFamily, options: { direction: 'failback' | 'failover'; guard?: boolean }): Promise<DrillResult> {
+  const file = writeTopology(dirs.make('pra-user-topology-'), aUserTopology(prefix, family));
   return runDrill({ topologyFile: file, direction: options.direction, guard: options.guard ?? true, settleSeconds: 2 });
 }
 
@@ -39,14 +37,14 @@ function expectCompleted(result: DrillResult, from: string, to: string, vpg: str
 
 describe('pra drill --topology: a user topology on OVH DNS, OVH IPLB and a file authority (guard: guestinfo + file)', () => {
   it('fails back lyon -> paris with zero double execution, jobs having run on both sites', async () => {
-    const result = await drill('oa', OVH_IPLB_FILE, { direction: 'failback' });
+    const result = await drill('oa', 'ovh-iplb-file', { direction: 'failback' });
     expect(result.topology.name).toBe('oa-shop');
     expectCompleted(result, 'lyon', 'paris', 'MeetingSLA paris -> lyon');
     expect(result.executionsPerSite.paris).toBeGreaterThan(0);
   }, 240_000);
 
   it('fails over paris -> lyon after the disaster (--force) with zero double execution', async () => {
-    const result = await drill('ob', OVH_IPLB_FILE, { direction: 'failover' });
+    const result = await drill('ob', 'ovh-iplb-file', { direction: 'failover' });
     expectCompleted(result, 'paris', 'lyon', 'Recovered paris -> lyon');
     expect(result.executionsPerSite.lyon).toBeGreaterThan(0);
   }, 240_000);
@@ -54,18 +52,18 @@ describe('pra drill --topology: a user topology on OVH DNS, OVH IPLB and a file 
 
 describe('pra drill --topology: a user topology on Route 53, HAProxy and an etcd authority (guard: guestinfo + etcd)', () => {
   it('fails back lyon -> paris with zero double execution', async () => {
-    const result = await drill('ra', ROUTE53_HAPROXY_ETCD, { direction: 'failback' });
+    const result = await drill('ra', 'route53-haproxy-etcd', { direction: 'failback' });
     expectCompleted(result, 'lyon', 'paris', 'MeetingSLA paris -> lyon');
     expect(result.executionsPerSite.paris).toBeGreaterThan(0);
   }, 240_000);
 
   it('fails over paris -> lyon with zero double execution', async () => {
-    const result = await drill('rb', ROUTE53_HAPROXY_ETCD, { direction: 'failover' });
+    const result = await drill('rb', 'route53-haproxy-etcd', { direction: 'failover' });
     expectCompleted(result, 'paris', 'lyon', 'Recovered paris -> lyon');
   }, 240_000);
 
   it('measures a non-zero double execution when the guests run their jobs without the guard', async () => {
-    const result = await drill('rc', ROUTE53_HAPROXY_ETCD, { direction: 'failback', guard: false });
+    const result = await drill('rc', 'route53-haproxy-etcd', { direction: 'failback', guard: false });
     expect(result.timeline.view.state).toBe('completed');
     expect(result.overlap.windowMs).toBeGreaterThan(0);
     expect(new Set(result.overlap.overlaps.map((o) => [o.a.site, o.b.site].sort().join('+')))).toEqual(new Set(['lyon+paris']));
@@ -74,7 +72,7 @@ describe('pra drill --topology: a user topology on Route 53, HAProxy and an etcd
 
 describe('pra drill --topology: a user topology on RFC 2136 DNS', () => {
   it('fails back lyon -> paris with zero double execution', async () => {
-    const result = await drill('da', RFC2136_HAPROXY_FILE, { direction: 'failback' });
+    const result = await drill('da', 'rfc2136-haproxy-file', { direction: 'failback' });
     expectCompleted(result, 'lyon', 'paris', 'MeetingSLA paris -> lyon');
   }, 240_000);
 });
@@ -90,7 +88,7 @@ function breakUserData(stackFile: string, edit: (cloudConfig: string) => string)
 
 describe('pra drill --topology with a broken synthesized userdata', () => {
   it('fails before the run, naming the VM and the userdata, when the guard is installed under a wrong path', async () => {
-    const file = writeTopology(dirs.make('pra-user-topology-'), aUserTopology('bu', RFC2136_HAPROXY_FILE));
+    const file = writeTopology(dirs.make('pra-user-topology-'), aUserTopology('bu', 'rfc2136-haproxy-file'));
     const afterSynth = (outdir: string) => breakUserData(join(outdir, 'stacks', 'site-paris', 'cdk.tf.json'), (text) => text.replace('path: /usr/local/sbin/pra-guard\n', 'path: /usr/local/sbin/pra-gaurd\n'));
     await expect(runDrill({ topologyFile: file, direction: 'failback', guard: true, settleSeconds: 0, afterSynth })).rejects.toThrow(
       /^drill: guest BU-[A-Z]+-\d-PARIS: its guestinfo\.userdata \(.*\/cdktf\.out\/stacks\/site-paris\/cdk\.tf\.json\) failed \(1\):[\s\S]*\/usr\/local\/sbin\/pra-guard: not found/,

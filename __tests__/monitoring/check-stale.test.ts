@@ -84,7 +84,7 @@ describe('pra check-stale', () => {
       'web.sitemap': { allowed: at('2026-11-21T11:58:00Z'), denied: at('2026-11-21T11:59:00Z') }, // */2 * * * *, 40 s: threshold 160 s
       nightly: { allowed: at('2026-11-20T03:00:00Z'), denied: at('2026-11-21T11:59:00Z') }, // not in the topology
     });
-    const topology = writeTopology(dir, aUserTopology('cs', { dns: 'rfc2136', lb: 'haproxy', authority: 'file', sources: ['file'] }));
+    const topology = writeTopology(dir, aUserTopology('cs', 'rfc2136-haproxy-file'));
     const byTopology = await pra(['check-stale', '--topology', topology, '--metrics', dir, '--now', NOW, '--json'], { cwd: dir });
     expect(byTopology.code).toBe(1);
     const report = JSON.parse(byTopology.stdout) as { stale: { job: string }[]; thresholdsMs: Record<string, number> };

@@ -15,7 +15,7 @@ function summary(r: DrillResult): string {
   const lines = [
     '',
     `drill of topology ${r.topology.name} (${r.topology.file}) ${r.timeline.view.state}: run ${r.runId} in ${r.dir}`,
-    `${r.timeline.view.started.plan} duration ${s(t.totalMs)} (RTO ${t.view.started.rtoMinutes} min: ${t.rtoMet ? 'met' : 'MISSED'}), drill wall time ${s(r.wallMs)}, ${t.retries} retries`,
+    `${r.timeline.view.started.plan} duration ${s(t.totalMs)} (RTO ${t.view.started.rtoMinutes} min: ${t.rtoMet ? 'met' : 'MISSED'}), drill wall time ${s(r.wallMs)} (guests installed from their userdata in ${s(r.installMs)}), ${t.retries} retries`,
     'phases:',
     ...t.phases.map((p) => `  ${p.phase.padEnd(11)} ${s(p.startMs).padStart(7)} -> ${s(p.endMs).padStart(7)}  (${p.steps} steps)`),
     `boot windows (power-on seen -> suspended): ${t.bootWindows.map((w) => `${w.vm} ${w.ms} ms`).join(', ') || 'none'}`,

@@ -32,6 +32,8 @@ export interface DrillResult {
   /** The topology rehearsed: its name and file. */
   readonly topology: { readonly name: string; readonly file: string };
   readonly dir: string;
+  /** Synthesis of the stacks and installation of the guests from their userdata. */
+  readonly installMs: number;
   readonly runId: string;
   readonly timeline: Timeline;
   readonly overlap: OverlapReport;
@@ -103,5 +105,5 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   } finally {
     measured = await world.finish();
   }
-  return { topology: world.source, dir: world.dir, runId, timeline: timelineOf(readJournal(world.journalDir, runId)), ...measured, wallMs: Date.now() - started, finals };
+  return { topology: world.source, dir: world.dir, installMs: world.installMs, runId, timeline: timelineOf(readJournal(world.journalDir, runId)), ...measured, wallMs: Date.now() - started, finals };
 }

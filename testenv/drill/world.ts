@@ -33,6 +33,8 @@ export interface DrillWorld {
   readonly systems: FailbackSystems & { close(): Promise<void> };
   readonly fleet: GuestFleet;
   readonly env: Env;
+  /** How long synthesizing the stacks and installing every guest from its userdata took. */
+  readonly installMs: number;
   /** The topology rehearsed: its name and file (the example's when none was given). */
   readonly source: { readonly name: string; readonly file: string };
   /** The operation the drill rehearses (failback SBG -> RBX for the example), with this world's topology and state files. */
@@ -137,10 +139,12 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   const topology = loadTopology(topologyFile);
   const state: FailbackState = { failback_site: from, enable_failback_pause_mode: true, active_site: from };
   saveState(stateFile, state);
+  const installStarted = Date.now();
   const outdir = await installGuests({ dir, topology, state, afterSynth: options.afterSynth }).catch(async (error: unknown) => {
     await Promise.all([zerto.remove(), httpStandIn.close()]); // nothing else runs yet
     throw error;
   });
+  const installMs = Date.now() - installStarted;
   const declared = declaredGuestinfo(outdir, topology);
   const vcenters = vcentersFromTopology(topology, process.env);
   if (user ?? generated) {
@@ -183,7 +187,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   const guests = topology.sites.reduce((n, site) => n + simulated(site.name).length, 0);
   const roles = [...new Set(topology.vms.map((vm) => vm.role))];
   const jobs = roles.map((role) => `${role}: ${guestJobs(topology, role, options.load).map((j) => j.name).join(', ')}`).join('; ');
-  log(`drill world ready in ${dir}: topology ${base.name}, ${topology.vms.length} VMs, ${guests} simulated guests installed by their userdata, jobs ${jobs}${guarded ? ' through the installed pra-guard' : ' WITHOUT the guard'}${load ? `, ${load.cores} busy loops` : ''}`);
+  log(`drill world ready in ${dir}: topology ${base.name}, ${topology.vms.length} VMs installed by their userdata in ${(installMs / 1000).toFixed(1)} s, ${guests} simulated guests, jobs ${jobs}${guarded ? ' through the installed pra-guard' : ' WITHOUT the guard'}${load ? `, ${load.cores} busy loops` : ''}`);
   return {
     dir,
     topologyFile,
@@ -193,6 +197,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     systems,
     fleet,
     env,
+    installMs,
     source: { name: base.name, file: options.topologyFile ?? (generated ? `generated (${options.vms} VMs)` : EXAMPLE_TOPOLOGY) },
     failback: { kind: options.direction ?? 'failback', from, to, force: options.direction === 'failover', topologyFile, stateFile },
     async disaster() {
