@@ -13,12 +13,15 @@ import { guestRoot } from '../guests/fleet';
  *
  * Secrets are the local servers' (made up at each testenv start) and reach the drivers through the
  * references the topology names: `{ env: NAME }` is set in the drill's environment, `{ file: PATH }` is
- * written under the drill directory with the same file name (the user's own file is never touched).
+ * written under the drill directory, named after its path (the user's own file is never touched). One
+ * variable naming two secrets the local servers hold apart is given the second through the testenv's name.
  */
 export interface LocalWorld {
   readonly topology: TopologyInput;
   /** Environment entries the drivers read (`{ env }` references). */
   readonly env: Record<string, string>;
+  /** What the drill changed in the topology's secret references, and why. */
+  readonly notes: readonly string[];
 }
 
 /** The testenv's slot (env key infix) for a site: by role, so that any site names fit. */
@@ -35,18 +38,26 @@ export function needEnv(env: Env): (key: string) => string {
 /** Hands local secrets to the drivers through the topology's own references. */
 class SecretGiver {
   readonly env: Record<string, string> = {};
+  private readonly files = new Map<string, string>();
+  /** References the drill could not honour as written, and what it did instead. */
+  readonly notes: string[] = [];
   constructor(private readonly dir: string) {}
 
   give(ref: SecretRefSpec | undefined, value: string, fallbackEnv: string): SecretRefSpec {
     if (ref?.file !== undefined) {
-      const file = join(this.dir, 'secrets', basename(ref.file));
+      // The whole path in one file name: /etc/a/key and /etc/b/key stay apart; a path naming two secrets gets a second file.
+      let file = join(this.dir, 'secrets', ref.file.replace(/[^A-Za-z0-9._-]/g, '_'));
+      if (this.files.has(file) && this.files.get(file) !== value) file = `${file}.${this.files.size}`;
+      this.files.set(file, value);
       mkdirSync(join(this.dir, 'secrets'), { recursive: true, mode: 0o700 });
       writeFileSync(file, value, { mode: 0o600 });
       return { file };
     }
-    const name = ref?.env ?? fallbackEnv;
+    let name = ref?.env ?? fallbackEnv;
     if (this.env[name] !== undefined && this.env[name] !== value) {
-      throw new Error(`drill: { env: ${name} } names two different secrets in the topology (the drill's local servers have one each); give each its own variable`);
+      // One variable for two secrets (a vCenter and a ZVM behind one SSO password): the local servers have one each.
+      this.notes.push(`{ env: ${name} } names two secrets that differ here; the drill gives the second through ${fallbackEnv}`);
+      name = fallbackEnv;
     }
     this.env[name] = value;
     return { env: name };
@@ -164,5 +175,5 @@ export function localTopology(user: Topology, env: Env, dir: string, options: { 
         : { ...user.authority, endpoints: [need('PRA_TESTENV_ETCD_ENDPOINT')], key: `/pra/drill/${basename(dir)}/authority` },
     terraformBackend: { type: 'local' },
   };
-  return { topology, env: secrets.env };
+  return { topology, env: secrets.env, notes: secrets.notes };
 }

@@ -133,6 +133,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   if (user) {
     const local = localTopology(user, env, dir, { zertoUrls: zerto.urls!, httpStandIn: httpStandIn.url });
     Object.assign(process.env, local.env);
+    for (const note of local.notes) log(`drill: ${note}`);
     drill = local.topology;
   } else drill = drillTopology(env, dir, { base: generated, zertoUrls: zerto.urls });
   writeFileSync(topologyFile, topologyYaml(options.customize ? options.customize(drill, env) : drill));
