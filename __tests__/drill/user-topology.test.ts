@@ -1,7 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { basename } from 'node:path';
+import { vcentersFromTopology } from '../../hooks/drivers/vsphere/from-topology';
 import { runDrill, type DrillResult } from '../../testenv/drill/drill';
+import { prepareDrillWorld } from '../../testenv/drill/world';
 import type { DriverFamily } from '../../topology';
 import { tempDirs } from '../helpers/tmp';
 import { exclusive } from '../support/exclusive';
@@ -93,5 +96,21 @@ describe('pra drill --topology with a broken synthesized userdata', () => {
     await expect(runDrill({ topologyFile: file, direction: 'failback', guard: true, settleSeconds: 0, afterSynth })).rejects.toThrow(
       /^drill: guest BU-[A-Z]+-\d-PARIS: its guestinfo\.userdata \(.*\/cdktf\.out\/stacks\/site-paris\/cdk\.tf\.json\) failed \(1\):[\s\S]*\/usr\/local\/sbin\/pra-guard: not found/,
     );
+  }, 120_000);
+});
+
+describe('pra drill --topology twice on the same topology', () => {
+  it("gives the second drill's guests its own guard settings in vCenter, not the first drill's", async () => {
+    const file = writeTopology(dirs.make('pra-user-topology-'), aUserTopology('tw', 'route53-haproxy-etcd'));
+    await (await prepareDrillWorld({ topologyFile: file, guard: true })).finish();
+    const second = await prepareDrillWorld({ topologyFile: file, guard: true });
+    const vcenters = vcentersFromTopology(second.topology);
+    try {
+      const vm = second.topology.vms[0];
+      expect((await vcenters[vm.site].readExtraConfig(vm.name))['guestinfo.pra.guard.etcd_key']).toBe(`/pra/drill/${basename(second.dir)}/active-site`);
+    } finally {
+      await Promise.all(Object.values(vcenters).map((v) => v.close()));
+      await second.finish();
+    }
   }, 120_000);
 });
