@@ -6,6 +6,7 @@ import { vcentersFromTopology } from '../../hooks/drivers/vsphere/from-topology'
 import { runDrill, type DrillResult } from '../../testenv/drill/drill';
 import { prepareDrillWorld } from '../../testenv/drill/world';
 import type { DriverFamily } from '../../topology';
+import { pra } from '../helpers/project';
 import { tempDirs } from '../helpers/tmp';
 import { exclusive } from '../support/exclusive';
 import { aUserTopology, writeTopology } from '../support/user-topology';
@@ -26,6 +27,10 @@ function drill(prefix: string, family: DriverFamily, options: { direction: 'fail
 /** The facts every completed drill of these topologies shows, from `from` to `to`. */
 function expectCompleted(result: DrillResult, from: string, to: string, vpg: string): void {
   expect(result.timeline.view.state).toBe('completed');
+  expectFinalStates(result, from, to, vpg);
+}
+
+function expectFinalStates(result: Pick<DrillResult, 'finals' | 'overlap' | 'executionsPerSite'>, from: string, to: string, vpg: string): void {
   expect(result.finals).toEqual({
     authority: `${to}@3`,
     [`${to}Vms`]: 'poweredOn,poweredOn,poweredOn',
@@ -60,9 +65,13 @@ describe('pra drill --topology: a user topology on Route 53, HAProxy and an etcd
     expect(result.executionsPerSite.paris).toBeGreaterThan(0);
   }, 240_000);
 
-  it('fails over paris -> lyon with zero double execution', async () => {
-    const result = await drill('rb', 'route53-haproxy-etcd', { direction: 'failover' });
-    expectCompleted(result, 'paris', 'lyon', 'Recovered paris -> lyon');
+  it('fails over paris -> lyon with zero double execution, as `pra drill --direction failover --json` reports it (exit 0)', async () => {
+    const dir = dirs.make('pra-user-topology-');
+    const file = writeTopology(dir, aUserTopology('rb', 'route53-haproxy-etcd'));
+    const { code, stdout } = await pra(['drill', '--topology', file, '--direction', 'failover', '--settle', '2', '--json'], { cwd: dir });
+    const result = JSON.parse(stdout) as DrillResult;
+    expect({ code, topology: result.topology, direction: result.direction }).toEqual({ code: 0, topology: { name: 'rb-shop', file }, direction: 'failover' });
+    expectFinalStates(result, 'paris', 'lyon', 'Recovered paris -> lyon'); // exit 0: the run completed (3 otherwise)
   }, 240_000);
 
   it('measures a non-zero double execution when the guests run their jobs without the guard', async () => {

@@ -31,6 +31,7 @@ export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPair
 export interface DrillResult {
   /** The topology rehearsed: its name and file. */
   readonly topology: { readonly name: string; readonly file: string };
+  readonly direction: 'failback' | 'failover';
   readonly dir: string;
   /** Synthesis of the stacks and installation of the guests from their userdata. */
   readonly installMs: number;
@@ -105,5 +106,5 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   } finally {
     measured = await world.finish();
   }
-  return { topology: world.source, dir: world.dir, installMs: world.installMs, runId, timeline: timelineOf(readJournal(world.journalDir, runId)), ...measured, wallMs: Date.now() - started, finals };
+  return { topology: world.source, direction: world.failback.kind, dir: world.dir, installMs: world.installMs, runId, timeline: timelineOf(readJournal(world.journalDir, runId)), ...measured, wallMs: Date.now() - started, finals };
 }
