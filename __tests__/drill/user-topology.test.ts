@@ -7,6 +7,7 @@ import { runDrill, type DrillResult } from '../../testenv/drill/drill';
 import { prepareDrillWorld } from '../../testenv/drill/world';
 import type { DriverFamily } from '../../topology';
 import { pra } from '../helpers/project';
+import { expectNoSecrets } from '../support/secret-scan';
 import { tempDirs } from '../helpers/tmp';
 import { exclusive } from '../support/exclusive';
 import { aUserTopology, writeTopology } from '../support/user-topology';
@@ -68,8 +69,12 @@ describe('pra drill --topology: a user topology on Route 53, HAProxy and an etcd
   it('fails over paris -> lyon with zero double execution, as `pra drill --direction failover --json` reports it (exit 0)', async () => {
     const dir = dirs.make('pra-user-topology-');
     const file = writeTopology(dir, aUserTopology('rb', 'route53-haproxy-etcd'));
-    const { code, stdout } = await pra(['drill', '--topology', file, '--direction', 'failover', '--settle', '2', '--json'], { cwd: dir });
-    const result = JSON.parse(stdout) as DrillResult;
+    const { code, stdout, stderr } = await pra(['drill', '--topology', file, '--direction', 'failover', '--settle', '2', '--json'], { cwd: dir });
+    const result = JSON.parse(stdout) as DrillResult & { reportFile: string };
+    // The local secrets the drill handed to the topology's references never reach its output or report.
+    const secrets = Object.fromEntries(Object.entries(process.env).filter(([name, value]) => /PASSWORD|SECRET|CONSUMER_KEY/.test(name) && name.startsWith('PRA_TESTENV_') && value));
+    expect(Object.keys(secrets).length).toBeGreaterThanOrEqual(6); // vCenter, Zerto, OVH, TSIG, MySQL, Route 53...
+    expectNoSecrets(secrets as Record<string, string>, { stdout, stderr, report: readFileSync(result.reportFile, 'utf8') });
     expect({ code, topology: result.topology, direction: result.direction }).toEqual({ code: 0, topology: { name: 'rb-shop', file }, direction: 'failover' });
     expectFinalStates(result, 'paris', 'lyon', 'Recovered paris -> lyon'); // exit 0: the run completed (3 otherwise)
   }, 240_000);
