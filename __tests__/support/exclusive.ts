@@ -3,12 +3,6 @@ import { join } from 'node:path';
 import { STATE_DIR } from '../../testenv/core';
 
 /**
- * How long a file waits for the lock: longer than the longest holder (the crash-injection drill, up to ~7 min
- * while other suites load the machine), so that waiting never fails a file.
- */
-const WAIT_MS = 900_000;
-
-/**
  * Serialises test files that share a simulator's global state (faults, resets, clock skew) across jest
  * workers: call in a describe block's scope; the lock is held from beforeAll to afterAll.
  */
@@ -28,8 +22,9 @@ export function exclusive(resource: string): void {
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-  }, WAIT_MS);
-  // Only the holder releases: a file whose wait timed out must not free the lock another file holds.
+    // As long as the slowest holder (the drill's crash test takes minutes under load) and the rest of the queue.
+  }, 1_200_000);
+  // Only a holder releases: a file that gave up waiting must not free the lock another file holds.
   afterAll(() => {
     if (held) unlinkSync(file);
   });
