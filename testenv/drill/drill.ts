@@ -106,5 +106,5 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   } finally {
     measured = await world.finish();
   }
-  return { topology: world.source, direction: world.failback.kind, dir: world.dir, installMs: world.installMs, runId, timeline: timelineOf(readJournal(world.journalDir, runId)), ...measured, wallMs: Date.now() - started, finals };
+  return { topology: world.source, direction: direction ?? 'failback', dir: world.dir, installMs: world.installMs, runId, timeline: timelineOf(readJournal(world.journalDir, runId)), ...measured, wallMs: Date.now() - started, finals };
 }
