@@ -1,11 +1,53 @@
 import { parseTopology } from './load';
 import type { Topology, TopologyInput } from './schema';
 
+/**
+ * Driver families a topology can be built on, each a different kind of every driver: DNS provider, load
+ * balancer, authority backend and guard sources. `ovh` is the generator's default (OVH DNS only).
+ */
+export type DriverFamily = 'ovh' | 'ovh-iplb-file' | 'route53-haproxy-etcd' | 'rfc2136-haproxy-file';
+export const DRIVER_FAMILIES: readonly DriverFamily[] = ['ovh', 'ovh-iplb-file', 'route53-haproxy-etcd', 'rfc2136-haproxy-file'];
+
 export interface GeneratedTopologyOptions {
   /** Total VM count, split evenly between the two sites (each VM peered with its twin). */
   readonly vms: number;
   /** @default 50 (a VPG of a few dozen VMs, as Zerto sizing guides suggest) */
   readonly vmsPerVpg?: number;
+  /** @default 'ovh' */
+  readonly drivers?: DriverFamily;
+}
+
+type Drivers = Pick<TopologyInput, 'traffic' | 'authority' | 'guard'>;
+
+/** The traffic, authority and guard blocks of a driver family, for sites `primary` and `standby` (made-up endpoints, secrets by reference). */
+export function driverFamily(family: DriverFamily, primary: string, standby: string): Drivers {
+  const zone = { zone: 'app.example.net', record: 'www' };
+  const ovhKeys = { applicationKey: 'pra-generated', applicationSecret: { env: 'PRA_OVH_APPLICATION_SECRET' }, consumerKey: { file: '/etc/pra/ovh-consumer-key' } };
+  const etcd = { endpoints: ['https://etcd1.example.net:2379'] };
+  const haproxy = { provider: 'haproxy' as const, adminSocket: '/run/haproxy/admin.sock', backend: 'be_app', servers: { [primary]: `app-${primary}`, [standby]: `app-${standby}` } };
+  const ssh = { user: 'root', privateKey: { file: '/etc/pra/guest-ssh-key' }, insecureAcceptAnyHostKey: true };
+  switch (family) {
+    case 'ovh':
+      return { traffic: { dns: { provider: 'ovh', zone: 'example.com', record: 'app', applicationKey: 'generated', applicationSecret: { env: 'OVH_AS' }, consumerKey: { env: 'OVH_CK' } } } };
+    case 'ovh-iplb-file':
+      return {
+        traffic: { dns: { provider: 'ovh', ...zone, ...ovhKeys }, lb: { provider: 'ovh-iplb', serviceName: 'loadbalancer-app', farmId: 7, servers: { [primary]: 11, [standby]: 12 }, ...ovhKeys } },
+        authority: { backend: 'file', path: '.pra/authority.json' },
+        guard: { sources: ['guestinfo', 'file'], ssh },
+      };
+    case 'route53-haproxy-etcd':
+      return {
+        traffic: { dns: { provider: 'route53', ...zone, hostedZoneId: 'Z0APP000000001', accessKeyId: { env: 'PRA_AWS_KEY_ID' }, secretAccessKey: { file: '/etc/pra/aws-secret' } }, lb: haproxy },
+        authority: { backend: 'etcd', ...etcd },
+        guard: { sources: ['guestinfo', 'etcd'], etcd },
+      };
+    case 'rfc2136-haproxy-file':
+      return {
+        traffic: { dns: { provider: 'rfc2136', ...zone, server: { host: 'ns1.example.net', port: 53 }, tsigKeyName: 'pra-update', tsigSecret: { file: '/etc/pra/tsig.key' } }, lb: haproxy },
+        authority: { backend: 'file', path: '.pra/authority.json' },
+        guard: { sources: ['file', 'etcd'], etcd, ssh },
+      };
+  }
 }
 
 function site(name: string, role: 'primary' | 'standby', octet: number, publicIp: string): TopologyInput['sites'][number] {
@@ -56,13 +98,7 @@ export function generateTopologyInput(options: GeneratedTopologyOptions): Topolo
       vms: Array.from({ length: Math.min(perVpg, pairs - g * perVpg) }, (_, j) => name(g * perVpg + j, s.name)),
     }));
   });
-  return {
-    name: 'generated',
-    sites,
-    vms,
-    vpgs,
-    traffic: { dns: { provider: 'ovh', zone: 'example.com', record: 'app', applicationKey: 'generated', applicationSecret: { env: 'OVH_AS' }, consumerKey: { env: 'OVH_CK' } } },
-  };
+  return { name: 'generated', sites, vms, vpgs, ...driverFamily(options.drivers ?? 'ovh', 'rbx', 'sbg') };
 }
 
 /** The generated topology, loaded through the real loader (so it is valid by the same rules as a file). */

@@ -6,3 +6,4 @@ export * from './guestinfo';
 export * from './vpg-spec';
 export * from './paths';
 export * from './generate';
+export * from './jobs';

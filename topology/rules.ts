@@ -1,6 +1,7 @@
 import type { Problem } from './problems';
 import type { Topology } from './schema';
 import { inSubnet } from './ip';
+import { parseCronSchedule } from '../hooks/audit/cron';
 
 /**
  * Rules that relate fields to each other. Each returns every problem it finds; the loader reports them all
@@ -120,6 +121,24 @@ const checksNameExistingThings: Rule = (t) => {
 const guardSourcesAreConfigured: Rule = (t) =>
   t.guard.sources.includes('etcd') && !t.guard.etcd ? [{ path: ['guard', 'etcd'], message: 'is required when guard.sources lists etcd: add { endpoints: [...] }' }] : [];
 
+/** Jobs belong to a role some VM has, once per name, on a schedule cron (and the guard) can parse. */
+const jobsRunOnDeclaredRoles: Rule = (t) => {
+  const problems: Problem[] = [];
+  const roles = new Set(t.vms.map((v) => v.role));
+  for (const [role, jobs] of Object.entries(t.jobs)) {
+    if (!roles.has(role)) problems.push({ path: ['jobs', role], message: `is not the role of any VM: use one of ${[...roles].join(' | ')}` });
+    for (const i of duplicates(jobs, (j) => j.name)) problems.push({ path: ['jobs', role, i, 'name'], message: 'is already used by another job of this role: rename one' });
+    jobs.forEach((job, i) => {
+      try {
+        parseCronSchedule(job.schedule);
+      } catch (error) {
+        problems.push({ path: ['jobs', role, i, 'schedule'], message: `is not a cron schedule (${(error as Error).message}): write five fields such as */5 * * * *` });
+      }
+    });
+  }
+  return problems;
+};
+
 export const topologyRules: readonly Rule[] = [
   sitesAreDistinct,
   vmsBelongToSites,
@@ -128,4 +147,5 @@ export const topologyRules: readonly Rule[] = [
   trafficNamesBothSites,
   checksNameExistingThings,
   guardSourcesAreConfigured,
+  jobsRunOnDeclaredRoles,
 ];

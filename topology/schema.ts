@@ -233,6 +233,17 @@ export const mysqlCheckSchema = z
   })
   .strict();
 
+/** A cron job the VMs of one role run (through the guard): what the drill's guests run, audit and check-stale read. */
+export const jobSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'must be a lowercase job name such as billing'),
+    /** Five cron fields as in a crontab (every 5 minutes: `0-59/5 * * * *`), checked by the parser the audit shares with the guard. */
+    schedule: z.string().min(1),
+    /** How long a run typically lasts: the drill's guests hold each run this long. */
+    durationSeconds: z.number().min(0.01).max(86400),
+  })
+  .strict();
+
 export const guardSchema = z
   .object({
     /** Where guests read the active-site decision; every listed source must agree (fail closed). */
@@ -306,6 +317,8 @@ export const topologySchema = z
     traffic: trafficSchema,
     checks: z.object({ http: z.array(httpCheckSchema).default([]), mysql: z.array(mysqlCheckSchema).default([]) }).strict().default({}),
     guard: guardSchema.default({}),
+    /** VM role -> its cron jobs (optional; the drill makes up a few when a role has none). */
+    jobs: z.record(z.string(), z.array(jobSchema)).default({}),
     authority: authoritySchema.default({ backend: 'file' }),
     terraformBackend: terraformBackendSchema.default({ type: 'local' }),
   })
@@ -339,6 +352,7 @@ export type Vpg = z.infer<typeof vpgSchema>;
 export type Dns = z.infer<typeof dnsSchema>;
 export type Lb = z.infer<typeof lbSchema>;
 export type Guard = z.infer<typeof guardSchema>;
+export type CronJob = z.infer<typeof jobSchema>;
 export type AuthoritySpec = z.infer<typeof authoritySchema>;
 export type SecretRefSpec = z.infer<typeof secretRef>;
 export type TopologyInput = z.input<typeof topologySchema>;

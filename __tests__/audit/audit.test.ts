@@ -2,6 +2,7 @@ import { auditFiles } from '../../hooks/audit/audit';
 import { pra } from '../helpers/project';
 import { tempDirs } from '../helpers/tmp';
 import { ledgerLine, ran, writeLedger } from './ledgers';
+import { aUserTopology, writeTopology } from '../support/user-topology';
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
@@ -58,6 +59,21 @@ describe('pra audit over guard ledgers', () => {
     expect(result.missed.map((m) => [m.job, m.local, m.decisions.map((d) => `${d.site} ${d.decision}`)])).toEqual([
       ['sync', '2026-11-21 03:05', ['sbg deny', 'rbx deny']],
     ]);
+  });
+
+  it("takes the schedule of a job whose ledgers carry none from the topology's jobs (pra audit --topology)", async () => {
+    const dir = dirs.make('pra-audit-');
+    const topology = writeTopology(dir, aUserTopology('au', 'rfc2136-haproxy-file')); // db.backup: */5 * * * *
+    const rbx = writeLedger(dir, 'rbx.log', [
+      ...ran('rbx', 'db.backup', '2026-11-21T03:00:00.200Z', '2026-11-21T03:02:00.000Z', '1-1'),
+      { ts: '2026-11-21T03:05:00.300Z', site: 'rbx', job: 'db.backup', decision: 'deny', id: '1-2', epoch: 2 },
+      ...ran('rbx', 'db.backup', '2026-11-21T03:10:00.200Z', '2026-11-21T03:12:00.000Z', '1-3'),
+    ]);
+    const without = await pra(['audit', '--ledger', rbx, '--timezone', 'UTC', '--json'], { cwd: dir });
+    expect(JSON.parse(without.stdout)).toMatchObject({ missed: [], unscheduledJobs: ['db.backup'] });
+    const withTopology = await pra(['audit', '--ledger', rbx, '--timezone', 'UTC', '--topology', topology, '--json'], { cwd: dir });
+    const result = JSON.parse(withTopology.stdout) as { missed: { job: string; local: string; schedule: string }[]; unscheduledJobs: string[] };
+    expect({ missed: result.missed.map((m) => [m.job, m.local, m.schedule]), unscheduled: result.unscheduledJobs }).toEqual({ missed: [['db.backup', '2026-11-21 03:05', '*/5 * * * *']], unscheduled: [] });
   });
 
   it('lists a scheduled minute with no guard decision at all as missed', () => {

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { pra, REPO } from '../helpers/project';
 import { tempDirs } from '../helpers/tmp';
 import { ledgerLine, ran, writeLedger } from '../audit/ledgers';
+import { aUserTopology, writeTopology } from '../support/user-topology';
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
@@ -75,6 +76,29 @@ describe('pra check-stale', () => {
     const { code, stderr } = await pra(['check-stale', '--max-blocked', '2h', '--metrics', dir], { cwd: dir });
     expect(code).toBe(2);
     expect(stderr).toContain(`${join(dir, 'pra_guard_job_x.prom')}:1: "pra_guard_jobs_in_flight{job=\\"x\\"} one" is not a sample line`);
+  });
+
+  it("holds a job of the topology to its own schedule: a minute job blocked 10 minutes is stale, a daily job is not checked", async () => {
+    const dir = metricsDir(1, {
+      'db.purge': { allowed: at('2026-11-21T11:50:00Z'), denied: at('2026-11-21T11:59:00Z') }, // * * * * *, 12 s: threshold 72 s
+      'web.sitemap': { allowed: at('2026-11-21T11:58:00Z'), denied: at('2026-11-21T11:59:00Z') }, // */2 * * * *, 40 s: threshold 160 s
+      nightly: { allowed: at('2026-11-20T03:00:00Z'), denied: at('2026-11-21T11:59:00Z') }, // not in the topology
+    });
+    const topology = writeTopology(dir, aUserTopology('cs', 'rfc2136-haproxy-file'));
+    const byTopology = await pra(['check-stale', '--topology', topology, '--metrics', dir, '--now', NOW, '--json'], { cwd: dir });
+    expect(byTopology.code).toBe(1);
+    const report = JSON.parse(byTopology.stdout) as { stale: { job: string }[]; thresholdsMs: Record<string, number> };
+    expect({ stale: report.stale.map((s) => s.job), purge: report.thresholdsMs['db.purge'], sitemap: report.thresholdsMs['web.sitemap'] }).toEqual({ stale: ['db.purge'], purge: 72_000, sitemap: 160_000 });
+    const byThreshold = await pra(['check-stale', '--max-blocked', '2h', '--metrics', dir, '--now', NOW], { cwd: dir });
+    expect(byThreshold.stdout).not.toContain('STALE db.purge');
+    expect(byThreshold.stdout).toContain('STALE nightly');
+  });
+
+  it('refuses a run with neither --max-blocked nor --topology (exit 2)', async () => {
+    const dir = metricsDir(1, {});
+    const { code, stderr } = await pra(['check-stale', '--metrics', dir], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toContain('give --max-blocked, e.g. --max-blocked 2h, or the --topology FILE whose jobs have schedules');
   });
 
   it('refuses a threshold that is not a duration (exit 2)', async () => {

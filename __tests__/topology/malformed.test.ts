@@ -93,6 +93,11 @@ const cases: Case[] = [
   { name: 'a relative guest guard root', change: (t) => (t.vms[0].guest = { guardRoot: 'srv/guest' }), path: 'vms[0].guest.guardRoot = "srv/guest"', message: 'must be an absolute path' },
   { name: 'a guest SSH port out of range', change: (t) => (t.vms[0].guest = { sshPort: 70000 }), path: 'vms[0].guest.sshPort = 70000', message: 'is too big: maximum 65535' },
   { name: 'an unsupported state backend', change: (t) => (t.terraformBackend = { type: 'gcs' }), path: 'terraformBackend.type = "gcs"', message: 'must be one of local | s3' },
+  { name: 'jobs for a role no VM has', change: (t) => (t.jobs = { redis: [{ name: 'flush', schedule: '* * * * *', durationSeconds: 1 }] }), path: 'jobs.redis', message: 'is not the role of any VM: use one of docker | mysql' },
+  { name: 'a job schedule with four fields', change: (t) => (t.jobs = { mysql: [{ name: 'backup', schedule: '0 3 * *', durationSeconds: 60 }] }), path: 'jobs.mysql[0].schedule = "0 3 * *"', message: 'is not a cron schedule (expected 5 time fields, found 4)' },
+  { name: 'a job schedule with a minute out of range', change: (t) => (t.jobs = { mysql: [{ name: 'backup', schedule: '60 3 * * *', durationSeconds: 60 }] }), path: 'jobs.mysql[0].schedule = "60 3 * * *"', message: "minute field '60': '60' out of range 0-59" },
+  { name: 'a job name used twice in a role', change: (t) => (t.jobs = { docker: [{ name: 'a', schedule: '* * * * *', durationSeconds: 1 }, { name: 'a', schedule: '0 * * * *', durationSeconds: 1 }] }), path: 'jobs.docker[1].name = "a"', message: 'is already used by another job of this role' },
+  { name: 'a job without duration', change: (t) => (t.jobs = { docker: [{ name: 'a', schedule: '* * * * *' }] }), path: 'jobs.docker[0].durationSeconds', message: 'is required: add it (number)' },
 ];
 
 async function validate(text: string, file = 'topology.yaml') {

@@ -14,6 +14,8 @@ export interface AuditInput {
   readonly ledgers: readonly string[];
   /** `FILE` or `SITE=FILE` (every host of that file is on SITE; by default each host is its own site). */
   readonly syslogs?: readonly string[];
+  /** Job -> five-field schedule, for jobs whose ledger lines carry none (the topology's `jobs`). */
+  readonly schedules?: ReadonlyMap<string, string>;
   readonly from?: number;
   readonly to?: number;
   readonly timeZone: string;
@@ -80,8 +82,8 @@ export function auditFiles(input: AuditInput): AuditResult {
   const window = auditWindow(input, [...lines.map((l) => l.ts.getTime()), ...events.map((e) => e.at), ...all.map((e) => e.end ?? e.start)]);
   const inWindow = window ? all.filter((e) => e.start < window.to && (e.end ?? window.to) > window.from) : [];
   const linesInWindow = window ? lines.filter((l) => l.ts.getTime() >= window.from && l.ts.getTime() <= window.to) : [];
-  const missed = window ? findMissed(linesInWindow, window.from, window.to, input.timeZone) : { missed: [], malformed: [] };
-  const scheduled = new Set(lines.filter((l) => l.schedule).map((l) => l.job));
+  const missed = window ? findMissed(linesInWindow, window.from, window.to, input.timeZone, input.schedules) : { missed: [], malformed: [] };
+  const scheduled = new Set([...lines.filter((l) => l.schedule).map((l) => l.job), ...(input.schedules?.keys() ?? [])]);
   return {
     sources,
     window,

@@ -1,4 +1,4 @@
-import type { LocalFields } from './local-time';
+import { localFields, type LocalFields } from './local-time';
 
 /**
  * The five cron time fields, with the semantics of the guard's matcher (guard/pra-guard, `cron_schedule`,
@@ -92,4 +92,22 @@ export function cronMatches(s: CronSchedule, at: LocalFields): boolean {
 export function isFixedTime(s: CronSchedule): boolean {
   const [minute, hour] = s.text.split(/[ \t]+/).filter((p) => p !== '');
   return !minute.startsWith('*') && !hour.startsWith('*');
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * The longest wait between two consecutive runs of `s` (UTC minutes) over the `days` after `from`: how long
+ * a healthy job can go without running. Infinity when it runs at most once in that span.
+ */
+export function longestGapMs(s: CronSchedule, from: number, days = 8): number {
+  let previous: number | undefined;
+  let longest = 0;
+  const start = Math.floor(from / MINUTE_MS) * MINUTE_MS;
+  for (let minute = start; minute < start + days * 86_400_000; minute += MINUTE_MS) {
+    if (!cronMatches(s, localFields(minute, 'UTC'))) continue;
+    if (previous !== undefined) longest = Math.max(longest, minute - previous);
+    previous = minute;
+  }
+  return longest || Infinity;
 }

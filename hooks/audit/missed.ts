@@ -27,12 +27,14 @@ export interface MarkedReplay {
 const MINUTE = 60_000;
 
 /**
- * Every scheduled minute of every job that has a `schedule=` in the ledgers, within [from, to] (whole minutes
+ * Every scheduled minute of every job that has a `schedule=` in the ledgers (or in `declared`, job -> schedule), within [from, to] (whole minutes
  * only: the minute still running at `to` may not be logged yet), in which no guard allowed it on any site.
  * A fixed-time job is expected once in a wall-clock minute that a fall-back repeats, as Vixie cron runs it.
  */
-export function findMissed(lines: readonly LedgerLine[], from: number, to: number, timeZone: string): { missed: MissedExecution[]; malformed: MalformedLine[] } {
-  const schedules = new Map<string, CronSchedule>();
+export function findMissed(lines: readonly LedgerLine[], from: number, to: number, timeZone: string, declared: ReadonlyMap<string, string> = new Map()): { missed: MissedExecution[]; malformed: MalformedLine[] } {
+  // A schedule the topology declares (already validated) holds for a job these ledgers decide, unless a line says otherwise.
+  const decided = new Set(lines.map((l) => l.job));
+  const schedules = new Map<string, CronSchedule>([...declared].filter(([job]) => decided.has(job)).map(([job, text]) => [job, parseCronSchedule(text)]));
   const malformed: MalformedLine[] = [];
   for (const line of lines) {
     if (!line.schedule || schedules.get(line.job)?.text === line.schedule) continue;

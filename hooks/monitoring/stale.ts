@@ -98,13 +98,16 @@ export function hostFromLedger(file: string, text: string): { host: HostFacts; m
 
 /**
  * A job is stale when, on the hosts of the active site that decide it (all its hosts when none is
- * active), it was denied after its last allowed run, that run is older than `maxBlockedMs` (or never
- * happened), and no copy of it is running.
+ * active), it was denied after its last allowed run, that run is older than its threshold (or never
+ * happened), and no copy of it is running. `maxBlockedMs` is the threshold of every job, or a function
+ * giving each job's (undefined: the job is not checked).
  */
-export function findStale(hosts: readonly HostFacts[], now: number, maxBlockedMs: number): StaleJob[] {
+export function findStale(hosts: readonly HostFacts[], now: number, maxBlockedMs: number | ((job: string) => number | undefined)): StaleJob[] {
   const names = new Set(hosts.flatMap((h) => [...h.jobs.keys()]));
   const stale: StaleJob[] = [];
   for (const name of [...names].sort()) {
+    const threshold = typeof maxBlockedMs === 'number' ? maxBlockedMs : maxBlockedMs(name);
+    if (threshold === undefined) continue;
     const deciding = hosts.filter((h) => h.jobs.has(name));
     const active = deciding.filter((h) => h.active);
     const considered = active.length ? active : deciding;
@@ -114,7 +117,7 @@ export function findStale(hosts: readonly HostFacts[], now: number, maxBlockedMs
     const lastDenied = max(facts.map((f) => f.lastDenied));
     const running = facts.some((f) => f.inFlight > 0);
     if (lastDenied === undefined || running || lastDenied <= (lastAllowed ?? -Infinity)) continue;
-    if (lastAllowed !== undefined && now - lastAllowed <= maxBlockedMs) continue;
+    if (lastAllowed !== undefined && now - lastAllowed <= threshold) continue;
     stale.push({ job: name, hosts: considered.map((h) => h.source), lastAllowed, lastDenied, noActiveHost: active.length === 0 });
   }
   return stale;

@@ -10,7 +10,7 @@ import type { FailbackSystems } from '../../hooks/steps/systems';
 import { vmsOf, vpgsBetween } from '../../hooks/steps/topology-views';
 import { prepareDrillWorld, type DrillWorld, type DrillWorldOptions } from './world';
 
-export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPairs'> {
+export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPairs' | 'topologyFile' | 'direction' | 'to' | 'load' | 'afterSynth'> {
   readonly guard: boolean;
   /** Seconds the guests run before and after the failback (jobs on SBG, then on RBX). @default 3 */
   readonly settleSeconds?: number;
@@ -29,7 +29,12 @@ export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPair
 }
 
 export interface DrillResult {
+  /** The topology rehearsed: its name and file. */
+  readonly topology: { readonly name: string; readonly file: string };
+  readonly direction: 'failback' | 'failover';
   readonly dir: string;
+  /** Synthesis of the stacks and installation of the guests from their userdata. */
+  readonly installMs: number;
   readonly runId: string;
   readonly timeline: Timeline;
   readonly overlap: OverlapReport;
@@ -50,38 +55,45 @@ function drillOperator(ms: number, wait: Sleep): Approver {
   };
 }
 
-/** What the world looks like after the run: the drill's acceptance reads these. */
+const capitalized = (site: string) => site.charAt(0).toUpperCase() + site.slice(1);
+
+/** What the world looks like after the run (keys named after the sites): the drill's acceptance reads these. */
 async function finalStates(world: DrillWorld): Promise<Record<string, string>> {
   const { systems, topology } = world;
+  const { from, to } = world.failback;
   const record = await systems.authority.read();
-  const vpgs = await Promise.all(vpgsBetween(topology, 'sbg', 'rbx').map((g) => systems.zerto('rbx').getVpg(g.name)));
+  const vpgs = await Promise.all(vpgsBetween(topology, from, to).map((g) => systems.zerto(to).getVpg(g.name)));
   const power = async (site: string) => [...(await systems.vcenter(site).powerStates(vmsOf(topology, site))).values()].join(',');
-  const dns = await systems.dns!.verify({ name: 'app', addresses: [topology.sites.find((s) => s.name === 'rbx')!.publicIp] });
-  const lb = await systems.lb!.verify('rbx');
-  return {
+  const finals: Record<string, string> = {
     authority: `${record?.active}@${record?.epoch}`,
-    rbxVms: await power('rbx'),
-    sbgVms: await power('sbg'),
+    [`${to}Vms`]: await power(to),
+    [`${from}Vms`]: await power(from),
     vpg: [...new Set(vpgs.map((vpg) => `${vpg.statusName} ${vpg.sourceSite} -> ${vpg.targetSite}`))].join(', '),
-    dnsOnRbx: String(dns.ok),
-    lbOnRbx: String(lb.ok),
   };
+  const name = topology.traffic.dns?.record ?? 'app';
+  if (systems.dns) finals[`dnsOn${capitalized(to)}`] = String((await systems.dns.verify({ name, addresses: [topology.sites.find((s) => s.name === to)!.publicIp] })).ok);
+  if (systems.lb) finals[`lbOn${capitalized(to)}`] = String((await systems.lb.verify(to)).ok);
+  return finals;
 }
 
 /**
- * The whole failback rehearsed on this machine: the local environment set to "failed over to SBG", one
- * simulated guest per VM running cron jobs (through the real guard unless `guard` is false), then
- * `failback --to rbx` with auto-approval, then the double-execution window measured from the job ledger.
+ * The whole failback (or failover) rehearsed on this machine: the local environment set to "production on the
+ * site the run leaves" (the example: failed over to SBG), one simulated guest per VM installed by its
+ * synthesized userdata and running its role's cron jobs (through the installed guard unless `guard` is
+ * false), then the run with auto-approval (a failover after the disaster, with --force), then the
+ * double-execution window measured from the job ledger.
  */
 export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const started = Date.now();
-  const world = await prepareDrillWorld({ guard: options.guard, log: options.log, vms: options.vms, guestPairs: options.guestPairs });
+  const { guard, log, vms, guestPairs, topologyFile, direction, to, load, afterSynth } = options;
+  const world = await prepareDrillWorld({ guard, log, vms, guestPairs, topologyFile, direction, to, load, afterSynth });
   const settle = (options.settleSeconds ?? 3) * 1000;
   let runId = '';
   let finals: Record<string, string> = {};
   let measured: { overlap: OverlapReport; executionsPerSite: Record<string, number> };
   try {
     await realSleep(settle);
+    if (world.failback.kind === 'failover') await world.disaster();
     const view = await operate(
       'start',
       options.instrument ? options.instrument(world.systems) : world.systems,
@@ -94,5 +106,5 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   } finally {
     measured = await world.finish();
   }
-  return { dir: world.dir, runId, timeline: timelineOf(readJournal(world.journalDir, runId)), ...measured, wallMs: Date.now() - started, finals };
+  return { topology: world.source, direction: direction ?? 'failback', dir: world.dir, installMs: world.installMs, runId, timeline: timelineOf(readJournal(world.journalDir, runId)), ...measured, wallMs: Date.now() - started, finals };
 }

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseHostPorts } from '../../hooks/drivers/dns/verify';
 import { loadTopology, type Topology, type TopologyInput } from '../../topology';
-import { EXAMPLE_TOPOLOGY, REPO_ROOT, type Env } from '../core';
-import { guestRoot } from '../guests/fleet';
+import { EXAMPLE_TOPOLOGY, type Env } from '../core';
+import { localGuard, localSite, localVm, needEnv } from './local-topology';
 
 /**
  * The drill's topology: the example's sites, VMs and VPGs, every endpoint pointed at the local environment.
@@ -19,23 +19,12 @@ export interface DrillTopologyOptions {
 
 export function drillTopology(env: Env, dir: string, options: DrillTopologyOptions = {}): TopologyInput {
   const example = options.base ?? loadTopology(EXAMPLE_TOPOLOGY);
-  const need = (key: string) => {
-    const value = env[key];
-    if (!value) throw new Error(`drill: ${key} missing from the local environment; run testenv up`);
-    return value;
-  };
+  const need = needEnv(env);
   return {
     name: 'drill',
     rtoMinutes: example.rtoMinutes,
-    sites: example.sites.map((site) => {
-      const upper = site.name.toUpperCase();
-      return {
-        ...site,
-        vcenter: { url: need(`PRA_TESTENV_VCENTER_${upper}_URL`), datacenter: need(`PRA_TESTENV_VCENTER_${upper}_DATACENTER`), username: need('PRA_TESTENV_VCENTER_USER'), password: { env: 'PRA_TESTENV_VCENTER_PASSWORD' }, caFile: need('PRA_TESTENV_CA') },
-        zerto: { url: options.zertoUrls?.[site.name] ?? need(`PRA_TESTENV_ZERTO_${upper}_URL`), auth: 'keycloak', username: need('PRA_TESTENV_ZERTO_USERNAME'), password: { env: 'PRA_TESTENV_ZERTO_PASSWORD' }, caFile: need('PRA_TESTENV_CA') },
-      };
-    }),
-    vms: example.vms.map((vm) => ({ ...vm, guest: { sshHost: '127.0.0.1', sshPort: Number(need('PRA_TESTENV_SSH_PORT')), guardRoot: guestRoot(dir, vm.name) } })),
+    sites: example.sites.map((site) => localSite(site, env, options.zertoUrls?.[site.name] ?? need(`PRA_TESTENV_ZERTO_${site.name.toUpperCase()}_URL`))),
+    vms: example.vms.map((vm) => localVm(vm, env, dir)),
     vpgs: example.vpgs.map((vpg) => ({ ...vpg, recovery: 'failover' })),
     traffic: {
       dns: {
@@ -59,15 +48,7 @@ export function drillTopology(env: Env, dir: string, options: DrillTopologyOptio
       http: [],
       mysql: [{ name: 'app-db', role: 'mysql', port: Number(need('PRA_TESTENV_MYSQL_PORT')), user: need('PRA_TESTENV_MYSQL_USER'), password: { env: 'PRA_TESTENV_MYSQL_PASSWORD' }, schemas: [need('PRA_TESTENV_MYSQL_DATABASE')] }],
     },
-    guard: {
-      sources: ['file', 'etcd'],
-      etcd: { endpoints: [need('PRA_TESTENV_ETCD_ENDPOINT')], key: `/pra/drill/${dir.split('/').pop()}/active-site`, timeoutMs: 1000 },
-      deniedExitCode: 0,
-      replayPolicy: 'deny',
-      drainTimeoutSeconds: 30,
-      command: join(REPO_ROOT, 'guard', 'pra-guard'),
-      ssh: { user: need('PRA_TESTENV_SSH_USER'), port: Number(need('PRA_TESTENV_SSH_PORT')), privateKey: { file: need('PRA_TESTENV_SSH_KEY') }, hostKeySha256: [need('PRA_TESTENV_SSH_HOST_KEY_SHA256')] },
-    },
+    guard: localGuard({ ...example.guard, sources: ['file', 'etcd'], deniedExitCode: 0, replayPolicy: 'deny', drainTimeoutSeconds: 30 }, env, dir),
     authority: { backend: 'file', path: join(dir, 'authority.json') },
   };
 }

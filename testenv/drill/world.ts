@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateTopology, loadTopology, saveState, type Topology, type TopologyInput } from '../../topology';
-import { guardConfig } from '../../constructs/guard-userdata';
+import { generateTopology, loadTopology, saveState, type FailbackState, type Topology, type TopologyInput } from '../../topology';
 import { findOverlaps, type OverlapReport } from '../../hooks/audit/overlap';
 import type { ActiveSiteRecord } from '../../hooks/drivers/authority/index';
 import { formatActiveSite } from '../../hooks/drivers/authority/publishers/index';
@@ -10,21 +9,20 @@ import { buildSystems } from '../../hooks/engine/systems';
 import type { FailbackSystems } from '../../hooks/steps/systems';
 import { vmsOf } from '../../hooks/steps/topology-views';
 import { newRunId } from '../../hooks/engine/journal';
-import { STATE_DIR, up, type Env } from '../core';
+import { EXAMPLE_TOPOLOGY, STATE_DIR, up, type Env } from '../core';
 import { allServices } from '../services';
 import { GuestFleet } from '../guests/fleet';
 import { siteInventory } from '../vcsim/inventory';
 import { provisionVms } from '../vcsim/provision';
-import type { GuestJob } from '../guests/guest';
 import { createInstance, defaultInstance, type InstanceHandle, type ZertoSimInstance } from '../sims/zerto/control-client';
+import { boundedAll, FAN_OUT } from '../../hooks/drivers/common/concurrency';
+import { vcentersFromTopology } from '../../hooks/drivers/vsphere/from-topology';
+import { followGuestinfo, guestinfoEnv, guestJobs, installGuests } from './guests';
+import { declaredGuestinfo } from './userdata';
+import { startHttpStandIn } from './http-stand-in';
+import { localTopology, slotOf } from './local-topology';
 import { drillTopology, topologyYaml } from './topology';
-
-/** The drill's cron schedule per guest: short jobs every second, a slow one that a handover must drain. */
-const DRILL_JOBS: readonly GuestJob[] = [
-  { name: 'billing', everySeconds: 1, durationMs: 300 },
-  { name: 'invoices', everySeconds: 2, durationMs: 1200 },
-  { name: 'report', everySeconds: 5, durationMs: 3500 },
-];
+import { startLoad } from './load';
 
 export interface DrillWorld {
   readonly dir: string;
@@ -35,8 +33,14 @@ export interface DrillWorld {
   readonly systems: FailbackSystems & { close(): Promise<void> };
   readonly fleet: GuestFleet;
   readonly env: Env;
-  /** The operation every drill rehearses: failback from SBG to RBX, with this world's topology and state files. */
+  /** How long synthesizing the stacks and installing every guest from its userdata took. */
+  readonly installMs: number;
+  /** The topology rehearsed: its name and file (the example's when none was given). */
+  readonly source: { readonly name: string; readonly file: string };
+  /** The operation the drill rehearses (failback SBG -> RBX for the example), with this world's topology and state files. */
   readonly failback: PlanSpec & { readonly topologyFile: string; readonly stateFile: string };
+  /** The disaster before a failover: the lost site's VMs go down at once, jobs in flight included. */
+  disaster(): Promise<void>;
   /** Stops the guests and the power followers; returns the double-execution measure and executions per site. */
   finish(): Promise<{ overlap: OverlapReport; executionsPerSite: Record<string, number> }>;
 }
@@ -59,30 +63,57 @@ export interface DrillWorldOptions {
    * @default every VM
    */
   readonly guestPairs?: number;
+  /**
+   * Rehearse this topology file (a user's own): its sites, VMs, VPGs, jobs and driver kinds on local servers.
+   * @default the example topology with the drill's fixed drivers (RFC 2136, HAProxy, file authority)
+   */
+  readonly topologyFile?: string;
+  /** failback: from the standby (production there after a disaster) back to the primary; failover: the disaster direction. @default failback */
+  readonly direction?: 'failback' | 'failover';
+  /** The site the run brings production to. @default the primary for a failback, the standby for a failover */
+  readonly to?: string;
+  /** Busy loops on every core and fast jobs while the drill runs. @default false */
+  readonly load?: boolean;
+  /** Called between the synthesis and the guests' installation (tests break the synthesized userdata here). */
+  readonly afterSynth?: (outdir: string) => void;
 }
 
 /** The Zerto simulator instance a drill drives: the default one, or one created for a generated topology. */
-async function zertoInstance(env: Env, topology: Topology | undefined): Promise<InstanceHandle & Partial<Pick<ZertoSimInstance, 'urls'>>> {
+async function zertoInstance(env: Env, topology: Topology | undefined, activeSite: string): Promise<InstanceHandle & Partial<Pick<ZertoSimInstance, 'urls'>>> {
   const control = env.PRA_TESTENV_ZERTO_CONTROL_URL;
-  return topology ? createInstance(control, { topology, vcenter: true, activeSite: 'sbg' }) : defaultInstance(control);
+  if (!topology) return defaultInstance(control);
+  const vcenterSites = Object.fromEntries(topology.sites.map((s) => [s.name, slotOf(s).toLowerCase()]));
+  return createInstance(control, { topology, vcenter: true, activeSite, vcenterSites });
 }
 
 /**
- * The drill VMs and their Zerto simulator instance as every test expects to find them: production
- * on SBG after the disaster (SBG VMs on, RBX VMs off, VPG SBG -> RBX protecting).
+ * The drill VMs and their Zerto simulator instance as every test expects to find them: production on
+ * `active` (SBG after the disaster for the example: SBG VMs on, RBX VMs off, VPG SBG -> RBX protecting).
  */
-async function restoreWorld(systems: FailbackSystems, topology: Topology, zerto: InstanceHandle): Promise<void> {
-  await zerto.control('POST', '/reset', { activeSite: 'sbg' });
-  await Promise.all([
-    ...vmsOf(topology, 'sbg').map((vm) => systems.vcenter('sbg').ensureRunning(vm)),
-    ...vmsOf(topology, 'rbx').map((vm) => systems.vcenter('rbx').ensureOff(vm, { guestShutdownTimeoutMs: 0 })),
-  ]);
+async function restoreWorld(systems: FailbackSystems, topology: Topology, zerto: InstanceHandle, active: string): Promise<void> {
+  await zerto.control('POST', '/reset', { activeSite: active });
+  await Promise.all(
+    topology.sites.flatMap((site) =>
+      vmsOf(topology, site.name).map((vm) => (site.name === active ? systems.vcenter(site.name).ensureRunning(vm) : systems.vcenter(site.name).ensureOff(vm, { guestShutdownTimeoutMs: 0 }))),
+    ),
+  );
+}
+
+/** Which site a run leaves and which it brings production to. */
+function directionOf(topology: Topology, direction: 'failback' | 'failover', to: string | undefined): { from: string; to: string } {
+  const named = (role: string) => topology.sites.find((s) => s.role === role)!.name;
+  const target = to ?? (direction === 'failback' ? named('primary') : named('standby'));
+  const other = topology.sites.find((s) => s.name !== target);
+  if (!other || !topology.sites.some((s) => s.name === target)) throw new Error(`drill: --to ${target} is not a site of the topology (${topology.sites.map((s) => s.name).join(', ')})`);
+  return { from: other.name, to: target };
 }
 
 /**
- * Sets the local environment to "failed over to SBG": SBG VMs running and serving, RBX VMs off, VPG
- * SBG -> RBX protecting, DNS and HAProxy on SBG, the cron token on SBG at epoch 1, published to every guest;
- * then starts one simulated guest per VM, frozen and continued with its VM's power state in vCenter.
+ * Sets the local environment to "production on the site the run leaves" (for the example: failed over to
+ * SBG): that site's VMs running and serving, the other's off, its VPG protecting, DNS and the load balancer
+ * on it, the cron token there at epoch 1, published to every guest; installs every guest with the userdata
+ * its site stack synthesizes, then starts one simulated guest per VM, frozen and continued with its VM's
+ * power state in vCenter.
  */
 export async function prepareDrillWorld(options: DrillWorldOptions): Promise<DrillWorld> {
   const log = options.log ?? (() => undefined);
@@ -92,40 +123,72 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   mkdirSync(dir, { recursive: true });
   const topologyFile = join(dir, 'topology.yaml');
   const stateFile = join(dir, 'failback.auto.tfvars.json');
+  const user = options.topologyFile === undefined ? undefined : loadTopology(options.topologyFile);
   const generated = options.vms === undefined ? undefined : generateTopology({ vms: options.vms });
-  if (generated) for (const site of generated.sites) await provisionVms(env, site.name, siteInventory(generated, site.name));
-  const zerto = await zertoInstance(env, generated);
-  const drill = drillTopology(env, dir, { base: generated, zertoUrls: zerto.urls });
+  const base = user ?? generated ?? loadTopology(EXAMPLE_TOPOLOGY);
+  const { from, to } = directionOf(base, options.direction ?? 'failback', options.to);
+  const zerto = await zertoInstance(env, user ?? generated, from);
+  const httpStandIn = await startHttpStandIn(user?.checks.http ?? []);
+  let drill: TopologyInput;
+  if (user) {
+    const local = localTopology(user, env, dir, { zertoUrls: zerto.urls!, httpStandIn: httpStandIn.url });
+    Object.assign(process.env, local.env);
+    for (const note of local.notes) log(`drill: ${note}`);
+    drill = local.topology;
+  } else drill = drillTopology(env, dir, { base: generated, zertoUrls: zerto.urls });
   writeFileSync(topologyFile, topologyYaml(options.customize ? options.customize(drill, env) : drill));
   const topology = loadTopology(topologyFile);
-  saveState(stateFile, { failback_site: 'sbg', enable_failback_pause_mode: true, active_site: 'sbg' });
+  const state: FailbackState = { failback_site: from, enable_failback_pause_mode: true, active_site: from };
+  saveState(stateFile, state);
+  const installStarted = Date.now();
+  const outdir = await installGuests({ dir, topology, state, afterSynth: options.afterSynth }).catch(async (error: unknown) => {
+    await Promise.all([zerto.remove(), httpStandIn.close()]); // nothing else runs yet
+    throw error;
+  });
+  const installMs = Date.now() - installStarted;
+  const declared = declaredGuestinfo(outdir, topology);
+  const vcenters = vcentersFromTopology(topology, process.env);
+  if (user ?? generated) {
+    for (const site of topology.sites) await provisionVms(env, slotOf(site), siteInventory(topology, site.name, from, declared));
+    // VMs left by an earlier drill of the same topology keep what that drill's stacks declared (its etcd key): redeclare.
+    await boundedAll(topology.vms, FAN_OUT, (vm) => vcenters[vm.site].writeExtraConfig(vm.name, declared.get(vm.name) ?? {}));
+  }
   const systems = buildSystems({ topology, stateFile }, { cwd: dir, env: process.env, operator: 'drill' });
 
-  await restoreWorld(systems, topology, zerto);
+  await restoreWorld(systems, topology, zerto, from);
   await zerto.control('PUT', '/delays', { syncMs: 1000, commitMs: 300, reverseProtectionMs: 500 });
-  const sbgIp = topology.sites.find((s) => s.name === 'sbg')!.publicIp;
-  await systems.dns!.applyChanges({ upsert: [{ name: 'app', type: 'A', ttlSeconds: 60, targets: [sbgIp] }] });
-  await systems.lb!.switchTo('sbg');
+  const fromIp = topology.sites.find((s) => s.name === from)!.publicIp;
+  await systems.dns?.applyChanges({ upsert: [{ name: topology.traffic.dns?.record ?? 'app', type: 'A', ttlSeconds: 60, targets: [fromIp] }] });
+  await systems.lb?.switchTo(from);
 
-  const disaster: ActiveSiteRecord = { active: 'sbg', epoch: 1, by: 'drill', at: new Date().toISOString(), reason: 'drill: production on sbg after the disaster' };
+  const start: ActiveSiteRecord = { active: from, epoch: 1, by: 'drill', at: new Date().toISOString(), reason: `drill: production on ${from}` + (options.direction === 'failover' ? '' : ' after the disaster') };
+  const guarded = options.guard;
   const fleet = new GuestFleet({
     dir,
     guests: topology.vms.map((vm) => ({ vm: vm.name, site: vm.site, role: vm.role })),
-    jobs: DRILL_JOBS,
-    guard: options.guard ? topology.guard.command : undefined,
-    guardConf: `${guardConfig(topology.guard)}syslog=no\n`, // as cloud-init writes it; syslog off: the machine's log is not ours
-    activeSiteFile: formatActiveSite(disaster),
+    jobsOf: (role) => guestJobs(topology, role, options.load),
+    guard: guarded ? 'installed' : undefined,
+    envOf: (vm) => guestinfoEnv(dir, vm),
+    activeSiteFile: formatActiveSite(start),
   });
-  const first = await systems.authority.compareAndSet(0, disaster);
+  const first = await systems.authority.compareAndSet(0, start);
   await Promise.all(systems.publishers.map((p) => p.publish(first)));
 
   const follow = new AbortController();
   const simulated = (site: string) => vmsOf(topology, site).slice(0, options.guestPairs);
+  const guestinfo = await followGuestinfo(
+    dir,
+    topology.sites.flatMap((site) => simulated(site.name).map((vm) => ({ vm, vcenter: vcenters[site.name] }))),
+    follow.signal,
+  );
   const followers = topology.sites.map((site) =>
     systems.vcenter(site.name).watchPowerStates(simulated(site.name), (change) => fleet.onPowerState(change.vm, change.state), { signal: follow.signal, intervalMs: 50 }),
   );
+  const load = options.load ? startLoad() : undefined;
   const guests = topology.sites.reduce((n, site) => n + simulated(site.name).length, 0);
-  log(`drill world ready in ${dir}: ${topology.vms.length} VMs, ${guests} simulated guests, jobs ${DRILL_JOBS.map((j) => j.name).join(', ')}${options.guard ? ' through pra-guard' : ' WITHOUT the guard'}`);
+  const roles = [...new Set(topology.vms.map((vm) => vm.role))];
+  const jobs = roles.map((role) => `${role}: ${guestJobs(topology, role, options.load).map((j) => j.name).join(', ')}`).join('; ');
+  log(`drill world ready in ${dir}: topology ${base.name}, ${topology.vms.length} VMs installed by their userdata in ${(installMs / 1000).toFixed(1)} s, ${guests} simulated guests, jobs ${jobs}${guarded ? ' through the installed pra-guard' : ' WITHOUT the guard'}${load ? `, ${load.cores} busy loops` : ''}`);
   return {
     dir,
     topologyFile,
@@ -135,19 +198,26 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     systems,
     fleet,
     env,
-    failback: { kind: 'failback', from: 'sbg', to: 'rbx', force: false, topologyFile, stateFile },
+    installMs,
+    source: { name: base.name, file: options.topologyFile ?? (generated ? `generated (${options.vms} VMs)` : EXAMPLE_TOPOLOGY) },
+    failback: { kind: options.direction ?? 'failback', from, to, force: options.direction === 'failover', topologyFile, stateFile },
+    async disaster() {
+      await Promise.all(vmsOf(topology, from).map((vm) => systems.vcenter(from).ensureOff(vm, { guestShutdownTimeoutMs: 0 })));
+    },
     async finish() {
+      load?.stop();
       follow.abort();
-      await Promise.allSettled(followers);
+      await Promise.allSettled([...followers, guestinfo.done]);
+      await Promise.all(Object.values(vcenters).map((v) => v.close()));
       fleet.stop();
-      await restoreWorld(systems, topology, zerto);
+      await restoreWorld(systems, topology, zerto, from);
       const executions = fleet.executions();
       const executionsPerSite: Record<string, number> = {};
       for (const e of executions) executionsPerSite[e.site] = (executionsPerSite[e.site] ?? 0) + 1;
       await systems.close();
       await zerto.remove();
+      await httpStandIn.close();
       return { overlap: findOverlaps(executions, Date.now()), executionsPerSite };
     },
   };
 }
-

@@ -20,11 +20,14 @@ export interface FleetGuest {
 export interface FleetOptions {
   readonly dir: string;
   readonly guests: readonly FleetGuest[];
-  readonly jobs: readonly GuestJob[];
-  /** Path of pra-guard; absent = jobs run unguarded. */
-  readonly guard?: string;
-  /** guard.conf content shared by every guest (sources, etcd endpoint). */
-  readonly guardConf: string;
+  /** The cron jobs of a role. */
+  readonly jobsOf: (role: string) => readonly GuestJob[];
+  /** Path of pra-guard, or `installed`: the copy the guest's cloud-init put in its root; absent = jobs run unguarded. */
+  readonly guard?: string | 'installed';
+  /** guard.conf content shared by every guest (sources, etcd endpoint); absent when cloud-init wrote the guests' own. */
+  readonly guardConf?: string;
+  /** More environment for a guest's guard and jobs. */
+  readonly envOf?: (vm: string) => Readonly<Record<string, string>>;
   /** What the replicated disks hold at the start: `active=..\nepoch=..`. */
   readonly activeSiteFile: string;
 }
@@ -44,6 +47,9 @@ export function guardLedger(root: string): string {
   return join(root, 'var/log/pra-guard/ledger.log');
 }
 
+/** Where the guard's cloud-init fragment (guard/install/cloud-init.yaml) installs it. */
+export const INSTALLED_GUARD = 'usr/local/sbin/pra-guard';
+
 /** Always the compiled guest (tests run from sources, the guests as plain node processes). */
 const GUEST_MAIN = join(REPO_ROOT, 'dist', 'testenv', 'guests', 'guest.js');
 
@@ -60,8 +66,10 @@ export class GuestFleet {
     for (const guest of opts.guests) {
       const root = this.rootOf(guest.vm);
       for (const d of ['etc/pra', 'run/pra-guard', 'var/log/pra-guard']) mkdirSync(join(root, d), { recursive: true });
-      writeFileSync(join(root, 'etc/pra/site'), `${guest.site}\n`);
-      writeFileSync(join(root, 'etc/pra/guard.conf'), opts.guardConf);
+      if (opts.guardConf !== undefined) {
+        writeFileSync(join(root, 'etc/pra/site'), `${guest.site}\n`);
+        writeFileSync(join(root, 'etc/pra/guard.conf'), opts.guardConf);
+      }
       writeFileSync(join(root, 'etc/pra/active-site'), opts.activeSiteFile);
     }
   }
@@ -99,8 +107,10 @@ export class GuestFleet {
   private launch(vm: string): number {
     const guest = this.opts.guests.find((g) => g.vm === vm);
     if (!guest) throw new Error(`fleet: no simulated guest for VM ${vm}`);
-    const jobs = this.opts.jobs.map((job) => ({ ...job, name: `${guest.role}.${job.name}` }));
-    const options: GuestOptions = { vm, site: guest.site, root: this.rootOf(vm), ledger: this.ledger, jobs, guard: this.opts.guard };
+    const jobs = this.opts.jobsOf(guest.role).map((job) => ({ ...job, name: `${guest.role}.${job.name}` }));
+    const root = this.rootOf(vm);
+    const guard = this.opts.guard === 'installed' ? join(root, INSTALLED_GUARD) : this.opts.guard;
+    const options: GuestOptions = { vm, site: guest.site, root, ledger: this.ledger, jobs, guard, env: this.opts.envOf?.(vm) };
     const child = spawn(process.execPath, [GUEST_MAIN, JSON.stringify(options)], { detached: true, stdio: 'ignore' });
     child.unref();
     this.pids.set(vm, child.pid!);

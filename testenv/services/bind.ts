@@ -18,7 +18,7 @@ import { portOpen, type Env, type Service } from '../core';
 export const TEST_ZONE = 'example.test';
 export const LAG_ZONE = 'lag.test';
 /** The drills' zone: drill fault tests freeze it (updates refused) without disturbing the driver tests. */
-const DRILL_ZONE = 'drill.test';
+export const DRILL_ZONE = 'drill.test';
 export const SBG_PUBLIC_IP = '198.51.100.20';
 const TSIG_KEY_NAME = 'pra-testenv';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { portOpen, type Service } from '../core';
-import { LAG_ZONE, SBG_PUBLIC_IP, TEST_ZONE } from './bind';
+import { DRILL_ZONE, LAG_ZONE, SBG_PUBLIC_IP, TEST_ZONE } from './bind';
 import { BIND_PUBLISHER_ENV, startSimulator } from './simulator';
 
 /** Site public IPs of the example topology, used as IPLB farm servers. */
@@ -30,7 +30,7 @@ export const ovhService: Service = {
       PRA_SIM_OVH_APP_KEY: creds.PRA_TESTENV_OVH_APP_KEY,
       PRA_SIM_OVH_APP_SECRET: creds.PRA_TESTENV_OVH_APP_SECRET,
       PRA_SIM_OVH_CONSUMER_KEY: creds.PRA_TESTENV_OVH_CONSUMER_KEY,
-      PRA_SIM_OVH_ZONES: [TEST_ZONE, LAG_ZONE].join(','),
+      PRA_SIM_OVH_ZONES: [TEST_ZONE, LAG_ZONE, DRILL_ZONE].join(','), // the drill zone: for drills of topologies on OVH DNS
       PRA_SIM_OVH_INITIAL_TARGET: SBG_PUBLIC_IP,
       PRA_SIM_OVH_IPLB: JSON.stringify(IPLB_LAYOUT),
     }, { passEnv: BIND_PUBLISHER_ENV });

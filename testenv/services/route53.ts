@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { portOpen, type Service } from '../core';
-import { LAG_ZONE, SBG_PUBLIC_IP, TEST_ZONE } from './bind';
+import { DRILL_ZONE, LAG_ZONE, SBG_PUBLIC_IP, TEST_ZONE } from './bind';
 import { BIND_PUBLISHER_ENV, startSimulator } from './simulator';
 
-const ROUTE53_ZONE_IDS = { [TEST_ZONE]: 'Z0PRATESTZONE1', [LAG_ZONE]: 'Z0PRATESTZONE2' };
+const ROUTE53_ZONE_IDS = { [TEST_ZONE]: 'Z0PRATESTZONE1', [LAG_ZONE]: 'Z0PRATESTZONE2', [DRILL_ZONE]: 'Z0PRADRILLZONE' };
 
 /**
  * The Route 53 REST-XML fake, over HTTPS with the testenv certificate, publishing INSYNC changes into the
@@ -29,6 +29,7 @@ export const route53Service: Service = {
       PRA_TESTENV_R53_CONTROL: `https://127.0.0.1:${port}/__control`,
       PRA_TESTENV_R53_ZONE_ID: ROUTE53_ZONE_IDS[TEST_ZONE],
       PRA_TESTENV_R53_LAG_ZONE_ID: ROUTE53_ZONE_IDS[LAG_ZONE],
+      PRA_TESTENV_R53_DRILL_ZONE_ID: ROUTE53_ZONE_IDS[DRILL_ZONE],
     };
   },
   async healthy(env) {

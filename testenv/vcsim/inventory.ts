@@ -10,17 +10,18 @@ export interface SimulatedVm {
 }
 
 /**
- * A site's VMs as the simulator starts them: the situation the failback starts from, after the
+ * A site's VMs as the simulator starts them: by default the situation the failback starts from, after the
  * disaster: the standby site runs the application (its VMs on), the primary site's VMs are off.
- * extraConfig carries the keys the stacks declare that identify a VM's site to the guard.
+ * extraConfig carries the keys the stacks declare that identify a VM's site to the guard, and those of
+ * `declared` (VM name -> extraConfig its site stack declares, for the drill of a synthesized topology).
  */
-export function siteInventory(topology: Topology, site: string): SimulatedVm[] {
-  const role = topology.sites.find((s) => s.name === site)?.role;
+export function siteInventory(topology: Topology, site: string, active?: string, declared?: ReadonlyMap<string, Readonly<Record<string, string>>>): SimulatedVm[] {
+  const running = active ?? topology.sites.find((s) => s.role === 'standby')?.name;
   return topology.vms
     .filter((vm) => vm.site === site)
     .map((vm) => ({
       name: vm.name,
-      power: role === 'standby' ? 'poweredOn' : 'poweredOff',
-      extraConfig: { 'pra.failback.enabled': String(vm.protected), 'pra.failback.site': site, 'guestinfo.pra.site': site },
+      power: site === running ? 'poweredOn' : 'poweredOff',
+      extraConfig: { 'pra.failback.enabled': String(vm.protected), 'pra.failback.site': site, 'guestinfo.pra.site': site, ...declared?.get(vm.name) },
     }));
 }

@@ -41,6 +41,8 @@ export interface InstanceRequest {
   readonly withoutVpgs?: readonly string[];
   /** Power VMs for real in the sites' vCenters. */
   readonly vcenter?: boolean;
+  /** Topology site name -> the testenv vCenter simulator's site holding its VMs. @default the same name */
+  readonly vcenterSites?: Readonly<Record<string, string>>;
   /** A topology file path or a topology, for VMs and VPGs other than the daemon's. */
   readonly topology?: string | TopologyInput;
 }

@@ -14,12 +14,26 @@ export interface InstanceOverrides extends Partial<Pick<WorldOptions, 'activeSit
    * by every test file, so only the instances that mean to change their power do.
    */
   readonly vcenter?: boolean;
+  /**
+   * Topology site name -> the vCenter simulator's site (PRA_TESTENV_VCENTER_<SITE>_*) that holds its VMs,
+   * for a topology whose sites are not named like the testenv's (a drill of a user's topology).
+   * @default each site's own name
+   */
+  readonly vcenterSites?: Readonly<Record<string, string>>;
+}
+
+/** Power actions for a site done in the vCenter of the site it is mapped to. */
+function mappedPower(power: SiteVmPower, sites: Readonly<Record<string, string>>): SiteVmPower {
+  return {
+    powerOn: (site, vms) => power.powerOn(sites[site] ?? site, vms),
+    powerOff: (site, vms) => power.powerOff(sites[site] ?? site, vms),
+  };
 }
 
 /**
  * The simulator's control endpoint (plain HTTP on loopback, never part of the Zerto API). Tests create
  * their own isolated instance, inject faults, tune delays and read the state back:
- *   GET /instances, POST /instances {activeSite?, withoutVpgs?, vcenter?, topology?}, DELETE /instances/{id}
+ *   GET /instances, POST /instances {activeSite?, withoutVpgs?, vcenter?, vcenterSites?, topology?}, DELETE /instances/{id}
  *     (topology: a topology file path or an inline topology object, for VMs and VPGs other than the
  *     daemon's, e.g. a generated topology of 200 VMs for the benchmarks)
  *   GET /instances/{id}/state, POST .../reset {activeSite?}
@@ -38,9 +52,10 @@ export class Control {
   ) {}
 
   async addInstance(id: string, ports: Readonly<Record<string, number>> = {}, overrides: InstanceOverrides = {}): Promise<SimInstance> {
-    const { vcenter, ...rest } = overrides;
+    const { vcenter, vcenterSites, ...rest } = overrides;
     if (vcenter && !this.vcenterPower) throw new Error('this simulator was started without vCenter endpoints (PRA_TESTENV_VCENTER_*): it cannot power VMs');
-    const instance = await SimInstance.start(id, { ...this.options, ...rest, vcenter: vcenter ? this.vcenterPower : undefined }, this.tls, ports);
+    const power = vcenter && this.vcenterPower ? mappedPower(this.vcenterPower, vcenterSites ?? {}) : undefined;
+    const instance = await SimInstance.start(id, { ...this.options, ...rest, vcenter: power }, this.tls, ports);
     this.instances.set(id, instance);
     return instance;
   }
@@ -69,6 +84,7 @@ export class Control {
         ...(Array.isArray(body.withoutVpgs) ? { withoutVpgs: body.withoutVpgs.map(String) } : {}),
         ...(body.topology === undefined ? {} : { topology: topologyOf(body.topology) }),
         vcenter: body.vcenter === true,
+        ...(typeof body.vcenterSites === 'object' && body.vcenterSites !== null ? { vcenterSites: body.vcenterSites as Record<string, string> } : {}),
       };
       return [201, describe(await this.addInstance(randomUUID(), {}, overrides))];
     }

@@ -1,0 +1,130 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { basename } from 'node:path';
+import { vcentersFromTopology } from '../../hooks/drivers/vsphere/from-topology';
+import { runDrill, type DrillResult } from '../../testenv/drill/drill';
+import { prepareDrillWorld } from '../../testenv/drill/world';
+import type { DriverFamily } from '../../topology';
+import { pra } from '../helpers/project';
+import { expectNoSecrets } from '../support/secret-scan';
+import { tempDirs } from '../helpers/tmp';
+import { exclusive } from '../support/exclusive';
+import { aUserTopology, writeTopology } from '../support/user-topology';
+
+// These drills drive their own VMs and Zerto instance, but the traffic parts (the drill zone, HAProxy's
+// servers, the IPLB farm) are the other drills' too: one drill at a time.
+exclusive('vcenter-example-vms');
+
+const dirs = tempDirs();
+afterAll(() => dirs.removeAll());
+
+
+function drill(prefix: string, family: DriverFamily, options: { direction: 'failback' | 'failover'; guard?: boolean }): Promise<DrillResult> {
+  const file = writeTopology(dirs.make('pra-user-topology-'), aUserTopology(prefix, family));
+  return runDrill({ topologyFile: file, direction: options.direction, guard: options.guard ?? true, settleSeconds: 2 });
+}
+
+/** The facts every completed drill of these topologies shows, from `from` to `to`. */
+function expectCompleted(result: DrillResult, from: string, to: string, vpg: string): void {
+  expect(result.timeline.view.state).toBe('completed');
+  expectFinalStates(result, from, to, vpg);
+}
+
+function expectFinalStates(result: Pick<DrillResult, 'finals' | 'overlap' | 'executionsPerSite'>, from: string, to: string, vpg: string): void {
+  expect(result.finals).toEqual({
+    authority: `${to}@3`,
+    [`${to}Vms`]: 'poweredOn,poweredOn,poweredOn',
+    [`${from}Vms`]: 'poweredOff,poweredOff,poweredOff',
+    vpg,
+    [`dnsOn${to.charAt(0).toUpperCase()}${to.slice(1)}`]: 'true',
+    [`lbOn${to.charAt(0).toUpperCase()}${to.slice(1)}`]: 'true',
+  });
+  expect(result.overlap.windowMs).toBe(0);
+  expect(result.executionsPerSite[from]).toBeGreaterThan(0);
+}
+
+describe('pra drill --topology: a user topology on OVH DNS, OVH IPLB and a file authority (guard: guestinfo + file)', () => {
+  it('fails back lyon -> paris with zero double execution, jobs having run on both sites', async () => {
+    const result = await drill('oa', 'ovh-iplb-file', { direction: 'failback' });
+    expect(result.topology.name).toBe('oa-shop');
+    expectCompleted(result, 'lyon', 'paris', 'MeetingSLA paris -> lyon');
+    expect(result.executionsPerSite.paris).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('fails over paris -> lyon after the disaster (--force) with zero double execution', async () => {
+    const result = await drill('ob', 'ovh-iplb-file', { direction: 'failover' });
+    expectCompleted(result, 'paris', 'lyon', 'Recovered paris -> lyon');
+    expect(result.executionsPerSite.lyon).toBeGreaterThan(0);
+  }, 240_000);
+});
+
+describe('pra drill --topology: a user topology on Route 53, HAProxy and an etcd authority (guard: guestinfo + etcd)', () => {
+  it('fails back lyon -> paris with zero double execution', async () => {
+    const result = await drill('ra', 'route53-haproxy-etcd', { direction: 'failback' });
+    expectCompleted(result, 'lyon', 'paris', 'MeetingSLA paris -> lyon');
+    expect(result.executionsPerSite.paris).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('fails over paris -> lyon with zero double execution, as `pra drill --direction failover --json` reports it (exit 0)', async () => {
+    const dir = dirs.make('pra-user-topology-');
+    const file = writeTopology(dir, aUserTopology('rb', 'route53-haproxy-etcd'));
+    const { code, stdout, stderr } = await pra(['drill', '--topology', file, '--direction', 'failover', '--settle', '2', '--json'], { cwd: dir });
+    const result = JSON.parse(stdout) as DrillResult & { reportFile: string };
+    // The local secrets the drill handed to the topology's references never reach its output or report.
+    const secrets = Object.fromEntries(Object.entries(process.env).filter(([name, value]) => /PASSWORD|SECRET|CONSUMER_KEY/.test(name) && name.startsWith('PRA_TESTENV_') && value));
+    expect(Object.keys(secrets).length).toBeGreaterThanOrEqual(6); // vCenter, Zerto, OVH, TSIG, MySQL, Route 53...
+    expectNoSecrets(secrets as Record<string, string>, { stdout, stderr, report: readFileSync(result.reportFile, 'utf8') });
+    expect({ code, topology: result.topology, direction: result.direction }).toEqual({ code: 0, topology: { name: 'rb-shop', file }, direction: 'failover' });
+    expectFinalStates(result, 'paris', 'lyon', 'Recovered paris -> lyon'); // exit 0: the run completed (3 otherwise)
+  }, 240_000);
+
+  it('measures a non-zero double execution when the guests run their jobs without the guard', async () => {
+    const result = await drill('rc', 'route53-haproxy-etcd', { direction: 'failback', guard: false });
+    expect(result.timeline.view.state).toBe('completed');
+    expect(result.overlap.windowMs).toBeGreaterThan(0);
+    expect(new Set(result.overlap.overlaps.map((o) => [o.a.site, o.b.site].sort().join('+')))).toEqual(new Set(['lyon+paris']));
+  }, 240_000);
+});
+
+describe('pra drill --topology: a user topology on RFC 2136 DNS', () => {
+  it('fails back lyon -> paris with zero double execution', async () => {
+    const result = await drill('da', 'rfc2136-haproxy-file', { direction: 'failback' });
+    expectCompleted(result, 'lyon', 'paris', 'MeetingSLA paris -> lyon');
+  }, 240_000);
+});
+
+/** Rewrites the gzip+base64 userdata locals of a synthesized site stack (as a bad template or a typo would). */
+function breakUserData(stackFile: string, edit: (cloudConfig: string) => string): void {
+  const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as { locals: Record<string, string> };
+  for (const [name, value] of Object.entries(stack.locals)) {
+    if (name.startsWith('cloud_init_userdata_')) stack.locals[name] = gzipSync(edit(gunzipSync(Buffer.from(value, 'base64')).toString('utf8'))).toString('base64');
+  }
+  writeFileSync(stackFile, JSON.stringify(stack));
+}
+
+describe('pra drill --topology with a broken synthesized userdata', () => {
+  it('fails before the run, naming the VM and the userdata, when the guard is installed under a wrong path', async () => {
+    const file = writeTopology(dirs.make('pra-user-topology-'), aUserTopology('bu', 'rfc2136-haproxy-file'));
+    const afterSynth = (outdir: string) => breakUserData(join(outdir, 'stacks', 'site-paris', 'cdk.tf.json'), (text) => text.replace('path: /usr/local/sbin/pra-guard\n', 'path: /usr/local/sbin/pra-gaurd\n'));
+    await expect(runDrill({ topologyFile: file, direction: 'failback', guard: true, settleSeconds: 0, afterSynth })).rejects.toThrow(
+      /^drill: guest BU-[A-Z]+-\d-PARIS: its guestinfo\.userdata \(.*\/cdktf\.out\/stacks\/site-paris\/cdk\.tf\.json\) failed \(1\):[\s\S]*\/usr\/local\/sbin\/pra-guard: not found/,
+    );
+  }, 120_000);
+});
+
+describe('pra drill --topology twice on the same topology', () => {
+  it("gives the second drill's guests its own guard settings in vCenter, not the first drill's", async () => {
+    const file = writeTopology(dirs.make('pra-user-topology-'), aUserTopology('tw', 'route53-haproxy-etcd'));
+    await (await prepareDrillWorld({ topologyFile: file, guard: true })).finish();
+    const second = await prepareDrillWorld({ topologyFile: file, guard: true });
+    const vcenters = vcentersFromTopology(second.topology);
+    try {
+      const vm = second.topology.vms[0];
+      expect((await vcenters[vm.site].readExtraConfig(vm.name))['guestinfo.pra.guard.etcd_key']).toBe(`/pra/drill/${basename(second.dir)}/active-site`);
+    } finally {
+      await Promise.all(Object.values(vcenters).map((v) => v.close()));
+      await second.finish();
+    }
+  }, 120_000);
+});
