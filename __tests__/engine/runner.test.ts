@@ -2,6 +2,7 @@ import { appendFileSync, rmSync } from 'node:fs';
 import { PermanentError, TransientError } from '../../hooks/drivers/common/errors';
 import { Journal } from '../../hooks/engine/journal';
 import { Runner, type Approver, type Decision } from '../../hooks/engine/runner';
+import { localRunJournal } from '../../hooks/engine/run-store';
 import type { Plan, Step } from '../../hooks/engine/step';
 import { tempDirs } from '../helpers/tmp';
 import { eventually } from '../support/eventually';
@@ -53,7 +54,7 @@ function setup(steps: Step<World>[], approver: Approver = auto, world?: World) {
   const systems = world ?? { done: new Set<string>(), log: [], failures: {} };
   const plan: Plan<World> = { name: 'test', from: 'sbg', to: 'rbx', rtoMinutes: 30, steps };
   const journal = new Journal(dir, 'run-1');
-  const runner = new Runner(plan, { journal, systems, approver, operator: 'alice', sleep: tick, approvalPollMs: 1 });
+  const runner = new Runner(plan, { journal: localRunJournal(journal), systems, approver, operator: 'alice', sleep: tick, approvalPollMs: 1 });
   return { systems, runner, journal };
 }
 

@@ -1,7 +1,7 @@
 import { ExitCode, UsageError, parseOptions, type Command, type CommandContext } from './command';
 import { LiveReader, type DnsReading, type Reading, type VpgReading } from './live';
 import { describeState, loadProject, projectOptions, shown } from './project';
-import { journalDir } from './run-context';
+import { withRunStore } from './run-context';
 import { runsInProgress, type RunSummary } from './runs';
 import type { LbServer } from '../drivers/lb';
 import type { ActiveSiteRecord } from '../drivers/authority';
@@ -73,7 +73,6 @@ async function collect(ctx: CommandContext, values: { topology?: string; state?:
   const project = loadProject(ctx, values);
   const live = new LiveReader(project.topology, ctx);
   try {
-    const dir = journalDir(ctx, values['journal-dir']);
     const [sites, vpgs, authority, dns, lb] = await Promise.all([
       Promise.all(project.topology.sites.map(async (site) => ({ name: site.name, role: site.role, vms: await live.powerStates(site.name) }))),
       live.vpgs(),
@@ -83,9 +82,9 @@ async function collect(ctx: CommandContext, values: { topology?: string; state?:
     ]);
     let runs: Reading<RunSummary[]>;
     try {
-      runs = { ok: true, value: runsInProgress(dir) };
+      runs = { ok: true, value: await withRunStore(ctx, { topology: project.topologyFile, 'journal-dir': values['journal-dir'] }, runsInProgress) };
     } catch (error) {
-      runs = { ok: false, error: `journal ${dir}: ${(error as Error).message}` };
+      runs = { ok: false, error: `runs: ${(error as Error).message}` };
     }
     return { topology: project.topology.name, state: { file: shown(ctx, project.stateFile), ...project.state }, sites, vpgs, authority, dns, lb, runs };
   } finally {

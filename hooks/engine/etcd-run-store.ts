@@ -1,0 +1,82 @@
+import type { RunLockHandle } from '../drivers/authority';
+import type { EtcdRunLog } from '../drivers/authority/etcd-run-log';
+import type { JournalEntry, RunEvent } from './events';
+import { Journal } from './journal';
+import type { RunJournal, RunStore } from './run-store';
+import { RunRefusedError } from './runner';
+
+/**
+ * Runs journaled in etcd (the shared record every machine reads) with a local copy in `dir` (what the
+ * operator's machine keeps if etcd is lost). etcd is written first: the local copy is always a prefix
+ * of the etcd journal, and a copy that is not is refused, never merged.
+ */
+export function etcdRunStore(log: EtcdRunLog, dir: string): RunStore {
+  const read = async (runId: string, afterSeq = 0) => (await log.read(runId, afterSeq)).map((text) => JSON.parse(text) as JournalEntry);
+  return {
+    description: `${log.description} (local copies in ${dir})`,
+    runIds: () => log.runIds(),
+    entries: (runId) => read(runId),
+    async open(runId, lock) {
+      const local = new Journal(dir, runId);
+      const journal = new EtcdMirroredJournal(runId, log, local, lock, read);
+      await journal.attach(local.entries());
+      return journal;
+    },
+  };
+}
+
+class EtcdMirroredJournal implements RunJournal {
+  private readonly known: JournalEntry[] = [];
+
+  constructor(
+    readonly runId: string,
+    private readonly log: EtcdRunLog,
+    private readonly local: Journal,
+    private readonly lock: RunLockHandle | undefined,
+    private readonly read: (runId: string, afterSeq?: number) => Promise<JournalEntry[]>,
+  ) {}
+
+  /** Loads the etcd journal and checks the local copy against it: equal, or a prefix (then completed). */
+  async attach(localEntries: readonly JournalEntry[]): Promise<void> {
+    const shared = await this.read(this.runId);
+    const differs = localEntries.findIndex((entry, i) => i >= shared.length || JSON.stringify(entry) !== JSON.stringify(shared[i]));
+    if (differs >= 0) {
+      const mine = localEntries[differs];
+      const theirs = shared[differs];
+      throw new RunRefusedError(
+        `run ${this.runId}: the local journal ${this.local.file} and the etcd journal ${this.log.description} diverge at event ${differs + 1} ` +
+          `(local: ${mine.type} at ${mine.ts}; etcd: ${theirs ? `${theirs.type} at ${theirs.ts}` : 'nothing'}); ` +
+          'the etcd journal is the record: move the local copy aside (it is evidence) and run the command again',
+      );
+    }
+    this.known.push(...localEntries);
+    this.copyLocally(shared.slice(localEntries.length));
+  }
+
+  entries(): JournalEntry[] {
+    return [...this.known];
+  }
+
+  async refresh(): Promise<void> {
+    this.copyLocally(await this.read(this.runId, this.known.length));
+  }
+
+  async append(event: RunEvent): Promise<JournalEntry> {
+    for (;;) {
+      const entry = { seq: this.known.length + 1, ts: new Date().toISOString(), run: this.runId, ...event } as JournalEntry;
+      if ((await this.log.append(this.runId, entry.seq, JSON.stringify(entry), this.lock)) === 'appended') {
+        this.copyLocally([entry]);
+        return entry;
+      }
+      await this.refresh(); // another machine took this number (an approval): take the next one
+    }
+  }
+
+  private copyLocally(entries: readonly JournalEntry[]): void {
+    for (const entry of entries) {
+      // Journal.append numbers and stamps an event; the entry's own seq, ts and run come last and win.
+      this.local.append(entry as RunEvent);
+      this.known.push(entry);
+    }
+  }
+}
