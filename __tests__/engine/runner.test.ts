@@ -135,7 +135,8 @@ describe('Runner', () => {
     const gate = aStep('gate', { gate: { name: 'activation', prompt: 'go?' }, check: undefined });
     const { runner, journal } = setup([gate], waitForRemote);
     const running = runner.start({});
-    await eventually('the gate waits for an approval', () => runner.view().state === 'pendingApproval');
+    // Journaling is asynchronous (the journal may be etcd): the run exists once run.started is stored.
+    await eventually('the gate waits for an approval', () => journal.entries().length > 0 && runner.view().state === 'pendingApproval');
     expect(runner.view().state).toBe('pendingApproval');
     new Journal(dir, 'run-1').append({ type: 'approval.given', gate: 'activation', by: 'bob', comment: 'four eyes' });
     expect((await running).state).toBe('completed');
