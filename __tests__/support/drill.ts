@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { prepareDrillWorld, type DrillWorld, type DrillWorldOptions } from '../../testenv/drill/world';
 import { autoApprover } from '../../hooks/engine/approvers';
@@ -8,20 +8,35 @@ import { REPO_ROOT } from '../../testenv/core';
 
 const PRA = join(REPO_ROOT, 'bin', 'pra');
 
-/** Runs the compiled `pra` as the operator would, in the drill's project directory; resolves with its exit code and output. */
-export function praChild(world: DrillWorld, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: string | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PRA, ...args], {
-      cwd: world.dir,
-      env: { ...process.env, PRA_OPERATOR: 'drill-test', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+export interface PraResult {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly output: string;
+}
+
+/**
+ * Starts the compiled `pra` as the operator would, in `cwd` (@default the drill's project directory);
+ * `exited` resolves with its exit code and output.
+ */
+export function praProcess(world: DrillWorld, args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = world.dir): { child: ChildProcess; exited: Promise<PraResult> } {
+  const child = spawn(process.execPath, [PRA, ...args], {
+    cwd,
+    env: { ...process.env, PRA_OPERATOR: 'drill-test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<PraResult>((resolve, reject) => {
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, output }));
   });
+  return { child, exited };
+}
+
+/** Runs the compiled `pra` to its end (see praProcess). */
+export function praChild(world: DrillWorld, args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = world.dir): Promise<PraResult> {
+  return praProcess(world, args, env, cwd).exited;
 }
 
 /** The run flags every child run of a drill world takes. */

@@ -6,8 +6,8 @@ import type { RunJournal, RunStore } from './run-store';
 import { RunRefusedError } from './runner';
 
 /**
- * Runs journaled in etcd (the shared record every machine reads) with a local copy in `dir` (what the
- * operator's machine keeps if etcd is lost). etcd is written first: the local copy is always a prefix
+ * Runs journaled in etcd (the shared record every machine reads) with a local copy in `dir` on the machine
+ * that drives the run (what it keeps if etcd is lost). etcd is written first: the local copy is always a prefix
  * of the etcd journal, and a copy that is not is refused, never merged.
  */
 export function etcdRunStore(log: EtcdRunLog, dir: string): RunStore {
@@ -17,9 +17,10 @@ export function etcdRunStore(log: EtcdRunLog, dir: string): RunStore {
     runIds: () => log.runIds(),
     entries: (runId) => read(runId),
     async open(runId, lock) {
-      const local = new Journal(dir, runId);
+      // The driver keeps a copy; an approval from another machine does not need one.
+      const local = lock ? new Journal(dir, runId) : undefined;
       const journal = new EtcdMirroredJournal(runId, log, local, lock, read);
-      await journal.attach(local.entries());
+      await journal.attach(local?.entries() ?? []);
       return journal;
     },
   };
@@ -31,7 +32,7 @@ class EtcdMirroredJournal implements RunJournal {
   constructor(
     readonly runId: string,
     private readonly log: EtcdRunLog,
-    private readonly local: Journal,
+    private readonly local: Journal | undefined,
     private readonly lock: RunLockHandle | undefined,
     private readonly read: (runId: string, afterSeq?: number) => Promise<JournalEntry[]>,
   ) {}
@@ -44,7 +45,7 @@ class EtcdMirroredJournal implements RunJournal {
       const mine = localEntries[differs];
       const theirs = shared[differs];
       throw new RunRefusedError(
-        `run ${this.runId}: the local journal ${this.local.file} and the etcd journal ${this.log.description} diverge at event ${differs + 1} ` +
+        `run ${this.runId}: the local journal ${this.local?.file} and the etcd journal ${this.log.description} diverge at event ${differs + 1} ` +
           `(local: ${mine.type} at ${mine.ts}; etcd: ${theirs ? `${theirs.type} at ${theirs.ts}` : 'nothing'}); ` +
           'the etcd journal is the record: move the local copy aside (it is evidence) and run the command again',
       );
@@ -75,7 +76,7 @@ class EtcdMirroredJournal implements RunJournal {
   private copyLocally(entries: readonly JournalEntry[]): void {
     for (const entry of entries) {
       // Journal.append numbers and stamps an event; the entry's own seq, ts and run come last and win.
-      this.local.append(entry as RunEvent);
+      this.local?.append(entry as RunEvent);
       this.known.push(entry);
     }
   }
