@@ -1,5 +1,7 @@
 import type { RunLockHandle } from '../drivers/authority';
-import type { EtcdRunLog } from '../drivers/authority/etcd-run-log';
+import { RunLockLostError, type EtcdRunLog } from '../drivers/authority/etcd-run-log';
+import { describeError, DriverError, PermanentError } from '../drivers/common/errors';
+import { withRetry } from '../drivers/common/retry';
 import type { JournalEntry, RunEvent } from './events';
 import { Journal } from './journal';
 import type { RunJournal, RunStore } from './run-store';
@@ -24,6 +26,20 @@ export function etcdRunStore(log: EtcdRunLog, dir: string): RunStore {
       return journal;
     },
   };
+}
+
+/** About 6 s of attempts: longer than an etcd leader election (1 s election timeout by default). */
+const APPEND_RETRY = { attempts: 6, baseDelayMs: 250, maxDelayMs: 2000 };
+
+/**
+ * The run cannot journal, so it stops where it is (not retried by the step: the journal is not the step's
+ * system); the step in flight is re-checked by the resume.
+ */
+function journalStopped(runId: string, event: RunEvent, error: unknown): Error {
+  if (error instanceof RunLockLostError) return error;
+  const system = error instanceof DriverError ? error.system : 'journal';
+  const what = 'step' in event ? `${event.type} ${event.step}` : event.type;
+  return new PermanentError(system, `journal of run ${runId}: ${what} not written (${describeError(error)}); the run stopped there: resume it with pra resume ${runId} once etcd answers`);
 }
 
 class EtcdMirroredJournal implements RunJournal {
@@ -65,7 +81,12 @@ class EtcdMirroredJournal implements RunJournal {
   async append(event: RunEvent): Promise<JournalEntry> {
     for (;;) {
       const entry = { seq: this.known.length + 1, ts: new Date().toISOString(), run: this.runId, ...event } as JournalEntry;
-      if ((await this.log.append(this.runId, entry.seq, JSON.stringify(entry), this.lock)) === 'appended') {
+      const text = JSON.stringify(entry);
+      // A leader election or one member down lasts a few seconds: ride it out; an outage stops the run.
+      const outcome = await withRetry(() => this.log.append(this.runId, entry.seq, text, this.lock), APPEND_RETRY).catch((error) => {
+        throw journalStopped(this.runId, event, error);
+      });
+      if (outcome === 'appended') {
         this.copyLocally([entry]);
         return entry;
       }

@@ -78,6 +78,7 @@ export async function operate(
     if (action === 'resume') return await runner.resume({ takeOver: options.takeOver });
     return await runner.rollback(`requested by ${options.operator}`);
   } finally {
-    await lock.release();
+    // A lease that cannot be revoked now (etcd down) expires by itself within its TTL: do not hide why the run stopped.
+    await lock.release().catch(() => undefined);
   }
 }

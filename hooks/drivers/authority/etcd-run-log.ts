@@ -72,7 +72,9 @@ export class EtcdRunLog {
         throw etcdError(this.system, `append event ${seq} of run ${runId}`, error);
       });
     if (result.succeeded) return 'appended';
-    if (singleKv(result.responses[0]?.response_range?.kvs)) return 'taken';
+    const stored = singleKv(result.responses[0]?.response_range?.kvs);
+    // The same text: our own earlier attempt committed although its answer was lost (a leader change).
+    if (stored) return stored.value.toString('utf8') === text ? 'appended' : 'taken';
     const holder = singleKv(result.responses[1]?.response_range?.kvs);
     throw new RunLockLostError(
       this.system,
