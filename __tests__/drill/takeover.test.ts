@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import type { JournalEntry } from '../../hooks/engine/events';
 import { replay } from '../../hooks/engine/execution';
 import { runStoreOf } from '../../hooks/engine/operation';
-import type { TopologyInput } from '../../topology';
 import { killHard } from '../support/child';
-import { drillWorldPerSuite, praChild, praProcess, worldFacts, zertoActions, type PraResult } from '../support/drill';
+import { drillWorldPerSuite, onEtcdAuthority, praChild, praProcess, worldFacts, zertoActions, type PraResult } from '../support/drill';
 import { eventually } from '../support/eventually';
 import { exclusive } from '../support/exclusive';
 
@@ -14,19 +13,13 @@ exclusive('vcenter-example-vms');
 
 const LEASE_TTL_SECONDS = 10;
 
-/** The drill's topology with the etcd authority: the record, the run lock and the journal shared in etcd. */
-function onEtcd(t: TopologyInput): TopologyInput {
-  const guardEtcd = t.guard!.etcd!;
-  return { ...t, authority: { backend: 'etcd', endpoints: guardEtcd.endpoints, key: guardEtcd.key!.replace(/active-site$/, 'authority'), runLockTtlSeconds: LEASE_TTL_SECONDS } };
-}
-
 /**
  * Operator A starts a failback on machine A (its own working directory) and its process is SIGKILLed at the
  * activation gate; operator B, in a directory with no `.pra/`, sees the run, approves, takes it over once A's
  * lease expired, and completes it. Every command of B reads and writes the journal in etcd only.
  */
 describe('a run taken over from another machine after its operator died', () => {
-  const suite = drillWorldPerSuite({ guard: true, customize: onEtcd });
+  const suite = drillWorldPerSuite({ guard: true, customize: (t) => onEtcdAuthority(t, LEASE_TTL_SECONDS) });
 
   it('is approved and resumed from a second directory, completes once, with zero overlap, and reports both operators', async () => {
     const { world } = suite;

@@ -5,6 +5,7 @@ import { autoApprover } from '../../hooks/engine/approvers';
 import { readJournal, listRuns } from '../../hooks/engine/journal';
 import { replay, type RunView } from '../../hooks/engine/execution';
 import { REPO_ROOT } from '../../testenv/core';
+import type { TopologyInput } from '../../topology';
 
 const PRA = join(REPO_ROOT, 'bin', 'pra');
 
@@ -97,4 +98,17 @@ export function drillWorldPerSuite(options: DrillWorldOptions = { guard: true })
   }, 120_000);
   afterAll(() => suite.finish());
   return suite;
+}
+
+/**
+ * A drill topology on the etcd authority (record, run lock and journal in etcd, next to the guard's key),
+ * with the guard and the authority on `endpoints` (@default the guard's etcd).
+ */
+export function onEtcdAuthority(t: TopologyInput, runLockTtlSeconds: number, endpoints?: readonly string[]): TopologyInput {
+  const guardEtcd = { ...t.guard!.etcd!, ...(endpoints ? { endpoints: [...endpoints] } : {}) };
+  return {
+    ...t,
+    guard: { ...t.guard!, etcd: guardEtcd },
+    authority: { backend: 'etcd', endpoints: guardEtcd.endpoints, key: guardEtcd.key!.replace(/active-site$/, 'authority'), runLockTtlSeconds },
+  };
 }
