@@ -76,6 +76,8 @@ export const opensshService: Service = {
     };
   },
   async healthy(env) {
+    // An environment from before the bastion existed is restarted whole.
+    if (!env.PRA_TESTENV_BASTION_PORT) return false;
     return (await portOpen(Number(env.PRA_TESTENV_SSH_PORT))) && portOpen(Number(env.PRA_TESTENV_BASTION_PORT));
   },
 };
