@@ -34,36 +34,16 @@ export const opensshService: Service = {
     // sshd refuses to start without its privilege separation directory when run as root.
     if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
 
-    const port = await ctx.freePort();
-    const config = join(ctx.dir, 'sshd_config');
-    writeFileSync(
-      config,
-      [
-        `Port ${port}`,
-        'ListenAddress 127.0.0.1',
-        // More loopback addresses of the same sshd: guests with addresses of their own (the bastion drill
-        // tells them apart in the bastion's log). Linux routes all of 127.0.0.0/8 to lo.
-        ...GUEST_ALIASES.map((address) => `ListenAddress ${address}`),
-        `HostKey ${hostKey}`,
-        'PidFile none',
-        `AuthorizedKeysFile ${authorizedKeys}`,
-        'PubkeyAuthentication yes',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'PermitRootLogin prohibit-password',
-        'UsePAM no',
-        'StrictModes no',
-        `AllowUsers ${user}`,
-        // This one sshd stands in for every guest's own: the drill and benchmarks open hundreds of sessions at once.
-        'MaxStartups 1000:30:2000',
-        // bash sources ~/.bashrc for every command sshd runs unless it is a nested shell: the login user's
-        // .bashrc belongs to this machine (pyenv init: ~90 ms of CPU a command), not to the guests it stands for.
-        'SetEnv SHLVL=1',
-        '',
-      ].join('\n'),
-    );
-    ctx.daemon('sshd', '/usr/sbin/sshd', ['-D', '-e', '-f', config]);
-    await ctx.waitForPort(port, 'sshd');
+    const port = await startSshd(ctx, 'sshd', { hostKey, authorizedKeys, user }, [
+      // More loopback addresses of the same sshd: guests with addresses of their own (the bastion drill
+      // tells them apart in the bastion's log). Linux routes all of 127.0.0.0/8 to lo.
+      ...GUEST_ALIASES.map((address) => `ListenAddress ${address}`),
+      // This one sshd stands in for every guest's own: the drill and benchmarks open hundreds of sessions at once.
+      'MaxStartups 1000:30:2000',
+      // bash sources ~/.bashrc for every command sshd runs unless it is a nested shell: the login user's
+      // .bashrc belongs to this machine (pyenv init: ~90 ms of CPU a command), not to the guests it stands for.
+      'SetEnv SHLVL=1',
+    ]);
     const bastion = await startBastion(ctx, user, key);
     return {
       ...bastion,
@@ -93,38 +73,41 @@ async function startBastion(ctx: ServiceContext, user: string, key: (name: strin
   const clientKey = key('bastion_client_ed25519', 'pra-testenv bastion client');
   const authorizedKeys = join(ctx.dir, 'bastion_authorized_keys');
   copyFileSync(`${clientKey}.pub`, authorizedKeys);
-  const port = await ctx.freePort();
-  const config = join(ctx.dir, 'bastion_sshd_config');
-  writeFileSync(
-    config,
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${hostKey}`,
-      'PidFile none',
-      `AuthorizedKeysFile ${authorizedKeys}`,
-      'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'PermitRootLogin prohibit-password',
-      'UsePAM no',
-      'StrictModes no',
-      `AllowUsers ${user}`,
-      'AllowTcpForwarding yes',
-      'MaxStartups 1000:30:2000',
-      'MaxSessions 1000',
-      'LogLevel DEBUG1',
-      '',
-    ].join('\n'),
-  );
-  ctx.daemon('bastion', '/usr/sbin/sshd', ['-D', '-e', '-f', config]);
-  await ctx.waitForPort(port, 'bastion');
+  const port = await startSshd(ctx, 'bastion', { hostKey, authorizedKeys, user }, ['AllowTcpForwarding yes', 'MaxStartups 1000:30:2000', 'LogLevel DEBUG1']);
   return {
     PRA_TESTENV_BASTION_PORT: String(port),
     PRA_TESTENV_BASTION_KEY: clientKey,
     PRA_TESTENV_BASTION_HOST_KEY_SHA256: fingerprintOf(`${hostKey}.pub`),
     PRA_TESTENV_BASTION_LOG: join(ctx.dir, 'bastion.log'),
   };
+}
+
+/** Starts a key-only sshd on a free loopback port as the daemon `name`; `extra` lines end its config. */
+async function startSshd(ctx: ServiceContext, name: string, keys: { hostKey: string; authorizedKeys: string; user: string }, extra: readonly string[]): Promise<number> {
+  const port = await ctx.freePort();
+  const config = join(ctx.dir, `${name}_config`);
+  writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${keys.hostKey}`,
+      'PidFile none',
+      `AuthorizedKeysFile ${keys.authorizedKeys}`,
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin prohibit-password',
+      'UsePAM no',
+      'StrictModes no',
+      `AllowUsers ${keys.user}`,
+      ...extra,
+      '',
+    ].join('\n'),
+  );
+  ctx.daemon(name, '/usr/sbin/sshd', ['-D', '-e', '-f', config]);
+  await ctx.waitForPort(port, name);
+  return port;
 }
 
 /** `SHA256:...` as `ssh-keygen -l -E sha256` prints it. */
