@@ -143,6 +143,29 @@ describe('Runner', () => {
     expect(journal.entries().some((e) => e.type === 'step.succeeded' && e.step === 'gate')).toBe(true);
   });
 
+  it('keeps an approval journaled while no process drove the run, instead of asking again', async () => {
+    const gate = aStep('gate', { gate: { name: 'activation', prompt: 'go?' }, check: undefined });
+    const journal = new Journal(dir, 'run-1');
+    const stop = new AbortController();
+    const plan: Plan<World> = { name: 'test', from: 'sbg', to: 'rbx', rtoMinutes: 30, steps: [gate, aStep('b')] };
+    const systems = { done: new Set<string>(), log: [], failures: {} };
+    const first = new Runner(plan, { journal: localRunJournal(journal), systems, approver: waitForRemote, operator: 'alice', sleep: tick, approvalPollMs: 1, signal: stop.signal });
+    const running = first.start({});
+    await eventually('the gate waits', () => journal.entries().length > 0 && first.view().state === 'pendingApproval');
+    // The driving process dies here (its journal ends at the request), then bob approves from elsewhere.
+    const crashed = journal.entries();
+    stop.abort();
+    await running;
+    rmSync(journal.file);
+    for (const e of crashed) new Journal(dir, 'run-1').append(e as never);
+    new Journal(dir, 'run-1').append({ type: 'approval.given', gate: 'activation', by: 'bob', comment: 'while alice was gone' });
+    const { runner: resumed, systems: after } = setup([gate, aStep('b')], waitForRemote, systems);
+    const view = await resumed.resume({ takeOver: true });
+    expect(view.state).toBe('completed');
+    expect(after.log).toEqual(['act b']);
+    expect(view.approvals).toEqual([expect.objectContaining({ gate: 'activation', decision: expect.objectContaining({ by: 'bob' }) })]);
+  });
+
   it('pauses by operator when an approval is declined', async () => {
     const decline: Approver = { request: async (): Promise<Decision> => ({ approved: false, by: 'carol', comment: 'RPO too high' }) };
     const gate = aStep('gate', { gate: { name: 'validation', prompt: 'ok?' }, check: undefined });
