@@ -28,8 +28,12 @@ export function etcdRunStore(log: EtcdRunLog, dir: string): RunStore {
   };
 }
 
-/** About 6 s of attempts: longer than an etcd leader election (1 s election timeout by default). */
-const APPEND_RETRY = { attempts: 6, baseDelayMs: 250, maxDelayMs: 2000 };
+/**
+ * Attempts for about 8 s: longer than an etcd leader election (1 s election timeout by default), short enough
+ * that an outage stops the run within seconds rather than minutes (each attempt is bounded by the etcd
+ * client's call timeout).
+ */
+const APPEND_RETRY = { attempts: 6, baseDelayMs: 250, maxDelayMs: 2000, deadlineMs: 8000 };
 
 /**
  * The run cannot journal, so it stops where it is (not retried by the step: the journal is not the step's
@@ -38,8 +42,9 @@ const APPEND_RETRY = { attempts: 6, baseDelayMs: 250, maxDelayMs: 2000 };
 function journalStopped(runId: string, event: RunEvent, error: unknown): Error {
   if (error instanceof RunLockLostError) return error;
   const system = error instanceof DriverError ? error.system : 'journal';
+  const cause = error instanceof DriverError ? error.message.slice(error.system.length + 2) : describeError(error);
   const what = 'step' in event ? `${event.type} ${event.step}` : event.type;
-  return new PermanentError(system, `journal of run ${runId}: ${what} not written (${describeError(error)}); the run stopped there: resume it with pra resume ${runId} once etcd answers`);
+  return new PermanentError(system, `journal of run ${runId}: ${what} not written (${cause}); the run stopped there: resume it with pra resume ${runId} once etcd answers`);
 }
 
 class EtcdMirroredJournal implements RunJournal {
