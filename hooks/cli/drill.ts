@@ -5,6 +5,7 @@ import { renderAudit } from '../audit/render';
 import { renderer } from '../engine/render';
 import { buildReport, journalOf, renderReport } from '../report';
 import { runDrill, type DrillResult } from '../../testenv/drill/drill';
+import { behindBastion } from '../../testenv/drill/topology';
 import { guardLedger, guestRoot, guestVms } from '../../testenv/guests/fleet';
 import { ExitCode, parseOptions, UsageError, type Command } from './command';
 
@@ -47,11 +48,13 @@ function seconds(value: string | undefined, option: string): number | undefined 
 export const drillCommand: Command = {
   name: 'drill',
   summary: 'rehearse failback --to rbx on this machine (local servers, simulated guests), measure double execution',
-  usage: 'pra drill [--no-guard] [--settle SECONDS] [--validate SECONDS] [--json]',
+  usage: 'pra drill [--no-guard] [--bastion] [--settle SECONDS] [--validate SECONDS] [--json]',
   async run(ctx) {
-    const { values } = parseOptions('drill', ctx.argv, { 'no-guard': { type: 'boolean' }, settle: { type: 'string' }, validate: { type: 'string' }, json: { type: 'boolean' } });
+    const { values } = parseOptions('drill', ctx.argv, { 'no-guard': { type: 'boolean' }, bastion: { type: 'boolean' }, settle: { type: 'string' }, validate: { type: 'string' }, json: { type: 'boolean' } });
     const result = await runDrill({
       guard: !values['no-guard'],
+      // Every guest reached through the testenv's bastion, as production guests behind a jump host.
+      customize: values.bastion ? behindBastion : undefined,
       settleSeconds: seconds(values.settle, '--settle'),
       validateSeconds: seconds(values.validate, '--validate'),
       onEvent: values.json ? undefined : renderer(ctx.isTTY ? 'tty' : 'plain', ctx.stdout),

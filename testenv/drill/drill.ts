@@ -10,7 +10,7 @@ import type { FailbackSystems } from '../../hooks/steps/systems';
 import { vmsOf, vpgsBetween } from '../../hooks/steps/topology-views';
 import { prepareDrillWorld, type DrillWorld, type DrillWorldOptions } from './world';
 
-export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPairs'> {
+export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPairs' | 'customize'> {
   readonly guard: boolean;
   /** Seconds the guests run before and after the failback (jobs on SBG, then on RBX). @default 3 */
   readonly settleSeconds?: number;
@@ -75,7 +75,7 @@ async function finalStates(world: DrillWorld): Promise<Record<string, string>> {
  */
 export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const started = Date.now();
-  const world = await prepareDrillWorld({ guard: options.guard, log: options.log, vms: options.vms, guestPairs: options.guestPairs });
+  const world = await prepareDrillWorld({ guard: options.guard, log: options.log, vms: options.vms, guestPairs: options.guestPairs, customize: options.customize });
   const settle = (options.settleSeconds ?? 3) * 1000;
   let runId = '';
   let finals: Record<string, string> = {};
