@@ -10,8 +10,6 @@ import { drillWorldPerSuite, engineOptions, failbackSpec, onEtcdAuthority, world
 import { eventually } from '../support/eventually';
 import { exclusive } from '../support/exclusive';
 
-exclusive('vcenter-example-vms');
-
 /**
  * The failback on a private 3-member etcd cluster holding the authority, the run lock, the journal and the
  * guard's key: the leader killed during the handover, and the whole cluster cut off (every member frozen)
@@ -70,7 +68,9 @@ async function resumeWhenLockFree(run: () => Promise<RunView>): Promise<RunView>
   return view!;
 }
 
+// The example VMs are held per world, not for the whole file: other drill files wait at most 120 s for them.
 describe('the etcd leader killed during the handover', () => {
+  exclusive('vcenter-example-vms');
   const suite = onCluster();
 
   it('completes (or pauses and completes on resume), and the epoch never goes back', async () => {
@@ -113,6 +113,7 @@ describe('the etcd leader killed during the handover', () => {
 });
 
 describe.each(['restore.checkpoint', 'validation.hypervisor', 'activation.resume', 'switch.traffic', 'handover.fence', 'commit.zerto'])('the whole etcd cluster cut off at %s', (at) => {
+  exclusive('vcenter-example-vms');
   const suite = onCluster();
 
   it('stops with a message naming etcd, then completes when resumed once etcd is back, with zero overlap', async () => {
