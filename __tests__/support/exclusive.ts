@@ -20,7 +20,7 @@ export function exclusive(resource: string): void {
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-  }, 120000);
+  }, 900000); // the drill files that hold the example VMs run minutes each (crash, cluster faults), one after another
   afterAll(() => unlinkSync(file));
 }
 
