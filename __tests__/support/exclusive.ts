@@ -8,12 +8,14 @@ import { STATE_DIR } from '../../testenv/core';
  */
 export function exclusive(resource: string): void {
   const file = join(STATE_DIR, `test-lock-${resource}`);
+  let held = false;
   beforeAll(async () => {
     for (;;) {
       try {
         const fd = openSync(file, 'wx');
         writeSync(fd, String(process.pid));
         closeSync(fd);
+        held = true;
         return;
       } catch {
         if (holderDied(file)) continue;
@@ -21,7 +23,10 @@ export function exclusive(resource: string): void {
       }
     }
   }, 900000); // the drill files that hold the example VMs run minutes each (crash, cluster faults), one after another
-  afterAll(() => unlinkSync(file));
+  // A file whose wait timed out never held the lock: it must not remove the holder's.
+  afterAll(() => {
+    if (held) unlinkSync(file);
+  });
 }
 
 /** A worker that crashed never released its lock: take it over when its pid is gone. */
