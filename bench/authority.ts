@@ -13,6 +13,8 @@ import type { SshTarget } from '../hooks/drivers/common/ssh';
 import { SshPool } from '../hooks/drivers/common/ssh-pool';
 import { HaproxyLoadBalancer } from '../hooks/drivers/lb/haproxy';
 import { probeHttp, probeMysql, probeSshCommand, probeTcp } from '../hooks/drivers/probes';
+import { etcdRunStore } from '../hooks/engine/etcd-run-store';
+import { localRunStore } from '../hooks/engine/run-store';
 import { currentEnv } from '../testenv/core';
 import { measureLatency, roundsFromArgv } from './latency';
 
@@ -49,6 +51,17 @@ async function main(): Promise<void> {
     await measure('authority etcd: compare-and-set (read + txn)', casRounds(etcd));
     await measure('authority etcd: read', () => etcd.read());
     await measure('authority etcd: run lock acquire + release', async () => (await etcd.acquireRunLock({ holder: 'bench', reason: 'bench' })).release());
+    const note = { type: 'step.progress', step: 'bench', message: 'a journaled event' } as const;
+    const localJournal = await localRunStore(join(dir, 'runs')).open('bench-local');
+    await measure('journal append: local file (fsync)', () => localJournal.append(note));
+    for (const [name, endpoints] of [['etcd 1 member', [env.PRA_TESTENV_ETCD_ENDPOINT]], ['etcd 3 members', env.PRA_TESTENV_ETCD_CLUSTER_ENDPOINTS.split(',')]] as const) {
+      const authority = new EtcdAuthority({ endpoints, key: `${prefix}/${name.replace(/ /g, '-')}` });
+      const lock = await authority.acquireRunLock({ holder: 'bench', reason: 'bench' });
+      const shared = await etcdRunStore(authority.runLog, join(dir, name)).open('bench-etcd', lock);
+      await measure(`journal append: ${name} (txn checking the lease) + local copy`, () => shared.append(note));
+      await lock.release();
+      await authority.close();
+    }
     await etcd.close();
 
     const record = (i: number) => ({ active: 'rbx', epoch: i + 1, by: 'bench', at: new Date().toISOString(), reason: 'bench' });
@@ -77,10 +90,17 @@ async function main(): Promise<void> {
       probeMysql({ host: '127.0.0.1', port: Number(env.PRA_TESTENV_MYSQL_PORT), user: env.PRA_TESTENV_MYSQL_USER, password: new Secret(env.PRA_TESTENV_MYSQL_PASSWORD), schemas: [env.PRA_TESTENV_MYSQL_DATABASE] }),
     );
     await measure('probe ssh command (connect, exec true)', () => probeSshCommand({ target: ssh, command: 'true' }));
+    const bastion: SshTarget = {
+      host: '127.0.0.1', port: Number(env.PRA_TESTENV_BASTION_PORT), user: env.PRA_TESTENV_SSH_USER,
+      privateKey: new Secret(readFileSync(env.PRA_TESTENV_BASTION_KEY, 'utf8')), hostKeySha256: [env.PRA_TESTENV_BASTION_HOST_KEY_SHA256],
+    };
+    await measure('probe ssh command through the bastion (two connects, exec true)', () => probeSshCommand({ target: { ...ssh, via: bastion }, command: 'true' }));
   } finally {
-    const client = createEtcdClient({ endpoints: [env.PRA_TESTENV_ETCD_ENDPOINT] });
-    await client.delete().prefix(prefix);
-    client.close();
+    for (const endpoints of [[env.PRA_TESTENV_ETCD_ENDPOINT], env.PRA_TESTENV_ETCD_CLUSTER_ENDPOINTS.split(',')]) {
+      const client = createEtcdClient({ endpoints });
+      await client.delete().prefix(prefix);
+      client.close();
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -54,6 +54,24 @@ export const endpointSchema = z
   .object({ url: httpsUrl, username: z.string().min(1), password: secretRef, ...tls })
   .strict();
 
+const hostKeyFingerprints = z
+  .array(z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must be a fingerprint such as SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8 (ssh-keygen -l -E sha256)'))
+  .min(1)
+  .optional();
+
+/** A jump host (OpenSSH `ProxyJump`, one hop) with its own login and key; guests keep theirs end to end. */
+export const bastionSchema = z
+  .object({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().min(1),
+    privateKey: secretRef,
+    hostKeySha256: hostKeyFingerprints,
+    insecureAcceptAnyHostKey: z.boolean().default(false),
+  })
+  .strict()
+  .refine((b) => b.hostKeySha256 !== undefined || b.insecureAcceptAnyHostKey, 'must set hostKeySha256 (the bastion\'s host key fingerprint) or insecureAcceptAnyHostKey: true');
+
 export const siteSchema = z
   .object({
     name: siteName,
@@ -85,6 +103,8 @@ export const siteSchema = z
     publicIp: ipv4,
     subnet: cidr,
     gateway: ipv4,
+    /** The jump host this site's guests are reached through (over `guard.ssh.bastion`). @default guard.ssh.bastion */
+    bastion: bastionSchema.optional(),
   })
   .strict();
 
@@ -254,6 +274,8 @@ export const guardSchema = z
     /** What to do with a cron catch-up replay after a clock step. */
     replayPolicy: z.enum(['allow', 'deny']).default('deny'),
     drainTimeoutSeconds: z.number().int().min(1).max(86400).default(300),
+    /** Guests the engine talks to at once (publish, read back, drain); a bastion carries them all. */
+    fanOut: z.number().int().min(1).max(256).default(16),
     /** The guard on the guests, run over SSH for drain (relative to nothing: an absolute path). */
     command: z.string().startsWith('/', 'must be an absolute path such as /usr/local/sbin/pra-guard').default('/usr/local/sbin/pra-guard'),
     /** Guest SSH access used to publish /etc/pra/active-site and to drain. */
@@ -263,7 +285,7 @@ export const guardSchema = z
         port: z.number().int().min(1).max(65535).default(22),
         privateKey: secretRef,
         /** Accepted guest host keys as `ssh-keygen -l -E sha256` prints them. */
-        hostKeySha256: z.array(z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must be a fingerprint such as SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8 (ssh-keygen -l -E sha256)')).min(1).optional(),
+        hostKeySha256: hostKeyFingerprints,
         /** Accept any host key: only for throw-away test guests, as TLS `insecure`. */
         insecureAcceptAnyHostKey: z.boolean().default(false),
         /** The active-site file the guard reads, under each VM's guest.guardRoot. */
@@ -273,6 +295,8 @@ export const guardSchema = z
          * several guests share): keep it below the guests' sshd MaxSessions (OpenSSH: 10).
          */
         maxSessions: z.number().int().min(1).max(64).default(8),
+        /** The jump host every guest is reached through, unless its site names its own (`sites[].bastion`). @default direct */
+        bastion: bastionSchema.optional(),
       })
       .strict()
       .refine((s) => s.hostKeySha256 !== undefined || s.insecureAcceptAnyHostKey, 'must set hostKeySha256 (the guests\' host key fingerprints) or insecureAcceptAnyHostKey: true')
@@ -353,6 +377,7 @@ export type Dns = z.infer<typeof dnsSchema>;
 export type Lb = z.infer<typeof lbSchema>;
 export type Guard = z.infer<typeof guardSchema>;
 export type CronJob = z.infer<typeof jobSchema>;
+export type Bastion = z.infer<typeof bastionSchema>;
 export type AuthoritySpec = z.infer<typeof authoritySchema>;
 export type SecretRefSpec = z.infer<typeof secretRef>;
 export type TopologyInput = z.input<typeof topologySchema>;

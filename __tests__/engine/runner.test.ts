@@ -2,6 +2,7 @@ import { appendFileSync, rmSync } from 'node:fs';
 import { PermanentError, TransientError } from '../../hooks/drivers/common/errors';
 import { Journal } from '../../hooks/engine/journal';
 import { Runner, type Approver, type Decision } from '../../hooks/engine/runner';
+import { localRunJournal } from '../../hooks/engine/run-store';
 import type { Plan, Step } from '../../hooks/engine/step';
 import { tempDirs } from '../helpers/tmp';
 import { eventually } from '../support/eventually';
@@ -53,7 +54,7 @@ function setup(steps: Step<World>[], approver: Approver = auto, world?: World) {
   const systems = world ?? { done: new Set<string>(), log: [], failures: {} };
   const plan: Plan<World> = { name: 'test', from: 'sbg', to: 'rbx', rtoMinutes: 30, steps };
   const journal = new Journal(dir, 'run-1');
-  const runner = new Runner(plan, { journal, systems, approver, operator: 'alice', sleep: tick, approvalPollMs: 1 });
+  const runner = new Runner(plan, { journal: localRunJournal(journal), systems, approver, operator: 'alice', sleep: tick, approvalPollMs: 1 });
   return { systems, runner, journal };
 }
 
@@ -134,11 +135,35 @@ describe('Runner', () => {
     const gate = aStep('gate', { gate: { name: 'activation', prompt: 'go?' }, check: undefined });
     const { runner, journal } = setup([gate], waitForRemote);
     const running = runner.start({});
-    await eventually('the gate waits for an approval', () => runner.view().state === 'pendingApproval');
+    // Journaling is asynchronous (the journal may be etcd): the run exists once run.started is stored.
+    await eventually('the gate waits for an approval', () => journal.entries().length > 0 && runner.view().state === 'pendingApproval');
     expect(runner.view().state).toBe('pendingApproval');
     new Journal(dir, 'run-1').append({ type: 'approval.given', gate: 'activation', by: 'bob', comment: 'four eyes' });
     expect((await running).state).toBe('completed');
     expect(journal.entries().some((e) => e.type === 'step.succeeded' && e.step === 'gate')).toBe(true);
+  });
+
+  it('keeps an approval journaled while no process drove the run, instead of asking again', async () => {
+    const gate = aStep('gate', { gate: { name: 'activation', prompt: 'go?' }, check: undefined });
+    const journal = new Journal(dir, 'run-1');
+    const stop = new AbortController();
+    const plan: Plan<World> = { name: 'test', from: 'sbg', to: 'rbx', rtoMinutes: 30, steps: [gate, aStep('b')] };
+    const systems = { done: new Set<string>(), log: [], failures: {} };
+    const first = new Runner(plan, { journal: localRunJournal(journal), systems, approver: waitForRemote, operator: 'alice', sleep: tick, approvalPollMs: 1, signal: stop.signal });
+    const running = first.start({});
+    await eventually('the gate waits', () => journal.entries().length > 0 && first.view().state === 'pendingApproval');
+    // The driving process dies here (its journal ends at the request), then bob approves from elsewhere.
+    const crashed = journal.entries();
+    stop.abort();
+    await running;
+    rmSync(journal.file);
+    for (const e of crashed) new Journal(dir, 'run-1').append(e as never);
+    new Journal(dir, 'run-1').append({ type: 'approval.given', gate: 'activation', by: 'bob', comment: 'while alice was gone' });
+    const { runner: resumed, systems: after } = setup([gate, aStep('b')], waitForRemote, systems);
+    const view = await resumed.resume({ takeOver: true });
+    expect(view.state).toBe('completed');
+    expect(after.log).toEqual(['act b']);
+    expect(view.approvals).toEqual([expect.objectContaining({ gate: 'activation', decision: expect.objectContaining({ by: 'bob' }) })]);
   });
 
   it('pauses by operator when an approval is declined', async () => {

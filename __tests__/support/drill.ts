@@ -1,27 +1,43 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { prepareDrillWorld, type DrillWorld, type DrillWorldOptions } from '../../testenv/drill/world';
 import { autoApprover } from '../../hooks/engine/approvers';
 import { readJournal, listRuns } from '../../hooks/engine/journal';
 import { replay, type RunView } from '../../hooks/engine/execution';
 import { REPO_ROOT } from '../../testenv/core';
+import type { TopologyInput } from '../../topology';
 
 const PRA = join(REPO_ROOT, 'bin', 'pra');
 
-/** Runs the compiled `pra` as the operator would, in the drill's project directory; resolves with its exit code and output. */
-export function praChild(world: DrillWorld, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: string | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PRA, ...args], {
-      cwd: world.dir,
-      env: { ...process.env, PRA_OPERATOR: 'drill-test', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+export interface PraResult {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly output: string;
+}
+
+/**
+ * Starts the compiled `pra` as the operator would, in `cwd` (@default the drill's project directory);
+ * `exited` resolves with its exit code and output.
+ */
+export function praProcess(world: DrillWorld, args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = world.dir): { child: ChildProcess; exited: Promise<PraResult> } {
+  const child = spawn(process.execPath, [PRA, ...args], {
+    cwd,
+    env: { ...process.env, PRA_OPERATOR: 'drill-test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<PraResult>((resolve, reject) => {
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, output }));
   });
+  return { child, exited };
+}
+
+/** Runs the compiled `pra` to its end (see praProcess). */
+export function praChild(world: DrillWorld, args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = world.dir): Promise<PraResult> {
+  return praProcess(world, args, env, cwd).exited;
 }
 
 /** The run flags every child run of a drill world takes. */
@@ -82,4 +98,17 @@ export function drillWorldPerSuite(options: DrillWorldOptions = { guard: true })
   }, 120_000);
   afterAll(() => suite.finish());
   return suite;
+}
+
+/**
+ * A drill topology on the etcd authority (record, run lock and journal in etcd, next to the guard's key),
+ * with the guard and the authority on `endpoints` (@default the guard's etcd).
+ */
+export function onEtcdAuthority(t: TopologyInput, runLockTtlSeconds: number, endpoints?: readonly string[]): TopologyInput {
+  const guardEtcd = { ...t.guard!.etcd!, ...(endpoints ? { endpoints: [...endpoints] } : {}) };
+  return {
+    ...t,
+    guard: { ...t.guard!, etcd: guardEtcd },
+    authority: { backend: 'etcd', endpoints: guardEtcd.endpoints, key: guardEtcd.key!.replace(/active-site$/, 'authority'), runLockTtlSeconds },
+  };
 }

@@ -90,6 +90,18 @@ const cases: Case[] = [
     path: 'authority.runLockTtlSeconds = 1',
     message: 'is too small: minimum 2',
   },
+  {
+    name: 'a bastion without a host key policy',
+    change: (t) => (t.sites[0].bastion = { host: 'bastion.example.net', user: 'pra', privateKey: { file: '/etc/pra/bastion-key' } }),
+    path: 'sites[0].bastion',
+    message: "must set hostKeySha256 (the bastion's host key fingerprint) or insecureAcceptAnyHostKey: true",
+  },
+  {
+    name: 'a guest fan-out of zero',
+    change: (t) => (t.guard.fanOut = 0),
+    path: 'guard.fanOut = 0',
+    message: 'is too small: minimum 1',
+  },
   { name: 'a relative guest guard root', change: (t) => (t.vms[0].guest = { guardRoot: 'srv/guest' }), path: 'vms[0].guest.guardRoot = "srv/guest"', message: 'must be an absolute path' },
   { name: 'a guest SSH port out of range', change: (t) => (t.vms[0].guest = { sshPort: 70000 }), path: 'vms[0].guest.sshPort = 70000', message: 'is too big: maximum 65535' },
   { name: 'an unsupported state backend', change: (t) => (t.terraformBackend = { type: 'gcs' }), path: 'terraformBackend.type = "gcs"', message: 'must be one of local | s3' },

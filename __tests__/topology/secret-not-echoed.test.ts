@@ -31,6 +31,7 @@ describe('pra validate never echoes a secret written inline', () => {
   it.each([
     ['a secret next to env inside a secret reference', (t: Record<string, any>) => (t.sites[1].zerto.password = { env: 'ZERTO_PASSWORD', value: SECRET }), 'sites[1].zerto.password.value'],
     ['an inline guest SSH private key', (t: Record<string, any>) => (t.guard.ssh = { user: 'root', privateKey: SECRET, insecureAcceptAnyHostKey: true }), 'guard.ssh.privateKey'],
+    ['an inline bastion private key', (t: Record<string, any>) => (t.sites[0].bastion = { host: 'bastion.example.net', user: 'pra', privateKey: SECRET, insecureAcceptAnyHostKey: true }), 'sites[0].bastion.privateKey'],
     ['an inline MySQL check password', (t: Record<string, any>) => (t.checks.mysql[0].password = SECRET), 'checks.mysql[0].password'],
   ])('names %s without its value (exit 2)', async (_name, change, path) => {
     const input = exampleInput();

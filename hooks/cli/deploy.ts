@@ -6,7 +6,7 @@ import { StackId } from '../../stacks/app';
 import { ExitCode, UsageError, parseOptions, type Command, type CommandContext } from './command';
 import { LiveReader } from './live';
 import { loadProject, projectOptions } from './project';
-import { journalDir } from './run-context';
+import { withRunStore } from './run-context';
 import { runsInProgress, type RunSummary } from './runs';
 
 /** Runs `cdktf ARGS` in `cwd` and resolves with its exit code. Injectable: tests check the command line. */
@@ -99,7 +99,7 @@ export function deployCommandWith(cdktf: CdktfRunner): Command {
       const project = loadProject(ctx, values);
       const requested = positionals.length ? positionals : ['*'];
       const sites = selectStacks(project.topology, requested).flatMap((id) => siteStacks(project.topology).get(id) ?? []);
-      const runs = runsInProgress(journalDir(ctx, values['journal-dir']));
+      const runs = await withRunStore(ctx, { topology: project.topologyFile, 'journal-dir': values['journal-dir'] }, runsInProgress);
       const { paused, unreadable } = await pausedVms(ctx, project.topology, project.state, sites, runs);
       if (!values.force && unreadable.length) {
         ctx.stderr.write(`pra: deploy: cannot tell which VMs are suspended: ${unreadable.join('; ')}\n  fix access to vCenter, or pass --force if you know no VM of these stacks is suspended\n`);

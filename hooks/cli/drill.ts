@@ -6,6 +6,7 @@ import { renderAudit } from '../audit/render';
 import { renderer } from '../engine/render';
 import { buildReport, journalOf, renderReport } from '../report';
 import { runDrill, type DrillResult } from '../../testenv/drill/drill';
+import { behindBastion } from '../../testenv/drill/topology';
 import { guardLedger, guestRoot, guestVms } from '../../testenv/guests/fleet';
 import { ExitCode, parseOptions, UsageError, type Command } from './command';
 
@@ -53,7 +54,7 @@ function seconds(value: string | undefined, option: string): number | undefined 
 export const drillCommand: Command = {
   name: 'drill',
   summary: 'rehearse a failback (or failover) of a topology on this machine (local servers, simulated guests), measure double execution',
-  usage: 'pra drill [--topology FILE] [--direction failback|failover] [--to SITE] [--load] [--no-guard] [--settle SECONDS] [--validate SECONDS] [--json]',
+  usage: 'pra drill [--topology FILE] [--direction failback|failover] [--to SITE] [--load] [--no-guard] [--bastion] [--settle SECONDS] [--validate SECONDS] [--json]',
   async run(ctx) {
     const { values } = parseOptions('drill', ctx.argv, {
       topology: { type: 'string' },
@@ -61,6 +62,7 @@ export const drillCommand: Command = {
       to: { type: 'string' },
       load: { type: 'boolean' },
       'no-guard': { type: 'boolean' },
+      bastion: { type: 'boolean' },
       settle: { type: 'string' },
       validate: { type: 'string' },
       json: { type: 'boolean' },
@@ -79,6 +81,8 @@ export const drillCommand: Command = {
       to: values.to,
       load: values.load,
       guard: !values['no-guard'],
+      // Every guest reached through the testenv's bastion, as production guests behind a jump host.
+      customize: values.bastion ? behindBastion : undefined,
       settleSeconds: seconds(values.settle, '--settle'),
       validateSeconds: seconds(values.validate, '--validate'),
       onEvent: values.json ? undefined : renderer(ctx.isTTY ? 'tty' : 'plain', ctx.stdout),

@@ -1,5 +1,6 @@
 import { InputError } from '../../topology';
 import { RunLockHeldError } from '../drivers/authority';
+import { RunLockLostError } from '../drivers/authority/etcd-run-log';
 import { DriverError } from '../drivers/common/errors';
 import { RunRefusedError } from '../engine/runner';
 import { ExitCode, type Command, type CommandContext } from './command';
@@ -18,7 +19,7 @@ function reportError(ctx: CommandContext, verb: string, error: unknown, debug: b
     ctx.stderr.write(`${error.lines.join('\n')}\n`);
     return ExitCode.usage;
   }
-  if (error instanceof RunLockHeldError || error instanceof RunRefusedError) {
+  if (error instanceof RunLockHeldError || error instanceof RunLockLostError || error instanceof RunRefusedError) {
     ctx.stderr.write(`pra: ${verb}: refused: ${error.message}\n`);
     return ExitCode.refusedForSafety;
   }

@@ -1,12 +1,16 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
+import { loadTopology, topologyPath } from '../../topology';
+import { authorityFromTopology } from '../drivers/authority/from-topology';
 import { autoApprover, remoteApprover, ttyApprover } from '../engine/approvers';
 import type { JournalEntry } from '../engine/events';
 import type { RunView } from '../engine/execution';
 import { readJournal } from '../engine/journal';
-import { operate, type OperationOptions, type PlanSpec } from '../engine/operation';
+import { operate, runStoreOf, type OperationOptions, type PlanSpec } from '../engine/operation';
+import type { RunStore } from '../engine/run-store';
 import { buildSystems } from '../engine/systems';
-import type { Project } from './project';
+import { shown, type Project } from './project';
 import { renderer, type RenderMode } from '../engine/render';
 import { ExitCode, type CommandContext } from './command';
 
@@ -21,6 +25,23 @@ export const runOptions = {
 /** `--journal-dir`, then $PRA_JOURNAL_DIR, then `.pra/runs`; a relative path is taken from the command's directory. */
 export function journalDir(ctx: CommandContext, explicit?: string): string {
   return resolve(ctx.cwd, explicit ?? ctx.env.PRA_JOURNAL_DIR ?? join('.pra', 'runs'));
+}
+
+/**
+ * Calls `use` with the store of the runs a verb reads: the etcd journal when the topology's authority is
+ * etcd (any machine with the topology sees every run), else the journal directory. Without `--topology`,
+ * $PRA_TOPOLOGY or the default topology file here, the journal directory.
+ */
+export async function withRunStore<T>(ctx: CommandContext, values: { topology?: string; 'journal-dir'?: string }, use: (store: RunStore) => Promise<T>): Promise<T> {
+  const dir = journalDir(ctx, values['journal-dir']);
+  const file = topologyPath(ctx.cwd, ctx.env, values.topology);
+  if (values.topology === undefined && !existsSync(file)) return use(runStoreOf({}, dir));
+  const authority = authorityFromTopology(loadTopology(file, shown(ctx, file)), ctx.cwd);
+  try {
+    return await use(runStoreOf(authority, dir));
+  } finally {
+    await authority.close();
+  }
 }
 
 export function operatorName(ctx: CommandContext, explicit?: string): string {
@@ -103,11 +124,12 @@ export async function driveRun(
   spec: PlanSpec & { readonly topologyFile: string; readonly stateFile: string },
   action: 'start' | 'resume' | 'rollback',
   runId?: string,
+  takeOver?: boolean,
 ): Promise<number> {
   const options = operationOptions(ctx, values);
   const systems = buildSystems(project, { ...ctx, operator: options.operator });
   try {
-    const view = await operate(action, systems, spec, { ...options, runId });
+    const view = await operate(action, systems, spec, { ...options, runId, takeOver });
     return exitCodeOf(view, options.signal?.aborted ?? false);
   } finally {
     options.dispose();

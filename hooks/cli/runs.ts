@@ -1,8 +1,10 @@
 import { isFinished, replay, type ExecutionState } from '../engine/execution';
 import { describeError } from '../drivers/common/errors';
-import { CorruptJournalError, journalFile, journalOf, listRuns } from '../engine/journal';
+import { CorruptJournalError } from '../engine/journal';
+import { runEntries, type RunStore } from '../engine/run-store';
 import { ExitCode, UsageError, parseOptions, type Command } from './command';
-import { journalDir } from './run-context';
+import { projectOptions } from './project';
+import { withRunStore } from './run-context';
 
 export interface RunSummary {
   readonly id: string;
@@ -21,19 +23,23 @@ export interface UnreadableJournal {
   readonly problem: string;
 }
 
-/** Every run of the journal directory, oldest first, as its journal replays; the corrupt journals apart. */
-export function readRuns(dir: string): { runs: RunSummary[]; unreadable: UnreadableJournal[] } {
+/** Every run of the store, oldest first, as its journal replays; the corrupt journals apart. */
+export async function readRuns(store: RunStore): Promise<{ runs: RunSummary[]; unreadable: UnreadableJournal[] }> {
   const runs: RunSummary[] = [];
   const unreadable: UnreadableJournal[] = [];
-  for (const id of listRuns(dir)) {
+  const ids = await store.runIds();
+  const journals = await Promise.allSettled(ids.map((id) => runEntries(store, id)));
+  ids.forEach((id, i) => {
+    const journal = journals[i];
     try {
-      const view = replay(journalOf(dir, id));
+      if (journal.status === 'rejected') throw journal.reason;
+      const view = replay(journal.value);
       const current = view.steps.find((s) => s.status === 'inFlight' || s.status === 'failed') ?? view.steps.find((s) => s.status === 'pending');
       runs.push({ id, plan: view.started.plan, operator: view.started.operator, startedAt: view.started.ts, state: view.state, step: current?.id ?? null, lastEventAt: view.lastEventAt });
     } catch (error) {
-      unreadable.push({ file: journalFile(dir, id), problem: error instanceof CorruptJournalError ? error.problem : describeError(error) });
+      unreadable.push({ file: store.where(id), problem: error instanceof CorruptJournalError ? error.problem : describeError(error) });
     }
-  }
+  });
   return { runs, unreadable };
 }
 
@@ -43,8 +49,8 @@ export function unfinished(runs: readonly RunSummary[]): RunSummary[] {
 }
 
 /** The unfinished runs, for a verb that decides from them: a journal it cannot read is an error, never skipped. */
-export function runsInProgress(dir: string): RunSummary[] {
-  const { runs, unreadable } = readRuns(dir);
+export async function runsInProgress(store: RunStore): Promise<RunSummary[]> {
+  const { runs, unreadable } = await readRuns(store);
   if (unreadable.length) throw new CorruptJournalError(unreadable[0].file, unreadable[0].problem);
   return unfinished(runs);
 }
@@ -57,15 +63,14 @@ export function describeUnreadable(journals: readonly UnreadableJournal[]): stri
 /** `pra runs [--json]`: every run in the journal directory with its state, newest last. */
 export const runsCommand: Command = {
   name: 'runs',
-  summary: 'list runs with their execution state',
-  usage: 'pra runs [--json] [--journal-dir DIR]   (exit 2 when a journal cannot be read: the others are still listed)',
+  summary: 'list runs with their execution state (from etcd, on any machine, with the etcd authority)',
+  usage: 'pra runs [--json] [--topology FILE] [--journal-dir DIR]   (exit 2 when a journal cannot be read: the others are still listed)',
   async run(ctx) {
-    const { values, positionals } = parseOptions('runs', ctx.argv, { json: { type: 'boolean' }, 'journal-dir': { type: 'string' } });
+    const { values, positionals } = parseOptions('runs', ctx.argv, { json: { type: 'boolean' }, topology: projectOptions.topology, 'journal-dir': { type: 'string' } });
     if (positionals.length) throw new UsageError('runs', `takes no arguments, got ${positionals.join(' ')}`);
-    const dir = journalDir(ctx, values['journal-dir']);
-    const { runs, unreadable } = readRuns(dir);
+    const { runs, unreadable, where } = await withRunStore(ctx, values, async (store) => ({ ...(await readRuns(store)), where: store.description }));
     if (values.json) ctx.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
-    else if (!runs.length) ctx.stdout.write(`no runs in ${dir}\n`);
+    else if (!runs.length) ctx.stdout.write(`no runs in ${where}\n`);
     else for (const r of runs) ctx.stdout.write(`${r.id}  ${r.state.padEnd(18)} ${r.plan}  by ${r.operator}${r.step ? `  at ${r.step}` : ''}\n`);
     if (!unreadable.length) return ExitCode.ok;
     ctx.stderr.write(`pra: runs: ${unreadable.length} journal(s) cannot be read:\n${describeUnreadable(unreadable).map((l) => `  ${l}`).join('\n')}\n`);

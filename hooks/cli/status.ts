@@ -1,7 +1,7 @@
 import { ExitCode, UsageError, parseOptions, type Command, type CommandContext } from './command';
 import { LiveReader, type DnsReading, type Reading, type VpgReading } from './live';
 import { describeState, loadProject, projectOptions, shown } from './project';
-import { journalDir } from './run-context';
+import { withRunStore } from './run-context';
 import { describeUnreadable, readRuns, unfinished, type RunSummary, type UnreadableJournal } from './runs';
 import type { LbServer } from '../drivers/lb';
 import type { ActiveSiteRecord } from '../drivers/authority';
@@ -76,7 +76,6 @@ async function collect(ctx: CommandContext, values: { topology?: string; state?:
   const project = loadProject(ctx, values);
   const live = new LiveReader(project.topology, ctx);
   try {
-    const dir = journalDir(ctx, values['journal-dir']);
     const [sites, vpgs, authority, dns, lb] = await Promise.all([
       Promise.all(project.topology.sites.map(async (site) => ({ name: site.name, role: site.role, vms: await live.powerStates(site.name) }))),
       live.vpgs(),
@@ -87,11 +86,11 @@ async function collect(ctx: CommandContext, values: { topology?: string; state?:
     let runs: Reading<RunSummary[]>;
     let unreadableJournals: UnreadableJournal[] = [];
     try {
-      const listing = readRuns(dir);
+      const listing = await withRunStore(ctx, { topology: project.topologyFile, 'journal-dir': values['journal-dir'] }, readRuns);
       runs = { ok: true, value: unfinished(listing.runs) };
       unreadableJournals = listing.unreadable;
     } catch (error) {
-      runs = { ok: false, error: `journal directory ${dir}: ${(error as Error).message}` };
+      runs = { ok: false, error: `runs: ${(error as Error).message}` };
     }
     return { topology: project.topology.name, state: { file: shown(ctx, project.stateFile), ...project.state }, sites, vpgs, authority, dns, lb, runs, unreadableJournals };
   } finally {

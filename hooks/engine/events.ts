@@ -28,7 +28,13 @@ export type RunEvent =
   | { readonly type: 'approval.given'; readonly gate: string; readonly by: string; readonly comment: string }
   | { readonly type: 'approval.declined'; readonly gate: string; readonly by: string; readonly comment: string }
   | { readonly type: 'run.paused'; readonly reason: 'failedStep' | 'operator'; readonly step?: string; readonly message: string }
-  | { readonly type: 'run.resumed'; readonly by: string; readonly host: string }
+  | {
+      readonly type: 'run.resumed';
+      readonly by: string;
+      readonly host: string;
+      /** `operator on host` this resume took the run from (`pra resume --take-over` after its driver died). */
+      readonly tookOverFrom?: string;
+    }
   | { readonly type: 'rollback.started'; readonly by: string; readonly reason: string }
   | { readonly type: 'undo.started'; readonly step: string }
   | { readonly type: 'undo.succeeded'; readonly step: string }

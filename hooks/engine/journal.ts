@@ -149,10 +149,14 @@ export function readJournal(dir: string, runId: string): JournalEntry[] {
 export function journalOf(journalDir: string, runId: string): JournalEntry[] {
   const file = journalFile(journalDir, runId);
   if (!existsSync(file)) throw new InputError(journalDir, [`no run ${runId} in ${journalDir}: list runs with pra runs`]);
-  const entries = readJournal(journalDir, runId);
-  if (!entries.length) throw new CorruptJournalError(file, 'it is empty (no event was ever recorded)');
+  return startedRun(file, readJournal(journalDir, runId));
+}
+
+/** A run's events, checked to start as a run does: `where` names the journal (a file, or an etcd prefix). */
+export function startedRun(where: string, entries: JournalEntry[]): JournalEntry[] {
+  if (!entries.length) throw new CorruptJournalError(where, 'it is empty (no event was ever recorded)');
   const first = entries[0] as Partial<RunStartedEvent>;
-  if (first.type !== 'run.started' || !Array.isArray(first.steps)) throw new CorruptJournalError(file, 'its first event is not a run.started with the plan\'s steps');
+  if (first.type !== 'run.started' || !Array.isArray(first.steps)) throw new CorruptJournalError(where, 'its first event is not a run.started with the plan\'s steps');
   return entries;
 }
 

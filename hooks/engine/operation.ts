@@ -5,8 +5,11 @@ import { testFailoverPlan } from '../steps/test-failover';
 import type { FailbackSystems } from '../steps/systems';
 import type { JournalEntry, RunStartedEvent } from './events';
 import type { RunView } from './execution';
-import { Journal, journalOf, newRunId } from './journal';
+import { newRunId } from './journal';
+import { localRunStore, runEntries, type RunStore } from './run-store';
+import { etcdRunStore } from './etcd-run-store';
 import { Runner, type Approver, type RunnerOptions } from './runner';
+import type { Authority } from '../drivers/authority';
 import type { Plan } from './step';
 
 /** What identifies a plan in a journal, so `pra resume` and `pra rollback` rebuild exactly the same one. */
@@ -36,9 +39,14 @@ export interface OperationOptions {
   readonly sleep?: Sleep;
 }
 
+/** Where runs are journaled: in etcd (with a local copy in `journalDir`) when the authority shares them, else in `journalDir`. */
+export function runStoreOf(authority: Pick<Authority, 'runLog'>, journalDir: string): RunStore {
+  return authority.runLog ? etcdRunStore(authority.runLog, journalDir) : localRunStore(journalDir);
+}
+
 /** The plan spec a run was started with, read back from its journal. */
-export function specOf(journalDir: string, runId: string): PlanSpec & { readonly topologyFile: string; readonly stateFile: string } {
-  const first = journalOf(journalDir, runId)[0] as JournalEntry & RunStartedEvent;
+export async function specOf(store: RunStore, runId: string): Promise<PlanSpec & { readonly topologyFile: string; readonly stateFile: string }> {
+  const first = (await runEntries(store, runId))[0] as JournalEntry & RunStartedEvent;
   return first.options as never;
 }
 
@@ -51,13 +59,13 @@ export async function operate(
   action: 'start' | 'resume' | 'rollback',
   systems: FailbackSystems,
   spec: PlanSpec & { readonly topologyFile: string; readonly stateFile: string },
-  options: OperationOptions & { readonly runId?: string },
+  options: OperationOptions & { readonly runId?: string; readonly takeOver?: boolean },
 ): Promise<RunView> {
   const runId = options.runId ?? newRunId(systems.now());
   const plan = planFor(systems.topology, spec);
   const lock = await systems.authority.acquireRunLock({ holder: `${options.operator} (run ${runId})`, reason: `${action} ${plan.name}` });
   try {
-    const journal = new Journal(options.journalDir, runId);
+    const journal = await runStoreOf(systems.authority, options.journalDir).open(runId, lock);
     const runner = new Runner(plan, {
       journal,
       systems,
@@ -70,9 +78,10 @@ export async function operate(
       sleep: options.sleep,
     });
     if (action === 'start') return await runner.start({ ...spec });
-    if (action === 'resume') return await runner.resume();
+    if (action === 'resume') return await runner.resume({ takeOver: options.takeOver });
     return await runner.rollback(`requested by ${options.operator}`);
   } finally {
-    await lock.release();
+    // A lease that cannot be revoked now (etcd down) expires by itself within its TTL: do not hide why the run stopped.
+    await lock.release().catch(() => undefined);
   }
 }

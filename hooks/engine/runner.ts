@@ -3,7 +3,8 @@ import { describeError, DriverError } from '../drivers/common/errors';
 import { realSleep, withRetry, withTimeout, type RetryOptions, type Sleep } from '../drivers/common/retry';
 import type { Json, JournalEntry, RunEvent } from './events';
 import { isFinished, replay, stepOutputs, type RunView } from './execution';
-import type { Journal } from './journal';
+import type { RunJournal } from './run-store';
+import { takeOverOf } from './take-over';
 import type { Plan, Step, StepContext } from './step';
 
 export interface Decision {
@@ -21,7 +22,7 @@ export interface Approver {
 }
 
 export interface RunnerOptions<S> {
-  readonly journal: Journal;
+  readonly journal: RunJournal;
   readonly systems: S;
   readonly approver: Approver;
   readonly operator: string;
@@ -40,6 +41,8 @@ export class RunRefusedError extends Error {}
 /** Executes a plan step by step, journaling every event; resumable and reversible from its journal. */
 export class Runner<S> {
   private readonly sleep: Sleep;
+  /** The last append in flight: the next one starts after it. */
+  private journaled: Promise<unknown> = Promise.resolve();
   constructor(
     private readonly plan: Plan<S>,
     private readonly opts: RunnerOptions<S>,
@@ -53,7 +56,7 @@ export class Runner<S> {
 
   async start(options: { readonly [key: string]: Json }): Promise<RunView> {
     if (this.opts.journal.entries().length) throw new RunRefusedError(`run ${this.opts.journal.runId} already exists; use pra resume`);
-    this.emit({
+    await this.emit({
       type: 'run.started',
       plan: this.plan.name,
       direction: { from: this.plan.from, to: this.plan.to },
@@ -67,11 +70,12 @@ export class Runner<S> {
   }
 
   /** Continues a paused or crashed run: the step in flight is re-checked, never blindly re-acted. */
-  async resume(): Promise<RunView> {
+  async resume(options: { readonly takeOver?: boolean } = {}): Promise<RunView> {
     const view = this.checkedView();
     if (isFinished(view.state)) throw new RunRefusedError(`run ${view.id} is ${view.state}; nothing to resume`);
     if (view.state === 'rollingBack') throw new RunRefusedError(`run ${view.id} is rolling back; finish it with pra rollback ${view.id}`);
-    this.emit({ type: 'run.resumed', by: this.opts.operator, host: hostname() });
+    const tookOverFrom = takeOverOf(view, this.opts.journal.entries(), `${this.opts.operator} on ${hostname()}`, options.takeOver === true);
+    await this.emit({ type: 'run.resumed', by: this.opts.operator, host: hostname(), ...(tookOverFrom ? { tookOverFrom } : {}) });
     return this.execute();
   }
 
@@ -85,21 +89,21 @@ export class Runner<S> {
         `run ${view.id} passed ${committed.id} (${committed.title}) at ${committed.endedAt}: it cannot be rolled back; the way back is a new failover (pra failover --to ${this.plan.from})`,
       );
     }
-    if (view.state !== 'rollingBack') this.emit({ type: 'rollback.started', by: this.opts.operator, reason });
+    if (view.state !== 'rollingBack') await this.emit({ type: 'rollback.started', by: this.opts.operator, reason });
     const ctxBase = stepOutputs(view);
     for (const stepView of [...view.steps].reverse()) {
       const step = this.stepById(stepView.id);
       if (!step.undo || !['succeeded', 'inFlight', 'failed', 'undoFailed'].includes(stepView.status)) continue;
-      this.emit({ type: 'undo.started', step: step.id });
+      await this.emit({ type: 'undo.started', step: step.id });
       try {
         await this.bounded(step, (ctx) => withRetry(() => step.undo!(ctx), { sleep: this.sleep, ...step.retry }), ctxBase);
-        this.emit({ type: 'undo.succeeded', step: step.id });
+        await this.emit({ type: 'undo.succeeded', step: step.id });
       } catch (error) {
-        this.emit({ type: 'undo.failed', step: step.id, error: describeError(error) });
+        await this.emit({ type: 'undo.failed', step: step.id, error: describeError(error) });
         return this.view();
       }
     }
-    this.emit({ type: 'run.rolledBack' });
+    await this.emit({ type: 'run.rolledBack' });
     return this.view();
   }
 
@@ -116,10 +120,22 @@ export class Runner<S> {
     return this.plan.steps.find((s) => s.id === id)!;
   }
 
-  private emit(event: RunEvent): JournalEntry {
-    const entry = this.opts.journal.append(event);
-    this.opts.onEvent?.(entry);
-    return entry;
+  /**
+   * Journals events one at a time in call order (progress notes and retries are journaled without being
+   * awaited). Once an append failed, every later one fails with the same error: a journal never has a hole.
+   */
+  private emit(event: RunEvent): Promise<JournalEntry> {
+    const appended = this.journaled.then(() => this.opts.journal.append(event));
+    this.journaled = appended;
+    return appended.then((entry) => {
+      this.opts.onEvent?.(entry);
+      return entry;
+    });
+  }
+
+  /** Journals a note without waiting; a failure surfaces at the next awaited event. */
+  private note(event: RunEvent): void {
+    this.emit(event).catch(() => undefined);
   }
 
   private async execute(): Promise<RunView> {
@@ -131,20 +147,24 @@ export class Runner<S> {
       const ok = step.gate ? await this.runGate(step, view) : await this.runStep(step, current.attempts, stepOutputs(view));
       if (!ok) return this.view();
     }
-    this.emit({ type: 'run.completed' });
+    await this.emit({ type: 'run.completed' });
     return this.view();
   }
 
-  private pause(reason: 'failedStep' | 'operator', step: string, message: string): RunView {
-    this.emit({ type: 'run.paused', reason, step, message });
+  private async pause(reason: 'failedStep' | 'operator', step: string, message: string): Promise<RunView> {
+    await this.emit({ type: 'run.paused', reason, step, message });
     return this.view();
   }
 
   private async runGate(step: Step<S>, view: RunView): Promise<boolean> {
     const gate = step.gate!;
+    // A request still open, or approved while no process drove the run (an approval from another machine
+    // before a take-over, a crash before the step was journaled as passed), stands; a declined one is asked again.
+    const latest = view.approvals.filter((a) => a.gate === gate.name).at(-1);
     const requestedAt =
-      view.approvals.find((a) => a.gate === gate.name && !a.decision)?.requestedAt ??
-      this.emit({ type: 'approval.requested', step: step.id, gate: gate.name, prompt: gate.prompt }).ts;
+      latest && (!latest.decision || latest.decision.approved)
+        ? latest.requestedAt
+        : (await this.emit({ type: 'approval.requested', step: step.id, gate: gate.name, prompt: gate.prompt })).ts;
     const abort = new AbortController();
     const onAbort = () => abort.abort();
     this.opts.signal?.addEventListener('abort', onAbort);
@@ -159,22 +179,23 @@ export class Runner<S> {
     );
     try {
       for (;;) {
+        await this.opts.journal.refresh();
         const decided = this.view().approvals.find((a) => a.gate === gate.name && a.requestedAt === requestedAt)?.decision;
         if (!decided && answered) {
-          this.emit({ type: answered.approved ? 'approval.given' : 'approval.declined', gate: gate.name, by: answered.by, comment: answered.comment });
+          await this.emit({ type: answered.approved ? 'approval.given' : 'approval.declined', gate: gate.name, by: answered.by, comment: answered.comment });
           answered = undefined;
           continue;
         }
         if (decided) {
           if (!decided.approved) {
-            this.pause('operator', step.id, `gate ${gate.name} declined by ${decided.by}: ${decided.comment}`);
+            await this.pause('operator', step.id, `gate ${gate.name} declined by ${decided.by}: ${decided.comment}`);
             return false;
           }
-          this.emit({ type: 'step.succeeded', step: step.id, output: { approvedBy: decided.by, comment: decided.comment } });
+          await this.emit({ type: 'step.succeeded', step: step.id, output: { approvedBy: decided.by, comment: decided.comment } });
           return true;
         }
         if (this.opts.signal?.aborted) {
-          this.pause('operator', step.id, `interrupted while waiting for approval ${gate.name}`);
+          await this.pause('operator', step.id, `interrupted while waiting for approval ${gate.name}`);
           return false;
         }
         await this.sleep(this.opts.approvalPollMs ?? 100);
@@ -192,17 +213,17 @@ export class Runner<S> {
         async () => {
           attempt += 1;
           await this.bounded(step, async (ctx) => {
-            this.emit({ type: 'step.started', step: step.id, attempt, description: step.describe(ctx) });
+            await this.emit({ type: 'step.started', step: step.id, attempt, description: step.describe(ctx) });
             const done = step.check ? await step.check(ctx) : undefined;
             if (done) {
               if (step.verify) await step.verify(ctx);
-              this.emit({ type: 'step.skipped', step: step.id, reason: 'already done (check)', output: done.output });
+              await this.emit({ type: 'step.skipped', step: step.id, reason: 'already done (check)', output: done.output });
               return;
             }
             const output = await step.act(ctx);
-            this.emit({ type: 'step.acted', step: step.id });
+            await this.emit({ type: 'step.acted', step: step.id });
             if (step.verify) await step.verify(ctx);
-            this.emit({ type: 'step.succeeded', step: step.id, output: output ?? undefined });
+            await this.emit({ type: 'step.succeeded', step: step.id, output: output ?? undefined });
           }, outputs);
         },
         {
@@ -210,17 +231,17 @@ export class Runner<S> {
           ...step.retry,
           ...this.opts.retryOverride,
           onRetry: (error, n, delayMs) =>
-            this.emit({ type: 'step.retried', step: step.id, attempt: n, error: describeError(error), delayMs, system: error instanceof DriverError ? error.system : undefined }),
+            this.note({ type: 'step.retried', step: step.id, attempt: n, error: describeError(error), delayMs, system: error instanceof DriverError ? error.system : undefined }),
         },
       );
       return true;
     } catch (error) {
       if (this.opts.signal?.aborted) {
-        this.pause('operator', step.id, `interrupted during ${step.id}`);
+        await this.pause('operator', step.id, `interrupted during ${step.id}`);
         return false;
       }
-      this.emit({ type: 'step.failed', step: step.id, error: describeError(error), system: error instanceof DriverError ? error.system : undefined });
-      this.pause('failedStep', step.id, `${step.id} failed: ${describeError(error)}; fix the cause, then pra resume ${this.opts.journal.runId} (or pra rollback)`);
+      await this.emit({ type: 'step.failed', step: step.id, error: describeError(error), system: error instanceof DriverError ? error.system : undefined });
+      await this.pause('failedStep', step.id, `${step.id} failed: ${describeError(error)}; fix the cause, then pra resume ${this.opts.journal.runId} (or pra rollback)`);
       return false;
     }
   }
@@ -236,7 +257,7 @@ export class Runner<S> {
       outputs,
       signal: controller.signal,
       progress: (message, data) => {
-        this.emit({ type: 'step.progress', step: step.id, message, data });
+        this.note({ type: 'step.progress', step: step.id, message, data });
       },
     };
     try {

@@ -64,7 +64,7 @@ function incidentOf(e: JournalEntry, atMs: number): Incident | undefined {
     case 'run.paused':
       return { atMs, kind: 'pause', step: e.step, message: e.message };
     case 'run.resumed':
-      return { atMs, kind: 'resume', message: `resumed by ${e.by} on ${e.host}` };
+      return { atMs, kind: 'resume', message: `resumed by ${e.by} on ${e.host}${e.tookOverFrom ? `, taking the run over from ${e.tookOverFrom}` : ''}` };
     case 'rollback.started':
       return { atMs, kind: 'rollback', message: `rollback by ${e.by}: ${e.reason}` };
     case 'undo.failed':

@@ -1,4 +1,4 @@
-import { boundedAll, FAN_OUT } from '../drivers/common/concurrency';
+import { boundedAll } from '../drivers/common/concurrency';
 import { PermanentError, TransientError } from '../drivers/common/errors';
 import type { GuestConfirmation, Publisher } from '../drivers/authority/publishers';
 import type { Json } from '../engine/events';
@@ -82,7 +82,7 @@ export async function drain(systems: FailbackSystems, site: string, options: { r
   const vms = vmsOf(systems.topology, site);
   const states = await systems.vcenter(site).powerStates(vms);
   const running = vms.filter((vm) => !options.skipOff || states.get(vm) === 'poweredOn');
-  const results = await boundedAll(running, FAN_OUT, async (vm) => ({
+  const results = await boundedAll(running, systems.topology.guard.fanOut, async (vm) => ({
     vm,
     ...(await systems.guests.guard(vm, ['drain', '--timeout', String(options.timeoutSeconds)], (options.timeoutSeconds + 15) * 1000)),
   }));

@@ -10,7 +10,7 @@ import type { FailbackSystems } from '../../hooks/steps/systems';
 import { vmsOf, vpgsBetween } from '../../hooks/steps/topology-views';
 import { prepareDrillWorld, type DrillWorld, type DrillWorldOptions } from './world';
 
-export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPairs' | 'topologyFile' | 'direction' | 'to' | 'load' | 'afterSynth'> {
+export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPairs' | 'topologyFile' | 'direction' | 'to' | 'load' | 'afterSynth' | 'customize'> {
   readonly guard: boolean;
   /** Seconds the guests run before and after the failback (jobs on SBG, then on RBX). @default 3 */
   readonly settleSeconds?: number;
@@ -85,8 +85,8 @@ async function finalStates(world: DrillWorld): Promise<Record<string, string>> {
  */
 export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const started = Date.now();
-  const { guard, log, vms, guestPairs, topologyFile, direction, to, load, afterSynth } = options;
-  const world = await prepareDrillWorld({ guard, log, vms, guestPairs, topologyFile, direction, to, load, afterSynth });
+  const { guard, log, vms, guestPairs, topologyFile, direction, to, load, afterSynth, customize } = options;
+  const world = await prepareDrillWorld({ guard, log, vms, guestPairs, topologyFile, direction, to, load, afterSynth, customize });
   const settle = (options.settleSeconds ?? 3) * 1000;
   let runId = '';
   let finals: Record<string, string> = {};

@@ -2,6 +2,7 @@ import type { Service } from '../core';
 import { bindService } from './bind';
 import { chromiumService } from './chromium';
 import { etcdService } from './etcd';
+import { etcdClusterService } from './etcd-cluster';
 import { guardService } from './guard';
 import { haproxyService } from './haproxy';
 import { mariadbService } from './mariadb';
@@ -17,6 +18,7 @@ export const allServices: readonly Service[] = [
   tlsService,
   vcenterService, // before zerto: recoveries power VMs on in it
   etcdService,
+  etcdClusterService,
   guardService,
   mariadbService,
   haproxyService,

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Etcd3 } from 'etcd3';
 import { createEtcdClient, etcdError, ifUnchanged, singleKv, type EtcdEndpoints } from '../common/etcd';
+import { EtcdRunLog } from './etcd-run-log';
 import { checkNext, parseRecord, RunLockHeldError, StaleEpochError, type ActiveSiteRecord, type Authority, type RunLockHandle, type RunLockOwner, type RunLockRequest } from './index';
 
 export interface EtcdAuthorityConfig extends EtcdEndpoints {
@@ -10,6 +11,8 @@ export interface EtcdAuthorityConfig extends EtcdEndpoints {
   readonly runLockKey?: string;
   /** Lease TTL of the run lock: how long a dead holder keeps it. @default 10 */
   readonly runLockTtlSeconds?: number;
+  /** Where the runs' journals are shared. @default `<key>/runs` */
+  readonly runsPrefix?: string;
 }
 
 /**
@@ -23,6 +26,7 @@ export class EtcdAuthority implements Authority {
   private readonly key: string;
   private readonly runLockKey: string;
   private readonly system: string;
+  readonly runLog: EtcdRunLog;
 
   constructor(
     private readonly config: EtcdAuthorityConfig,
@@ -33,6 +37,7 @@ export class EtcdAuthority implements Authority {
     this.runLockKey = config.runLockKey ?? `${this.key}/run-lock`;
     this.description = `etcd ${config.endpoints.join(',')} ${this.key}`;
     this.system = `authority ${this.description}`;
+    this.runLog = new EtcdRunLog(client, config.runsPrefix ?? `${this.key}/runs`, this.runLockKey, this.system);
   }
 
   async read(): Promise<ActiveSiteRecord | undefined> {
@@ -66,8 +71,9 @@ export class EtcdAuthority implements Authority {
       const lost = etcdError(this.system, `run lock ${this.runLockKey} lost (lease expired or revoked)`, error);
       for (const listener of lostListeners) listener(lost);
     });
+    let leaseId: string;
     try {
-      const leaseId = await lease.grant();
+      leaseId = await lease.grant();
       const result = await this.client
         .if(this.runLockKey, 'Create', '==', 0)
         .then(this.client.put(this.runLockKey).value(JSON.stringify(owner)).lease(leaseId))
@@ -76,7 +82,7 @@ export class EtcdAuthority implements Authority {
       if (!result.succeeded) {
         const kv = singleKv(result.responses[0]?.response_range?.kvs);
         const holder = kv ? (JSON.parse(kv.value.toString('utf8')) as RunLockOwner) : { holder: 'unknown', reason: 'unreadable lock', pid: 0, host: 'unknown', since: 'unknown' };
-        throw new RunLockHeldError(this.system, holder, `wait for that run to end; a dead holder's lease expires within ${this.config.runLockTtlSeconds ?? 10} s`);
+        throw new RunLockHeldError(this.system, holder, await this.howLongToWait(kv?.lease));
       }
     } catch (error) {
       await lease.revoke().catch(() => undefined);
@@ -84,6 +90,7 @@ export class EtcdAuthority implements Authority {
     }
     return {
       owner,
+      leaseId,
       // Revoking the lease deletes the key with it; a lease already lost has nothing left to release.
       release: async () => {
         if (lease.revoked()) return;
@@ -95,6 +102,22 @@ export class EtcdAuthority implements Authority {
       },
       onLost: (listener) => lostListeners.push(listener),
     };
+  }
+
+  /**
+   * What a refused operator is told: the holder's lease keeps the lock while that process lives (it renews
+   * the lease every few seconds); if it died, the lease runs out within the seconds it has left.
+   */
+  private async howLongToWait(leaseId: string | undefined): Promise<string> {
+    const ttl = this.config.runLockTtlSeconds ?? 10;
+    const left = leaseId
+      ? await this.client.leaseClient.leaseTimeToLive({ ID: leaseId }).then(
+          (r) => Number(r.TTL),
+          () => undefined,
+        )
+      : undefined;
+    const within = left === undefined || left < 0 ? `within ${ttl} s` : `in ${left} s (lease TTL ${ttl} s)`;
+    return `wait for that run to end; if its process is dead, its lease expires ${within}: then resume the run (pra resume RUN --take-over)`;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { SITE_OR_NONE } from '../../../topology/schema';
 import { PermanentError } from '../common/errors';
+import type { EtcdRunLog } from './etcd-run-log';
 
 /**
  * The active-site authority: the one record that says which site may run cron jobs, with an epoch
@@ -34,6 +35,8 @@ export interface RunLockOwner extends RunLockRequest {
 
 export interface RunLockHandle {
   readonly owner: RunLockOwner;
+  /** etcd: the lease the lock key is bound to; every event the holder journals in etcd checks it. */
+  readonly leaseId?: string;
   /** Releases the lock; idempotent. Never removes a lock someone else took over. */
   release(): Promise<void>;
   /**
@@ -55,6 +58,8 @@ export interface Authority {
   compareAndSet(expectedEpoch: number, next: ActiveSiteRecord): Promise<ActiveSiteRecord>;
   /** The run lock: one failback at a time. Refused at once with `RunLockHeldError`, never waits. */
   acquireRunLock(request: RunLockRequest): Promise<RunLockHandle>;
+  /** Where the runs' journals are shared between operator machines (etcd backend); absent: local files only. */
+  readonly runLog?: EtcdRunLog;
   close(): Promise<void>;
 }
 

@@ -103,7 +103,10 @@ export class SshPool {
 
 /** Two targets share a connection only if they would authenticate the same way to the same endpoint. */
 function identity(target: SshTarget): string {
-  return createHash('sha256')
-    .update(JSON.stringify([target.user, target.host, target.port ?? 22, target.privateKey.reveal(), target.hostKeySha256 ?? [], target.insecureAcceptAnyHostKey === true]))
-    .digest('hex');
+  return createHash('sha256').update(JSON.stringify(parts(target))).digest('hex');
+}
+
+function parts(target: SshTarget): unknown[] {
+  const own = [target.user, target.host, target.port ?? 22, target.privateKey.reveal(), target.hostKeySha256 ?? [], target.insecureAcceptAnyHostKey === true];
+  return target.via ? [...own, parts(target.via)] : own;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel } from 'ssh2';
 import { AuthError, PermanentError, TimeoutError, TransientError } from './errors';
 import type { Secret } from './secret';
@@ -18,6 +19,12 @@ export interface SshTarget {
   readonly insecureAcceptAnyHostKey?: boolean;
   /** Bound of the TCP connect + handshake + authentication. @default 10000 */
   readonly connectTimeoutMs?: number;
+  /**
+   * The jump host this host is reached through (OpenSSH `ProxyJump`, one hop): a TCP channel opened on an
+   * SSH connection to it carries this connection, end to end encrypted and authenticated with this
+   * target's own key and host key check. @default direct
+   */
+  readonly via?: SshTarget;
 }
 
 export interface SshCommandResult {
@@ -42,8 +49,22 @@ export class SshSession {
     private readonly client: Client,
   ) {}
 
-  static connect(target: SshTarget): Promise<SshSession> {
-    const system = `ssh ${target.user}@${target.host}:${target.port ?? 22}`;
+  static async connect(target: SshTarget): Promise<SshSession> {
+    if (!target.via) return SshSession.connectOver(target);
+    const jump = await SshSession.connect(target.via);
+    try {
+      const session = await SshSession.connectOver(target, await jump.forwardOut(target.host, target.port ?? 22));
+      session.onClose(() => jump.close());
+      return session;
+    } catch (error) {
+      jump.close();
+      throw error;
+    }
+  }
+
+  /** Connects to `target` directly, or over `sock` (a channel opened through a jump host). */
+  private static connectOver(target: SshTarget, sock?: Duplex): Promise<SshSession> {
+    const system = `ssh ${target.user}@${target.host}:${target.port ?? 22}${target.via ? ` via ${target.via.host}:${target.via.port ?? 22}` : ''}`;
     if (!target.insecureAcceptAnyHostKey && !target.hostKeySha256?.length) {
       return Promise.reject(new PermanentError(system, 'no host key fingerprint configured; set hostKeySha256 (ssh-keygen -l -E sha256 -f the host key) or insecureAcceptAnyHostKey for this host only'));
     }
@@ -65,6 +86,7 @@ export class SshSession {
         client.connect({
           host: target.host,
           port: target.port ?? 22,
+          sock,
           username: target.user,
           privateKey: target.privateKey.reveal(),
           readyTimeout: target.connectTimeoutMs ?? 10000,
@@ -146,6 +168,20 @@ export class SshSession {
         }
       };
       open(0);
+    });
+  }
+
+  /** A TCP connection from this host to `host:port` (SSH direct-tcpip, what `ProxyJump` asks of a jump host). */
+  private forwardOut(host: string, port: number): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      try {
+        this.client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
+          if (error) reject(new TransientError(this.system, `the jump host cannot open a connection to ${host}:${port}: ${error.message}`));
+          else resolve(channel);
+        });
+      } catch (error) {
+        reject(new TransientError(this.system, `the jump host connection dropped: ${(error as Error).message}`));
+      }
     });
   }
 

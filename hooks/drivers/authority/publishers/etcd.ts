@@ -1,6 +1,6 @@
 import type { Etcd3 } from 'etcd3';
 import { createEtcdClient, etcdError, ifUnchanged, singleKv } from '../../common/etcd';
-import { PermanentError } from '../../common/errors';
+import { PermanentError, TransientError } from '../../common/errors';
 import { HttpClient, type TlsOptions } from '../../common/http';
 import type { ActiveSiteRecord } from '../index';
 import { confirmEach, formatActiveSite, parseActiveSite, type GuestConfirmation, type GuestSees, type Publisher } from './index';
@@ -16,8 +16,9 @@ export interface EtcdPublisherConfig extends TlsOptions {
 /**
  * Publishes the decision to the etcd key the in-guest guard reads, in the same text format as the
  * file. Writes go through the etcd client in one transaction that refuses to replace a higher epoch;
- * the read-back goes through the v3 JSON gateway (`POST /v3/kv/range`), the very path the guard uses,
- * once per endpoint: each endpoint is one "guest" of the confirmation.
+ * the read-back goes through the v3 JSON gateway (`POST /v3/kv/range`), the very path and the very
+ * linearizable read the guard uses, endpoint after endpoint until one answers: the cluster is one "guest"
+ * of the confirmation, and a member down or cut off from its quorum is skipped as the guests skip it.
  */
 export class EtcdKeyPublisher implements Publisher {
   readonly source = 'etcd' as const;
@@ -56,12 +57,27 @@ export class EtcdKeyPublisher implements Publisher {
   }
 
   read(): Promise<GuestConfirmation[]> {
-    return confirmEach(this.config.endpoints, (endpoint) => `etcd ${endpoint}`, (endpoint) => this.readThroughGateway(endpoint));
+    const cluster = `etcd ${this.config.endpoints.join(',')}`;
+    return confirmEach([cluster], () => cluster, () => this.readThroughCluster());
   }
 
   async close(): Promise<void> {
     for (const http of this.gateways.values()) http.close();
     this.client.close();
+  }
+
+  /** The first answer, as the guard reads: only a member that does not answer (down, no quorum) is skipped. */
+  private async readThroughCluster(): Promise<GuestSees> {
+    let unanswered: unknown;
+    for (const endpoint of this.config.endpoints) {
+      try {
+        return await this.readThroughGateway(endpoint);
+      } catch (error) {
+        if (!(error instanceof TransientError)) throw error;
+        unanswered = error;
+      }
+    }
+    throw unanswered;
   }
 
   private async readThroughGateway(endpoint: string): Promise<GuestSees> {
@@ -70,7 +86,7 @@ export class EtcdKeyPublisher implements Publisher {
       method: 'POST',
       url: '/v3/kv/range',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ key: Buffer.from(this.key).toString('base64') }),
+      body: JSON.stringify({ key: Buffer.from(this.key).toString('base64'), serializable: false }),
       timeoutMs: this.config.callTimeoutMs ?? 3000,
     });
     const value = (JSON.parse(response.body) as { kvs?: Array<{ value?: string }> }).kvs?.[0]?.value;

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { Topology } from '../../../../topology/schema';
+import type { Bastion, Topology } from '../../../../topology/schema';
 import { PermanentError } from '../../common/errors';
 import { resolveSecret } from '../../common/secret';
 import { EtcdKeyPublisher } from './etcd';
@@ -24,9 +24,9 @@ export function publishersFromTopology(
   return topology.guard.sources.map((source): Publisher => {
     switch (source) {
       case 'guestinfo':
-        return new GuestinfoPublisher(topology.vms.map((vm) => ({ vm: vm.name, vcenter: vcenterOf(vcenters, vm.site) })));
+        return new GuestinfoPublisher(topology.vms.map((vm) => ({ vm: vm.name, vcenter: vcenterOf(vcenters, vm.site) })), topology.guard.fanOut);
       case 'file':
-        return new SshFilePublisher(guestSshAccess(topology, env).map((g) => ({ name: g.vm, ssh: g.ssh, path: posix.join(g.root, g.activeSitePath) })), sessions);
+        return new SshFilePublisher(guestSshAccess(topology, env).map((g) => ({ name: g.vm, ssh: g.ssh, path: posix.join(g.root, g.activeSitePath) })), sessions, topology.guard.fanOut);
       case 'etcd': {
         const etcd = topology.guard.etcd;
         if (!etcd) throw new PermanentError('publisher etcd', 'guard.sources lists etcd but guard.etcd is not set: add { endpoints: [...] }');
@@ -55,6 +55,13 @@ export function guestSshAccess(topology: Topology, env: NodeJS.ProcessEnv = proc
   const ssh = topology.guard.ssh;
   if (!ssh) throw new PermanentError('guest ssh', 'guard.ssh is not set: add { user, privateKey, hostKeySha256 } (needed to publish the active-site file and drain guests)');
   const privateKey = resolveSecret(ssh.privateKey, 'guard.ssh.privateKey', env, { wholeFile: true });
+  // A site's own bastion wins over the global one; neither: guests are reached directly.
+  const bastions = new Map(
+    topology.sites.map((site) => [
+      site.name,
+      site.bastion ? jumpHost(site.bastion, `sites.${site.name}.bastion`, env) : ssh.bastion ? jumpHost(ssh.bastion, 'guard.ssh.bastion', env) : undefined,
+    ]),
+  );
   return topology.vms.map((vm) => ({
     vm: vm.name,
     ssh: {
@@ -64,8 +71,21 @@ export function guestSshAccess(topology: Topology, env: NodeJS.ProcessEnv = proc
       privateKey,
       hostKeySha256: ssh.hostKeySha256,
       insecureAcceptAnyHostKey: ssh.insecureAcceptAnyHostKey,
+      via: bastions.get(vm.site),
     },
     root: vm.guest?.guardRoot ?? '/',
     activeSitePath: ssh.path,
   }));
+}
+
+/** A jump host as the SSH driver takes it, its key read now (`path` names the field in messages). */
+function jumpHost(bastion: Bastion, path: string, env: NodeJS.ProcessEnv): SshTarget {
+  return {
+    host: bastion.host,
+    port: bastion.port,
+    user: bastion.user,
+    privateKey: resolveSecret(bastion.privateKey, `${path}.privateKey`, env, { wholeFile: true }),
+    hostKeySha256: bastion.hostKeySha256,
+    insecureAcceptAnyHostKey: bastion.insecureAcceptAnyHostKey,
+  };
 }

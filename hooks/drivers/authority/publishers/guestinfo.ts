@@ -27,17 +27,21 @@ export interface GuestinfoGuest {
  */
 export class GuestinfoPublisher implements Publisher {
   readonly source = 'guestinfo' as const;
-  constructor(private readonly guests: readonly GuestinfoGuest[]) {}
+  constructor(
+    private readonly guests: readonly GuestinfoGuest[],
+    /** VMs written or read at once. @default FAN_OUT */
+    private readonly fanOut?: number,
+  ) {}
 
   publish(record: ActiveSiteRecord): Promise<GuestConfirmation[]> {
     return confirmEach(this.guests, (g) => g.vm, async (guest) => {
       await guest.vcenter.writeExtraConfig(guest.vm, { [GUESTINFO_ACTIVE_SITE]: record.active, [GUESTINFO_EPOCH]: String(record.epoch) });
       return this.readBack(guest);
-    });
+    }, this.fanOut);
   }
 
   read(): Promise<GuestConfirmation[]> {
-    return confirmEach(this.guests, (g) => g.vm, (guest) => this.readBack(guest));
+    return confirmEach(this.guests, (g) => g.vm, (guest) => this.readBack(guest), this.fanOut);
   }
 
   private async readBack(guest: GuestinfoGuest): Promise<GuestSees> {

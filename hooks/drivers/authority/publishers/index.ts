@@ -55,8 +55,8 @@ export function toGuestSees(active: string | undefined, epoch: string | undefine
 }
 
 /** Runs `confirm` for every guest, a bounded number at a time, turning each guest's failure into its confirmation. */
-export function confirmEach<G>(guests: readonly G[], name: (guest: G) => string, confirm: (guest: G) => Promise<GuestSees>): Promise<GuestConfirmation[]> {
-  return boundedAll(guests, FAN_OUT, async (guest): Promise<GuestConfirmation> => {
+export function confirmEach<G>(guests: readonly G[], name: (guest: G) => string, confirm: (guest: G) => Promise<GuestSees>, fanOut = FAN_OUT): Promise<GuestConfirmation[]> {
+  return boundedAll(guests, fanOut, async (guest): Promise<GuestConfirmation> => {
     try {
       return { guest: name(guest), sees: await confirm(guest) };
     } catch (error) {

@@ -27,6 +27,8 @@ export class SshFilePublisher implements Publisher {
   constructor(
     private readonly guests: readonly SshGuest[],
     private readonly sessions: SshSessions = withSshSession,
+    /** Guests written or read at once. @default FAN_OUT */
+    private readonly fanOut?: number,
   ) {
     for (const guest of guests) {
       const path = pathOf(guest);
@@ -36,11 +38,11 @@ export class SshFilePublisher implements Publisher {
 
   publish(record: ActiveSiteRecord): Promise<GuestConfirmation[]> {
     const text = formatActiveSite(record);
-    return confirmEach(this.guests, (g) => g.name, (guest) => this.sessions(guest.ssh, (session) => this.sees(session, guest, writeScript(pathOf(guest)), text)));
+    return confirmEach(this.guests, (g) => g.name, (guest) => this.sessions(guest.ssh, (session) => this.sees(session, guest, writeScript(pathOf(guest)), text)), this.fanOut);
   }
 
   read(): Promise<GuestConfirmation[]> {
-    return confirmEach(this.guests, (g) => g.name, (guest) => this.sessions(guest.ssh, (session) => this.sees(session, guest, `cat -- ${shellQuote(pathOf(guest))}`)));
+    return confirmEach(this.guests, (g) => g.name, (guest) => this.sessions(guest.ssh, (session) => this.sees(session, guest, `cat -- ${shellQuote(pathOf(guest))}`)), this.fanOut);
   }
 
   /** Runs `command`, which prints the file, and parses what the guest's file holds. */
