@@ -15,6 +15,8 @@ import { aUserTopology, writeTopology } from '../support/user-topology';
 // These drills drive their own VMs and Zerto instance, but the traffic parts (the drill zone, HAProxy's
 // servers, the IPLB farm) are the other drills' too: one drill at a time.
 exclusive('vcenter-example-vms');
+// The OVH DNS and IPLB tests reset the OVH simulator (every zone, the drill's included) and inject faults there.
+exclusive('ovh-simulator');
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
