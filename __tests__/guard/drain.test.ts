@@ -1,16 +1,31 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { eventually } from '../support/eventually';
 import { Guest, SHELLS, finished, withGuest } from './guest';
 
 /** `pra-guard drain` and `status`: jobs in flight, as the engine sees them over SSH during a handover. */
 
-/** Starts a guarded job that runs until the file `release` exists; resolves once it is in flight. */
+/** Starts a guarded job whose guestinfo source answers only once the file `gate` exists: a guard still deciding. */
+function decidingGuard(guest: Guest, name: string, gate: string) {
+  return finished(guest.start(['run', '--name', name, '--', 'true'], { PRA_FAKE_GUESTINFO_GATE: guest.path(gate) }));
+}
+
+/** Whether a record of job `name` (holding `text` too, when given) is in flight. */
+const isInFlight = (guest: Guest, name: string, text = '') => () =>
+  guest.inflight().some((id) => {
+    const record = guest.path(`run/pra-guard/inflight/${id}`);
+    const content = existsSync(record) ? readFileSync(record, 'utf8') : '';
+    return content.includes(`job=${name}\n`) && content.includes(text);
+  });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts a guarded job that runs until the file `release` exists; resolves once the job runs. */
 async function longJob(guest: Guest, name: string) {
   const release = guest.path(`release-${name}`);
   const guard = guest.start(['run', '--name', name, '--', 'sh', '-c', `while [ ! -e ${release} ]; do sleep 0.05; done`]);
   const done = finished(guard);
-  await eventually(`${name} is in flight`, () => guest.inflight().some((id) => readFileSync(guest.path(`run/pra-guard/inflight/${id}`), 'utf8').includes(`job=${name}\n`)));
+  await eventually(`${name} runs`, isInFlight(guest, name, 'state=running\n'));
   return { release: () => guest.write(`release-${name}`, ''), done };
 }
 
@@ -47,6 +62,89 @@ describe.each(SHELLS)('pra-guard drain under %s', (shell) => {
         blockedWhileOneRuns: true,
         code: 0,
         inflight: [],
+      });
+    }));
+
+  it('waits for what could still be allowed, not for the guards that keep registering after it began (a busy guest)', () =>
+    withGuest(shell, async (guest) => {
+      guest.atRbx({ sources: 'guestinfo', guestinfo_timeout_ms: 60000 });
+      guest.guestinfo({ 'pra.active_site': 'rbx', 'pra.epoch': 11 });
+      const allowedBeforeFence = await longJob(guest, 'before-fence');
+      // The fence: none at 12, confirmed by this guest's source. Then one guard registers and is still deciding.
+      guest.guestinfo({ 'pra.active_site': 'none', 'pra.epoch': 12 });
+      const early = decidingGuard(guest, 'early', 'early-gate');
+      await eventually('the early guard is registered', isInFlight(guest, 'early'));
+      const drained = finished(guest.start(['drain', '--timeout', '15']));
+      let drainDone = false;
+      void drained.then(() => (drainDone = true));
+      // New guarded jobs keep starting every 100 ms; each one's source answers only after the drain is over.
+      const late: Promise<unknown>[] = [];
+      const starter = setInterval(() => late.push(decidingGuard(guest, `late-${late.length}`, 'late-gate')), 100);
+      try {
+        await sleep(1000);
+        const waitedForTheAllowedJob = !drainDone;
+        allowedBeforeFence.release();
+        await allowedBeforeFence.done;
+        await sleep(500);
+        const waitedForTheEarlyGuard = !drainDone;
+        guest.write('early-gate', '');
+        await early;
+        const result = await drained;
+        const lateDecidingAtTheEnd = late.length > 0 && guest.inflight().length > 0;
+        clearInterval(starter);
+        guest.write('late-gate', '');
+        await Promise.all(late);
+        const lateDecisions = new Set(guest.ledger().filter((l) => l.job.startsWith('late-')).map((l) => `${l.decision}:${l.reason}`));
+        expect({ waitedForTheAllowedJob, waitedForTheEarlyGuard, code: result.code, stdout: result.stdout, lateDecidingAtTheEnd, lateDecisions: [...lateDecisions] }).toEqual({
+          waitedForTheAllowedJob: true,
+          waitedForTheEarlyGuard: true,
+          code: 0,
+          stdout: expect.stringMatching(/^pra-guard: drained: no guarded job in flight that could still be allowed\npra-guard: not waited for: \d+ guard\(s\) still deciding that registered after the drain began[^\n]*\n\d+-\d+ late-\d+ /),
+          lateDecidingAtTheEnd: true,
+          lateDecisions: ['deny:active-elsewhere:guestinfo=none@12'],
+        });
+      } finally {
+        clearInterval(starter);
+        guest.write('late-gate', '');
+        await Promise.all(late);
+      }
+    }));
+
+  it('sees a guard whose guestinfo read is still pending (it registers before reading any source)', () =>
+    withGuest(shell, async (guest) => {
+      guest.atRbx({ sources: 'guestinfo', guestinfo_timeout_ms: 60000 });
+      guest.guestinfo({ 'pra.active_site': 'rbx', 'pra.epoch': 11 });
+      const pending = decidingGuard(guest, 'pending', 'gate');
+      try {
+        await eventually('the pending guard is registered', isInFlight(guest, 'pending'));
+        const result = await guest.run(['drain', '--timeout', '1']);
+        expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/1 guarded job\(s\) still in flight[\s\S]* pending [\s\S]* deciding\n$/) });
+      } finally {
+        guest.write('gate', '');
+        await pending;
+      }
+    }));
+
+  it('also waits for a job allowed after it began (a guest the fence did not reach)', () =>
+    withGuest(shell, async (guest) => {
+      guest.atRbx({ sources: 'guestinfo', guestinfo_timeout_ms: 60000 });
+      guest.guestinfo({ 'pra.active_site': 'rbx', 'pra.epoch': 11 });
+      const early = decidingGuard(guest, 'early', 'early-gate');
+      await eventually('the early guard is registered', isInFlight(guest, 'early'));
+      const drained = finished(guest.start(['drain', '--timeout', '15']));
+      let drainDone = false;
+      void drained.then(() => (drainDone = true));
+      await sleep(500);
+      const allowedAfterDrainBegan = await longJob(guest, 'after');
+      guest.write('early-gate', '');
+      await early;
+      await sleep(700);
+      const waitedForTheRunningJob = !drainDone;
+      allowedAfterDrainBegan.release();
+      await allowedAfterDrainBegan.done;
+      expect({ waitedForTheRunningJob, result: await drained }).toEqual({
+        waitedForTheRunningJob: true,
+        result: expect.objectContaining({ code: 0, stdout: 'pra-guard: drained: no guarded job in flight\n' }),
       });
     }));
 
