@@ -1,6 +1,7 @@
 import type { Problem } from './problems';
 import type { Topology } from './schema';
 import { inSubnet } from './ip';
+import { guardConfigProblems } from './guard-config';
 
 /**
  * Rules that relate fields to each other. Each returns every problem it finds; the loader reports them all
@@ -120,6 +121,9 @@ const checksNameExistingThings: Rule = (t) => {
 const guardSourcesAreConfigured: Rule = (t) =>
   t.guard.sources.includes('etcd') && !t.guard.etcd ? [{ path: ['guard', 'etcd'], message: 'is required when guard.sources lists etcd: add { endpoints: [...] }' }] : [];
 
+/** The guard's own configuration rules, once the section has the shape the renderer needs. */
+const guardAcceptsItsConfig: Rule = (t) => (guardSourcesAreConfigured(t).length ? [] : guardConfigProblems(t));
+
 export const topologyRules: readonly Rule[] = [
   sitesAreDistinct,
   vmsBelongToSites,
@@ -128,4 +132,5 @@ export const topologyRules: readonly Rule[] = [
   trafficNamesBothSites,
   checksNameExistingThings,
   guardSourcesAreConfigured,
+  guardAcceptsItsConfig,
 ];

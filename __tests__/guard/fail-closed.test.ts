@@ -148,3 +148,29 @@ describe.each(SHELLS)('job names under %s', (shell) => {
       expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 0, stdout: 'ran\n' });
     }));
 });
+
+describe.each(SHELLS)('pra-guard check-config under %s (the rules pra validate applies too)', (shell) => {
+  it('lists every problem with its line and exits 2', () =>
+    withGuest(shell, async (guest) => {
+      guest.write('etc/pra/guard.conf', 'sources=file,zk\netcd_endpoints=localhost:2379\n# ok\netcd_key=pra/active-site\nsyslog=no\n');
+      const result = await guest.run(['check-config']);
+      const file = guest.path('etc/pra/guard.conf');
+      expect({ code: result.code, stderr: result.stderr }).toEqual({
+        code: 2,
+        stderr: [
+          `pra-guard: check-config: ${file}:1: unknown source 'zk' (use guestinfo, file, etcd)`,
+          `pra-guard: check-config: ${file}:2: etcd_endpoints must be a comma list of http(s)://host:port URLs`,
+          `pra-guard: check-config: ${file}:4: etcd_key must start with /`,
+          '',
+        ].join('\n'),
+      });
+    }));
+
+  it('accepts a valid file and refuses one that is not a regular file', () =>
+    withGuest(shell, async (guest) => {
+      guest.atRbx();
+      const ok = await guest.run(['check-config']);
+      const directory = await guest.run(['check-config', guest.root]);
+      expect({ ok: ok.code, directory: directory.code, stderr: directory.stderr }).toEqual({ ok: 0, directory: 2, stderr: `pra-guard: check-config: ${guest.root}: not a regular file\n` });
+    }));
+});
