@@ -5,9 +5,30 @@ import { Guest, SHELLS, finished, withGuest } from './guest';
 
 /** `pra-guard drain` and `status`: jobs in flight, as the engine sees them over SSH during a handover. */
 
+/** This guest reads only guestinfo, which names RBX at 11 (guards may be held behind a gate for up to 60 s). */
+function guestinfoAtRbx(guest: Guest): void {
+  guest.atRbx({ sources: 'guestinfo', guestinfo_timeout_ms: 60000 });
+  guest.guestinfo({ 'pra.active_site': 'rbx', 'pra.epoch': 11 });
+}
+
 /** Starts a guarded job whose guestinfo source answers only once the file `gate` exists: a guard still deciding. */
 function decidingGuard(guest: Guest, name: string, gate: string) {
   return finished(guest.start(['run', '--name', name, '--', 'true'], { PRA_FAKE_GUESTINFO_GATE: guest.path(gate) }));
+}
+
+/** A deciding guard (as above), once it is registered. */
+async function registeredDecidingGuard(guest: Guest, name: string, gate: string) {
+  const done = decidingGuard(guest, name, gate);
+  await eventually(`${name} is registered`, isInFlight(guest, name));
+  return done;
+}
+
+/** Starts a drain bounded at 15 s; `ended()` tells whether it has returned yet. */
+function startDrain(guest: Guest) {
+  const result = finished(guest.start(['drain', '--timeout', '15']));
+  let done = false;
+  void result.then(() => (done = true));
+  return { result, ended: () => done };
 }
 
 /** Whether a record of job `name` (holding `text` too, when given) is in flight. */
@@ -67,29 +88,25 @@ describe.each(SHELLS)('pra-guard drain under %s', (shell) => {
 
   it('waits for what could still be allowed, not for the guards that keep registering after it began (a busy guest)', () =>
     withGuest(shell, async (guest) => {
-      guest.atRbx({ sources: 'guestinfo', guestinfo_timeout_ms: 60000 });
-      guest.guestinfo({ 'pra.active_site': 'rbx', 'pra.epoch': 11 });
+      guestinfoAtRbx(guest);
       const allowedBeforeFence = await longJob(guest, 'before-fence');
       // The fence: none at 12, confirmed by this guest's source. Then one guard registers and is still deciding.
       guest.guestinfo({ 'pra.active_site': 'none', 'pra.epoch': 12 });
-      const early = decidingGuard(guest, 'early', 'early-gate');
-      await eventually('the early guard is registered', isInFlight(guest, 'early'));
-      const drained = finished(guest.start(['drain', '--timeout', '15']));
-      let drainDone = false;
-      void drained.then(() => (drainDone = true));
+      const early = await registeredDecidingGuard(guest, 'early', 'early-gate');
+      const drain = startDrain(guest);
       // New guarded jobs keep starting every 100 ms; each one's source answers only after the drain is over.
       const late: Promise<unknown>[] = [];
       const starter = setInterval(() => late.push(decidingGuard(guest, `late-${late.length}`, 'late-gate')), 100);
       try {
         await sleep(1000);
-        const waitedForTheAllowedJob = !drainDone;
+        const waitedForTheAllowedJob = !drain.ended();
         allowedBeforeFence.release();
         await allowedBeforeFence.done;
         await sleep(500);
-        const waitedForTheEarlyGuard = !drainDone;
+        const waitedForTheEarlyGuard = !drain.ended();
         guest.write('early-gate', '');
         await early;
-        const result = await drained;
+        const result = await drain.result;
         const lateDecidingAtTheEnd = late.length > 0 && guest.inflight().length > 0;
         clearInterval(starter);
         guest.write('late-gate', '');
@@ -112,11 +129,9 @@ describe.each(SHELLS)('pra-guard drain under %s', (shell) => {
 
   it('sees a guard whose guestinfo read is still pending (it registers before reading any source)', () =>
     withGuest(shell, async (guest) => {
-      guest.atRbx({ sources: 'guestinfo', guestinfo_timeout_ms: 60000 });
-      guest.guestinfo({ 'pra.active_site': 'rbx', 'pra.epoch': 11 });
-      const pending = decidingGuard(guest, 'pending', 'gate');
+      guestinfoAtRbx(guest);
+      const pending = await registeredDecidingGuard(guest, 'pending', 'gate');
       try {
-        await eventually('the pending guard is registered', isInFlight(guest, 'pending'));
         const result = await guest.run(['drain', '--timeout', '1']);
         expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/1 guarded job\(s\) still in flight[\s\S]* pending [\s\S]* deciding\n$/) });
       } finally {
@@ -127,22 +142,18 @@ describe.each(SHELLS)('pra-guard drain under %s', (shell) => {
 
   it('also waits for a job allowed after it began (a guest the fence did not reach)', () =>
     withGuest(shell, async (guest) => {
-      guest.atRbx({ sources: 'guestinfo', guestinfo_timeout_ms: 60000 });
-      guest.guestinfo({ 'pra.active_site': 'rbx', 'pra.epoch': 11 });
-      const early = decidingGuard(guest, 'early', 'early-gate');
-      await eventually('the early guard is registered', isInFlight(guest, 'early'));
-      const drained = finished(guest.start(['drain', '--timeout', '15']));
-      let drainDone = false;
-      void drained.then(() => (drainDone = true));
+      guestinfoAtRbx(guest);
+      const early = await registeredDecidingGuard(guest, 'early', 'early-gate');
+      const drain = startDrain(guest);
       await sleep(500);
       const allowedAfterDrainBegan = await longJob(guest, 'after');
       guest.write('early-gate', '');
       await early;
       await sleep(700);
-      const waitedForTheRunningJob = !drainDone;
+      const waitedForTheRunningJob = !drain.ended();
       allowedAfterDrainBegan.release();
       await allowedAfterDrainBegan.done;
-      expect({ waitedForTheRunningJob, result: await drained }).toEqual({
+      expect({ waitedForTheRunningJob, result: await drain.result }).toEqual({
         waitedForTheRunningJob: true,
         result: expect.objectContaining({ code: 0, stdout: 'pra-guard: drained: no guarded job in flight\n' }),
       });
