@@ -16,16 +16,16 @@ function decidingGuard(guest: Guest, name: string, gate: string) {
   return finished(guest.start(['run', '--name', name, '--', 'true'], { PRA_FAKE_GUESTINFO_GATE: guest.path(gate) }));
 }
 
-/** A deciding guard (as above), once it is registered. */
+/** A deciding guard (as above), once it is registered; `done` settles when it ends. */
 async function registeredDecidingGuard(guest: Guest, name: string, gate: string) {
   const done = decidingGuard(guest, name, gate);
   await eventually(`${name} is registered`, isInFlight(guest, name));
-  return done;
+  return { done };
 }
 
-/** Starts a drain bounded at 15 s; `ended()` tells whether it has returned yet. */
+/** Starts a drain bounded at 30 s; `ended()` tells whether it has returned yet. */
 function startDrain(guest: Guest) {
-  const result = finished(guest.start(['drain', '--timeout', '15']));
+  const result = finished(guest.start(['drain', '--timeout', '30']));
   let done = false;
   void result.then(() => (done = true));
   return { result, ended: () => done };
@@ -92,11 +92,12 @@ describe.each(SHELLS)('pra-guard drain under %s', (shell) => {
       const allowedBeforeFence = await longJob(guest, 'before-fence');
       // The fence: none at 12, confirmed by this guest's source. Then one guard registers and is still deciding.
       guest.guestinfo({ 'pra.active_site': 'none', 'pra.epoch': 12 });
-      const early = await registeredDecidingGuard(guest, 'early', 'early-gate');
+      const early = (await registeredDecidingGuard(guest, 'early', 'early-gate')).done;
       const drain = startDrain(guest);
-      // New guarded jobs keep starting every 100 ms; each one's source answers only after the drain is over.
+      // New guarded jobs keep starting every 200 ms (15 at most: a loaded machine must still run this test);
+      // each one's source answers only after the drain is over.
       const late: Promise<unknown>[] = [];
-      const starter = setInterval(() => late.push(decidingGuard(guest, `late-${late.length}`, 'late-gate')), 100);
+      const starter = setInterval(() => late.length < 15 && late.push(decidingGuard(guest, `late-${late.length}`, 'late-gate')), 200);
       try {
         await sleep(1000);
         const waitedForTheAllowedJob = !drain.ended();
@@ -125,12 +126,14 @@ describe.each(SHELLS)('pra-guard drain under %s', (shell) => {
         guest.write('late-gate', '');
         await Promise.all(late);
       }
-    }));
+    }),
+    120_000, // 15 guards held deciding, on a machine that may be loaded
+  );
 
   it('sees a guard whose guestinfo read is still pending (it registers before reading any source)', () =>
     withGuest(shell, async (guest) => {
       guestinfoAtRbx(guest);
-      const pending = await registeredDecidingGuard(guest, 'pending', 'gate');
+      const pending = (await registeredDecidingGuard(guest, 'pending', 'gate')).done;
       try {
         const result = await guest.run(['drain', '--timeout', '1']);
         expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/1 guarded job\(s\) still in flight[\s\S]* pending [\s\S]* deciding\n$/) });
@@ -143,7 +146,7 @@ describe.each(SHELLS)('pra-guard drain under %s', (shell) => {
   it('also waits for a job allowed after it began (a guest the fence did not reach)', () =>
     withGuest(shell, async (guest) => {
       guestinfoAtRbx(guest);
-      const early = await registeredDecidingGuard(guest, 'early', 'early-gate');
+      const early = (await registeredDecidingGuard(guest, 'early', 'early-gate')).done;
       const drain = startDrain(guest);
       await sleep(500);
       const allowedAfterDrainBegan = await longJob(guest, 'after');
