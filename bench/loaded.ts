@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpus, loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { currentEnv, REPO_ROOT, up } from '../testenv/core';
 import { allServices } from '../testenv/services';
@@ -51,11 +52,13 @@ function drillDetail(stdout: string, stderr: string): string {
   }
 }
 
-/** The summary line jest prints ("Tests: ..."). */
+/** The summary line jest prints ("Tests: ..."), the failed tests, and where its whole output was kept. */
 function jestDetail(_stdout: string, stderr: string): string {
+  const log = join(tmpdir(), `pra-bench-loaded-jest-${Date.now()}.log`);
+  writeFileSync(log, stderr);
   const lines = stderr.split('\n');
   const failed = lines.filter((l) => /^\s+● /.test(l)).map((l) => l.trim());
-  return [lines.find((l) => l.startsWith('Tests:'))?.trim() ?? 'no jest summary', ...new Set(failed)].join('; ');
+  return [lines.find((l) => l.startsWith('Tests:'))?.trim() ?? 'no jest summary', ...new Set(failed), `output: ${log}`].join('; ');
 }
 
 /** WORKERS loops forking `true` as fast as they can; stopped by pid. */
