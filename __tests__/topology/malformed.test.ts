@@ -56,10 +56,11 @@ const cases: Case[] = [
   { name: 'a MySQL check on a role no VM has', change: (t) => (t.checks.mysql[0].role = 'postgres'), path: 'checks.mysql[0].role = "postgres"', message: 'must be the role of a VM on every site' },
   { name: 'an etcd guard source without endpoints', change: (t) => (t.guard.sources = ['etcd']), path: 'guard.etcd', message: 'is required when guard.sources lists etcd' },
   {
-    name: 'an etcd guard endpoint without a scheme (the guard refuses it)',
+    // The schema's URL rule (issue 14) refuses it before the guard's own check (issue 11) runs.
+    name: 'an etcd guard endpoint without a scheme (the guard refuses it too)',
     change: (t) => (t.guard.etcd = { endpoints: ['etcd.example.net:2379'] }),
-    path: 'guard.etcd.endpoints',
-    message: 'is refused by the guard itself (pra-guard check-config: etcd_endpoints must be a comma list of http(s)://host:port URLs)',
+    path: 'guard.etcd.endpoints[0] = "etcd.example.net:2379"',
+    message: 'must be an etcd client URL such as https://etcd1.example.net:2379',
   },
   {
     name: 'a relative etcd key for the guard (the guard refuses it)',
