@@ -54,10 +54,9 @@ export class LiveReader {
     private readonly ctx: { readonly cwd: string; readonly env: NodeJS.ProcessEnv },
   ) {}
 
-  /** Power state of every VM of `site`, by VM name (`absent` when vCenter does not know it). */
-  powerStates(site: string): Promise<Reading<Record<string, string>>> {
+  /** Power state of `names` (default: every VM of `site`) by VM name (`absent` when vCenter does not know it). */
+  powerStates(site: string, names: readonly string[] = vmsOf(this.topology, site)): Promise<Reading<Record<string, string>>> {
     return read(`vcenter ${site}`, async () => {
-      const names = vmsOf(this.topology, site);
       const states = await this.vcenter(site).powerStates(names);
       return Object.fromEntries(names.map((vm) => [vm, states.get(vm) ?? 'absent']));
     });
