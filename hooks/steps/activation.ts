@@ -5,6 +5,7 @@ import { readEverywhere, scoped } from './handover';
 import { isBeforeCommit } from '../drivers/zerto/model';
 import type { FailbackSystems } from './systems';
 import { recoveredOf, vpgsOf } from './topology-views';
+import { siteFileStep } from './identity';
 
 type S = FailbackSystems;
 
@@ -66,6 +67,7 @@ export function activationSteps(from: string, to: string): Step<S>[] {
       },
       timeoutSeconds: 300,
     },
+    siteFileStep(from, to),
     {
       id: 'activation.fenced',
       phase: 'activation',

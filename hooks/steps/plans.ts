@@ -2,6 +2,7 @@ import type { Plan, Step } from '../engine/step';
 import { activationSteps, validationSteps } from './activation';
 import { preflightSteps } from './preflight';
 import { checkpointStep, recoverStep, stateStep } from './restore';
+import { identityStep } from './identity';
 import { commitSteps, handoverSteps, stopSourceStep, trafficStep } from './switch';
 import type { FailbackSystems } from './systems';
 import { vpgsBetween } from './topology-views';
@@ -30,6 +31,7 @@ export function failbackPlan(topology: Topology, from: string, to: string): Plan
     armed,
     ...(moves ? [handover.fence, handover.drain] : []),
     recoverStep(from, to, { pause: true, sourceMayBeLost: false }),
+    identityStep(from, to),
     ...validationSteps(from, to),
     ...activationSteps(from, to),
     trafficStep(from, to),
@@ -53,6 +55,7 @@ export function failoverPlan(topology: Topology, from: string, to: string, optio
     handover.fence,
     handover.drain,
     recoverStep(from, to, { pause: false, sourceMayBeLost: options.force }),
+    identityStep(from, to),
     ...activationSteps(from, to).filter((s) => s.id !== 'activation.resume' && s.id !== 'activation.fenced'),
     trafficStep(from, to),
     handover.grant,
