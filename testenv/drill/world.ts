@@ -18,6 +18,7 @@ import { provisionVms } from '../vcsim/provision';
 import type { GuestJob } from '../guests/guest';
 import { createInstance, defaultInstance, type InstanceHandle, type ZertoSimInstance } from '../sims/zerto/control-client';
 import { drillTopology, topologyYaml } from './topology';
+import { asZertoMakesThem, recoveredFrom, toolsView, type RecoveryModel } from './recovered-model';
 
 /** The drill's cron schedule per guest: short jobs every second, a slow one that a handover must drain. */
 const DRILL_JOBS: readonly GuestJob[] = [
@@ -25,6 +26,9 @@ const DRILL_JOBS: readonly GuestJob[] = [
   { name: 'invoices', everySeconds: 2, durationMs: 1200 },
   { name: 'report', everySeconds: 5, durationMs: 3500 },
 ];
+
+/** A recovered VM boots this long before its cron starts: longer than the pause watcher takes to suspend it. */
+const RECOVERED_BOOT_MS = 1000;
 
 export interface DrillWorld {
   readonly dir: string;
@@ -59,6 +63,8 @@ export interface DrillWorldOptions {
    * @default every VM
    */
   readonly guestPairs?: number;
+  /** How recovered VMs come up (testenv/drill/recovered-model.ts). @default 'documented' */
+  readonly recovery?: RecoveryModel;
 }
 
 /** The Zerto simulator instance a drill drives: the default one, or one created for a generated topology. */
@@ -71,8 +77,9 @@ async function zertoInstance(env: Env, topology: Topology | undefined): Promise<
  * The drill VMs and their Zerto simulator instance as every test expects to find them: production
  * on SBG after the disaster (SBG VMs on, RBX VMs off, VPG SBG -> RBX protecting).
  */
-async function restoreWorld(systems: FailbackSystems, topology: Topology, zerto: InstanceHandle): Promise<void> {
+async function restoreWorld(systems: FailbackSystems, topology: Topology, zerto: InstanceHandle, recovery: RecoveryModel): Promise<void> {
   await zerto.control('POST', '/reset', { activeSite: 'sbg' });
+  if (recovery === 'documented') await asZertoMakesThem((site) => systems.vcenter(site), topology);
   await Promise.all([
     ...vmsOf(topology, 'sbg').map((vm) => systems.vcenter('sbg').ensureRunning(vm)),
     ...vmsOf(topology, 'rbx').map((vm) => systems.vcenter('rbx').ensureOff(vm, { guestShutdownTimeoutMs: 0 })),
@@ -86,6 +93,7 @@ async function restoreWorld(systems: FailbackSystems, topology: Topology, zerto:
  */
 export async function prepareDrillWorld(options: DrillWorldOptions): Promise<DrillWorld> {
   const log = options.log ?? (() => undefined);
+  const recovery = options.recovery ?? 'documented';
   const env = await up(allServices, (line) => log(`testenv: ${line}`));
   Object.assign(process.env, env);
   const dir = join(STATE_DIR, 'drills', newRunId(new Date()));
@@ -101,7 +109,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   saveState(stateFile, { failback_site: 'sbg', enable_failback_pause_mode: true, active_site: 'sbg' });
   const systems = buildSystems({ topology, stateFile }, { cwd: dir, env: process.env, operator: 'drill' });
 
-  await restoreWorld(systems, topology, zerto);
+  await restoreWorld(systems, topology, zerto, recovery);
   await zerto.control('PUT', '/delays', { syncMs: 1000, commitMs: 300, reverseProtectionMs: 500 });
   const sbgIp = topology.sites.find((s) => s.name === 'sbg')!.publicIp;
   await systems.dns!.applyChanges({ upsert: [{ name: 'app', type: 'A', ttlSeconds: 60, targets: [sbgIp] }] });
@@ -115,14 +123,26 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     guard: options.guard ? topology.guard.command : undefined,
     guardConf: `${guardConfig(topology.guard)}syslog=no\n`, // as cloud-init writes it; syslog off: the machine's log is not ours
     activeSiteFile: formatActiveSite(disaster),
+    recoveredFrom: recoveredFrom(topology, recovery),
+    tools: true,
+    bootMs: RECOVERED_BOOT_MS,
   });
   const first = await systems.authority.compareAndSet(0, disaster);
   await Promise.all(systems.publishers.map((p) => p.publish(first)));
 
   const follow = new AbortController();
   const simulated = (site: string) => vmsOf(topology, site).slice(0, options.guestPairs);
+  // A VM's power changes reach its guest in order; each power-on first reads what its VMware Tools will answer.
+  const applied = new Map<string, Promise<void>>();
+  const follower = (site: string) => (change: { vm: string; state: 'poweredOn' | 'poweredOff' | 'suspended' }) => {
+    const next = (applied.get(change.vm) ?? Promise.resolve()).then(async () => {
+      const view = change.state === 'poweredOn' ? await toolsView(systems.vcenter(site), change.vm).catch(() => '') : undefined;
+      fleet.onPowerState(change.vm, change.state, view);
+    }).catch((error: Error) => log(`drill: guest of ${change.vm}: ${error.message}`));
+    applied.set(change.vm, next);
+  };
   const followers = topology.sites.map((site) =>
-    systems.vcenter(site.name).watchPowerStates(simulated(site.name), (change) => fleet.onPowerState(change.vm, change.state), { signal: follow.signal, intervalMs: 50 }),
+    systems.vcenter(site.name).watchPowerStates(simulated(site.name), follower(site.name), { signal: follow.signal, intervalMs: 50 }),
   );
   const guests = topology.sites.reduce((n, site) => n + simulated(site.name).length, 0);
   log(`drill world ready in ${dir}: ${topology.vms.length} VMs, ${guests} simulated guests, jobs ${DRILL_JOBS.map((j) => j.name).join(', ')}${options.guard ? ' through pra-guard' : ' WITHOUT the guard'}`);
@@ -138,9 +158,9 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     failback: { kind: 'failback', from: 'sbg', to: 'rbx', force: false, topologyFile, stateFile },
     async finish() {
       follow.abort();
-      await Promise.allSettled(followers);
+      await Promise.allSettled([...followers, ...applied.values()]);
       fleet.stop();
-      await restoreWorld(systems, topology, zerto);
+      await restoreWorld(systems, topology, zerto, recovery);
       const executions = fleet.executions();
       const executionsPerSite: Record<string, number> = {};
       for (const e of executions) executionsPerSite[e.site] = (executionsPerSite[e.site] ?? 0) + 1;

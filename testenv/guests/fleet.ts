@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Execution } from '../../hooks/audit/overlap';
 import { REPO_ROOT } from '../core';
@@ -27,7 +27,25 @@ export interface FleetOptions {
   readonly guardConf: string;
   /** What the replicated disks hold at the start: `active=..\nepoch=..`. */
   readonly activeSiteFile: string;
+  /**
+   * VM -> the protected VM whose disks it boots from each time it powers on after it was first seen (in the
+   * drill only a Zerto recovery powers a VM on): it gets that guest's `/etc/pra/site` and
+   * `/etc/pra/active-site` as they are then. @default none
+   */
+  readonly recoveredFrom?: Readonly<Record<string, string>>;
+  /** Guests have VMware Tools: the guard's `vmware-rpctool` answers what `onPowerState` last got from the VMX. @default false */
+  readonly tools?: boolean;
+  /**
+   * How long a booting VM runs before its cron daemon starts (a real boot takes tens of seconds; the engine
+   * suspends a recovered VM within a second). Guests already running when first seen start at once. @default 0
+   */
+  readonly bootMs?: number;
 }
+
+/** The VMware Tools stand-in (testenv/guest/vmware-rpctool) and the file it answers from, in a guest root. */
+const TOOLS_DIR = join(REPO_ROOT, 'testenv', 'guest');
+const toolsFile = (root: string) => join(root, 'run', 'vmx-guestinfo');
+const RECOVERED_FILES = ['etc/pra/site', 'etc/pra/active-site'];
 
 /** The guest's filesystem root in a drill directory: what `pra-guard` sees as / and where the engine's SSH publisher writes. */
 export function guestRoot(dir: string, vm: string): string {
@@ -51,6 +69,8 @@ export class GuestFleet {
   readonly ledger: string;
   private readonly pids = new Map<string, number>();
   private readonly frozen = new Set<string>();
+  /** VMs whose power state was seen once: a later power-on is a boot (from recovered disks, when listed). */
+  private readonly seen = new Set<string>();
 
   /** Lays out every guest's root (what its replicated disk holds) before any guest runs. */
   constructor(private readonly opts: FleetOptions) {
@@ -63,6 +83,7 @@ export class GuestFleet {
       writeFileSync(join(root, 'etc/pra/site'), `${guest.site}\n`);
       writeFileSync(join(root, 'etc/pra/guard.conf'), opts.guardConf);
       writeFileSync(join(root, 'etc/pra/active-site'), opts.activeSiteFile);
+      writeFileSync(toolsFile(root), '');
     }
   }
 
@@ -76,13 +97,16 @@ export class GuestFleet {
    * on resume); a powered-off VM loses every process, jobs in flight included (SIGKILL, journaled so that
    * their executions end there); powering on continues a frozen guest or boots a new one.
    */
-  onPowerState(vm: string, state: 'poweredOn' | 'poweredOff' | 'suspended'): void {
+  onPowerState(vm: string, state: 'poweredOn' | 'poweredOff' | 'suspended', toolsView?: string): void {
     const pid = this.pids.get(vm);
     if (state === 'poweredOn') {
+      if (toolsView !== undefined) writeFileSync(toolsFile(this.rootOf(vm)), toolsView);
       if (pid === undefined) this.launch(vm);
       else if (this.frozen.delete(vm)) signalGroup(pid, 'SIGCONT');
+      this.seen.add(vm);
       return;
     }
+    this.seen.add(vm);
     if (pid === undefined) return;
     if (state === 'suspended') {
       if (!this.frozen.has(vm)) signalGroup(pid, 'SIGSTOP');
@@ -99,8 +123,12 @@ export class GuestFleet {
   private launch(vm: string): number {
     const guest = this.opts.guests.find((g) => g.vm === vm);
     if (!guest) throw new Error(`fleet: no simulated guest for VM ${vm}`);
+    const source = this.opts.recoveredFrom?.[vm];
+    if (source && this.seen.has(vm)) for (const file of RECOVERED_FILES) copyFileSync(join(this.rootOf(source), file), join(this.rootOf(vm), file));
     const jobs = this.opts.jobs.map((job) => ({ ...job, name: `${guest.role}.${job.name}` }));
-    const options: GuestOptions = { vm, site: guest.site, root: this.rootOf(vm), ledger: this.ledger, jobs, guard: this.opts.guard };
+    const env: Record<string, string> = this.opts.tools ? { PATH: `${TOOLS_DIR}:${process.env.PATH}`, PRA_FAKE_GUESTINFO: toolsFile(this.rootOf(vm)) } : {};
+    const bootMs = this.seen.has(vm) ? this.opts.bootMs : 0;
+    const options: GuestOptions = { vm, site: guest.site, root: this.rootOf(vm), ledger: this.ledger, jobs, guard: this.opts.guard, env, bootMs };
     const child = spawn(process.execPath, [GUEST_MAIN, JSON.stringify(options)], { detached: true, stdio: 'ignore' });
     child.unref();
     this.pids.set(vm, child.pid!);

@@ -24,6 +24,10 @@ export interface GuestOptions {
   readonly jobs: readonly GuestJob[];
   /** Path of pra-guard; absent = jobs run unguarded (the drill's proof that the measure can fail). */
   readonly guard?: string;
+  /** Extra environment of every job (the VMware Tools stand-in on PATH). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The VM boots for this long before its cron daemon starts (frozen with it while suspended). @default 0 */
+  readonly bootMs?: number;
 }
 
 /** Debian cron replays a skipped stretch shorter than 3 hours; one cron minute is one second here. */
@@ -33,11 +37,16 @@ const JOB_SCRIPT = join(REPO_ROOT, 'testenv', 'guests', 'job.sh');
 function runJob(opts: GuestOptions, job: GuestJob): void {
   const jobArgs = [JOB_SCRIPT, opts.ledger, opts.site, opts.vm, job.name, String(job.durationMs)];
   const [command, args] = opts.guard ? ['sh', [opts.guard, 'run', '--name', job.name, '--', 'sh', ...jobArgs]] : ['sh', jobArgs];
-  const child = spawn(command, args, { stdio: 'ignore', env: { ...process.env, PRA_GUARD_ROOT: opts.root } });
+  const child = spawn(command, args, { stdio: 'ignore', env: { ...process.env, PRA_GUARD_ROOT: opts.root, ...opts.env } });
   child.on('error', () => undefined);
 }
 
 function runGuest(opts: GuestOptions): void {
+  setTimeout(() => runCron(opts), opts.bootMs ?? 0);
+}
+
+/** Debian cron does not replay what was due before it started: the first tick is its start. */
+function runCron(opts: GuestOptions): void {
   let lastTick = Math.floor(Date.now() / 1000);
   const parent = process.ppid;
   setInterval(() => {
