@@ -4,7 +4,7 @@ import { boundedAll, FAN_OUT } from '../drivers/common/concurrency';
 import { PermanentError } from '../drivers/common/errors';
 import type { Step, StepContext } from '../engine/step';
 import type { FailbackSystems } from './systems';
-import { recoveredOf } from './topology-views';
+import { recoveredInVcenter, recoveredOf } from './topology-views';
 
 type S = FailbackSystems;
 
@@ -32,7 +32,7 @@ async function currentFence(ctx: StepContext<S>) {
  * read them back: its guard then knows where it is (and denies on the replicated file's other site).
  */
 export function identityStep(from: string, to: string): Step<S> {
-  const vms = (ctx: StepContext<S>) => recoveredOf(ctx, from, to);
+  const vms = (ctx: StepContext<S>) => recoveredInVcenter(ctx, from, to);
   return {
     id: 'restore.identity',
     phase: 'restore',
