@@ -65,6 +65,8 @@ export interface DrillWorldOptions {
   readonly guestPairs?: number;
   /** How recovered VMs come up (testenv/drill/recovered-model.ts). @default 'documented' */
   readonly recovery?: RecoveryModel;
+  /** The VPGs re-IP recovered VMs into the recovery site's subnet, as `pra vpg sync` configures them. @default true */
+  readonly reIp?: boolean;
 }
 
 /** The Zerto simulator instance a drill drives: the default one, or one created for a generated topology. */
@@ -118,7 +120,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   const disaster: ActiveSiteRecord = { active: 'sbg', epoch: 1, by: 'drill', at: new Date().toISOString(), reason: 'drill: production on sbg after the disaster' };
   const fleet = new GuestFleet({
     dir,
-    guests: topology.vms.map((vm) => ({ vm: vm.name, site: vm.site, role: vm.role })),
+    guests: topology.vms.map((vm) => ({ vm: vm.name, site: vm.site, role: vm.role, ip: vm.ip })),
     jobs: DRILL_JOBS,
     guard: options.guard ? topology.guard.command : undefined,
     guardConf: `${guardConfig(topology.guard)}syslog=no\n`, // as cloud-init writes it; syslog off: the machine's log is not ours
@@ -126,6 +128,10 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     recoveredFrom: recoveredFrom(topology, recovery),
     tools: true,
     bootMs: RECOVERED_BOOT_MS,
+    reIp: options.reIp,
+    // The guard's subnet map: with re-IP, a VM booted from the other site's disks is in conflict from its first
+    // second. Without re-IP there is none: it would deny a recovered VM forever (it keeps the other site's address).
+    sitesConf: options.reIp === false ? undefined : topology.sites.map((site) => `${site.name} ${site.subnet}\n`).join(''),
   });
   const first = await systems.authority.compareAndSet(0, disaster);
   await Promise.all(systems.publishers.map((p) => p.publish(first)));

@@ -15,6 +15,8 @@ export interface FleetGuest {
   readonly site: string;
   /** Peers share a role, and so a crontab: a job's identity is `role.job`. */
   readonly role: string;
+  /** The VM's address in the topology (what its guard's subnet map sees). */
+  readonly ip: string;
 }
 
 export interface FleetOptions {
@@ -40,11 +42,24 @@ export interface FleetOptions {
    * suspends a recovered VM within a second). Guests already running when first seen start at once. @default 0
    */
   readonly bootMs?: number;
+  /** The guard's subnet map (`/etc/pra/sites.conf`) every guest holds. @default none */
+  readonly sitesConf?: string;
+  /**
+   * A recovery boot gives the VM its own topology address (the VPG re-IPs it, H13); false: it keeps the
+   * address of the VM whose disks it booted from. @default true
+   */
+  readonly reIp?: boolean;
+}
+
+/** /proc/net/fib_trie as the guard reads it, for a VM with this one address. */
+function fibTrie(ip: string): string {
+  return `Main:\n  +-- 0.0.0.0/0 3 0 5\n     |-- ${ip}\n        /32 host LOCAL\n     |-- 127.0.0.1\n        /32 host LOCAL\n`;
 }
 
 /** The VMware Tools stand-in (testenv/guest/vmware-rpctool) and the file it answers from, in a guest root. */
 const TOOLS_DIR = join(REPO_ROOT, 'testenv', 'guest');
 const toolsFile = (root: string) => join(root, 'run', 'vmx-guestinfo');
+const fibFile = (root: string) => join(root, 'run', 'fib_trie');
 const RECOVERED_FILES = ['etc/pra/site', 'etc/pra/active-site'];
 
 /** The guest's filesystem root in a drill directory: what `pra-guard` sees as / and where the engine's SSH publisher writes. */
@@ -84,6 +99,8 @@ export class GuestFleet {
       writeFileSync(join(root, 'etc/pra/guard.conf'), opts.guardConf);
       writeFileSync(join(root, 'etc/pra/active-site'), opts.activeSiteFile);
       writeFileSync(toolsFile(root), '');
+      writeFileSync(fibFile(root), fibTrie(guest.ip));
+      if (opts.sitesConf) writeFileSync(join(root, 'etc/pra/sites.conf'), opts.sitesConf);
     }
   }
 
@@ -124,9 +141,16 @@ export class GuestFleet {
     const guest = this.opts.guests.find((g) => g.vm === vm);
     if (!guest) throw new Error(`fleet: no simulated guest for VM ${vm}`);
     const source = this.opts.recoveredFrom?.[vm];
-    if (source && this.seen.has(vm)) for (const file of RECOVERED_FILES) copyFileSync(join(this.rootOf(source), file), join(this.rootOf(vm), file));
+    if (source && this.seen.has(vm)) {
+      for (const file of RECOVERED_FILES) copyFileSync(join(this.rootOf(source), file), join(this.rootOf(vm), file));
+      const keeps = this.opts.reIp === false ? this.opts.guests.find((g) => g.vm === source) : undefined;
+      writeFileSync(fibFile(this.rootOf(vm)), fibTrie((keeps ?? guest).ip));
+    }
     const jobs = this.opts.jobs.map((job) => ({ ...job, name: `${guest.role}.${job.name}` }));
-    const env: Record<string, string> = this.opts.tools ? { PATH: `${TOOLS_DIR}:${process.env.PATH}`, PRA_FAKE_GUESTINFO: toolsFile(this.rootOf(vm)) } : {};
+    const env: Record<string, string> = {
+      PRA_GUARD_FIB_TRIE: fibFile(this.rootOf(vm)),
+      ...(this.opts.tools ? { PATH: `${TOOLS_DIR}:${process.env.PATH}`, PRA_FAKE_GUESTINFO: toolsFile(this.rootOf(vm)) } : {}),
+    };
     const bootMs = this.seen.has(vm) ? this.opts.bootMs : 0;
     const options: GuestOptions = { vm, site: guest.site, root: this.rootOf(vm), ledger: this.ledger, jobs, guard: this.opts.guard, env, bootMs };
     const child = spawn(process.execPath, [GUEST_MAIN, JSON.stringify(options)], { detached: true, stdio: 'ignore' });
