@@ -59,6 +59,10 @@ export const siteSchema = z
     resourcePool: z.string().min(1).optional(),
     datastore: z.string().min(1),
     network: z.string().min(1),
+    /** The isolated network a Zerto Failover Test attaches the test VMs to (required by \`pra vpg sync\` to create a VPG). */
+    testNetwork: z.string().min(1).optional(),
+    /** The VM folder recovered VMs are placed in (required by \`pra vpg sync\` to create a VPG). */
+    folder: z.string().min(1).optional(),
     publicIp: ipv4,
     subnet: cidr,
     gateway: ipv4,

@@ -14,7 +14,14 @@ export interface VpgSpec {
   readonly journalHours: number;
   readonly recovery: 'move' | 'failover';
   /** Where the recovered VMs land. */
-  readonly recoverySite: { readonly cluster: string; readonly resourcePool?: string; readonly datastore: string; readonly network: string };
+  readonly recoverySite: {
+    readonly cluster: string;
+    readonly resourcePool?: string;
+    readonly datastore: string;
+    readonly network: string;
+    readonly testNetwork?: string;
+    readonly folder?: string;
+  };
 }
 
 /** The manifest file written next to the synthesized stacks (`cdktf.out/vpg-manifest.json`). */
@@ -37,7 +44,7 @@ export function vpgSpecs(topology: Topology): VpgSpec[] {
       rpoTargetSeconds: vpg.rpoTargetSeconds,
       journalHours: vpg.journalHours,
       recovery: vpg.recovery,
-      recoverySite: { cluster: target.cluster, resourcePool: target.resourcePool, datastore: target.datastore, network: target.network },
+      recoverySite: { cluster: target.cluster, resourcePool: target.resourcePool, datastore: target.datastore, network: target.network, testNetwork: target.testNetwork, folder: target.folder },
     };
   });
 }

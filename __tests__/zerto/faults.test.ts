@@ -72,7 +72,7 @@ describe('zerto driver under faults', () => {
     const move = await zerto.move('VPG-SBG-TO-RBX');
     await zerto.waitForBeforeCommit('VPG-SBG-TO-RBX', move, { timeoutMs: 10_000, intervalMs: 20 });
     await zerto.waitForTask(await zerto.rollback('VPG-SBG-TO-RBX'), { timeoutMs: 10_000, intervalMs: 20 });
-    await expect(rejection(zerto.waitForBeforeCommit('VPG-SBG-TO-RBX', move, { timeoutMs: 10_000, intervalMs: 20 }))).rejects.toThrow('zerto rbx: task MoveVpg was stopped: Rolled back');
+    await expect(rejection(zerto.waitForBeforeCommit('VPG-SBG-TO-RBX', move, { timeoutMs: 10_000, intervalMs: 20 }))).rejects.toThrow('zerto rbx: task Move was stopped: Rolled back');
   });
 
   it('leaves none of the test secrets in a log line or an error', () => {

@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { ZertoClient } from '../../hooks/drivers/zerto/client';
+import { ZertoDriver } from '../../hooks/drivers/zerto/driver';
 import { join } from 'node:path';
 import type { PowerState, VsphereClient } from '../../hooks/drivers/vsphere';
 import { REPO } from '../helpers/project';
@@ -7,11 +10,14 @@ import { tempDirs } from '../helpers/tmp';
 import { exclusive } from '../support/exclusive';
 import { liveProject } from '../support/live-project';
 import { restorePower, siteVcenter } from '../support/site-vcenter';
+import { testenvTopology } from '../support/testenv-topology';
+import { quickRetry, simEndpoint, startSim } from './sim';
 
 exclusive('vcenter-example-vms'); // powers the example's RBX VMs on and suspends them
 
 const dirs = tempDirs();
 const RBX_VMS = ['VM-DOCKER-APP-A-RBX', 'VM-MYSQL-APP-A-RBX'];
+const SBG_VMS = ['VM-DOCKER-APP-B-SBG', 'VM-MYSQL-APP-B-SBG'];
 let rbx: VsphereClient;
 let initial: Map<string, PowerState>;
 let topologyFile: string;
@@ -70,6 +76,31 @@ describe('hooks/zerto-post-recovery', () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ event: 'skipped', operation: 'Test' });
     expect(await states()).toEqual(['poweredOn', 'poweredOn']);
+  });
+
+  it('after reverse protection flipped the VPG, suspends the VMs of its live recovery site, not the declared target', async () => {
+    const sim = await startSim();
+    const sbg = siteVcenter('sbg');
+    const sbgInitial = await sbg.powerStates(SBG_VMS);
+    try {
+      const zerto = new ZertoDriver(new ZertoClient('rbx', simEndpoint(sim, 'rbx'), { retry: quickRetry }));
+      await zerto.waitForBeforeCommit('VPG-SBG-TO-RBX', await zerto.move('VPG-SBG-TO-RBX'), { timeoutMs: 10_000, intervalMs: 50 });
+      await zerto.waitForTask(await zerto.commit('VPG-SBG-TO-RBX', { reverseProtection: true }), { timeoutMs: 10_000, intervalMs: 50 });
+      await zerto.client.close();
+      const reversed = join(dirs.make('pra-post-recovery-reversed-'), 'topology.yaml');
+      writeFileSync(reversed, stringify(testenvTopology(undefined, sim.urls)));
+      // The reversed VPG now protects the RBX VMs toward SBG: a Move of it brings the SBG VMs up.
+      const { code, stderr } = await zertoRuns({ PRA_TOPOLOGY: reversed, ZertoOperation: 'MoveBeforeCommit', ZertoVPGName: 'VPG-SBG-TO-RBX', VmDisplayNames: RBX_VMS.join(',') });
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      const found = await sbg.powerStates(SBG_VMS);
+      expect(SBG_VMS.map((vm) => found.get(vm))).toEqual(['suspended', 'suspended']);
+      expect(await states()).toEqual(['poweredOn', 'poweredOn']);
+    } finally {
+      await restorePower(sbg, sbgInitial);
+      await sbg.close();
+      await sim.close();
+    }
   });
 
   it('exits 2 naming the VPG when the topology does not know it', async () => {

@@ -26,7 +26,8 @@ export interface SimHandle {
 export interface SimState {
   vpgs: Array<Record<string, unknown>>;
   powerEvents: Array<{ action: string; site: string; vms: string[]; error?: string }>;
-  requests: Array<{ site: string; method: string; path: string; status: number }>;
+  /** Every call seen, with the JSON body and answer of API calls (never of logins). */
+  requests: Array<{ site: string; method: string; path: string; status: number; body?: unknown; answer?: unknown }>;
 }
 
 /** `vcenter: true` powers VMs in the testenv's vCenter simulators: hold `exclusive('vcenter-example-vms')` then. */

@@ -5,7 +5,7 @@ import type { Command } from './command';
 import { deployCommand } from './deploy';
 import { diffCommand } from './diff';
 import { drillCommand } from './drill';
-import { failbackCommand, failoverCommand } from './failback';
+import { failbackCommand, failoverCommand, testFailoverCommand } from './failback';
 import { reportCommand } from './report';
 import { planCommand } from './plan';
 import { resumeCommand, rollbackCommand } from './resume';
@@ -21,6 +21,7 @@ export const commands: readonly Command[] = [
   planCommand,
   failbackCommand,
   failoverCommand,
+  testFailoverCommand,
   resumeCommand,
   rollbackCommand,
   approveCommand,

@@ -1,6 +1,7 @@
 import type { Topology } from '../../topology';
 import type { Sleep } from '../drivers/common/retry';
 import { failbackPlan, failoverPlan } from '../steps/plans';
+import { testFailoverPlan } from '../steps/test-failover';
 import type { FailbackSystems } from '../steps/systems';
 import type { JournalEntry, RunStartedEvent } from './events';
 import type { RunView } from './execution';
@@ -10,13 +11,16 @@ import type { Plan } from './step';
 
 /** What identifies a plan in a journal, so `pra resume` and `pra rollback` rebuild exactly the same one. */
 export interface PlanSpec {
-  readonly kind: 'failback' | 'failover';
+  readonly kind: 'failback' | 'failover' | 'test-failover';
   readonly from: string;
   readonly to: string;
   readonly force: boolean;
+  /** test-failover: run the topology's checks against the test VMs (this host reaches the test network). */
+  readonly checks?: boolean;
 }
 
 export function planFor(topology: Topology, spec: PlanSpec): Plan<FailbackSystems> {
+  if (spec.kind === 'test-failover') return testFailoverPlan(topology, spec.from, spec.to, { checks: spec.checks === true });
   return spec.kind === 'failback' ? failbackPlan(topology, spec.from, spec.to) : failoverPlan(topology, spec.from, spec.to, { force: spec.force });
 }
 

@@ -82,20 +82,7 @@ export function activationSteps(from: string, to: string): Step<S>[] {
       },
       timeoutSeconds: 60,
     },
-    {
-      id: 'activation.checks',
-      phase: 'activation',
-      title: `application checks on ${to}`,
-      describe: () => `run the topology's health checks (MySQL SELECT 1 and schemas, HTTP) against ${to}`,
-      async act({ systems }) {
-        const results = await systems.checks.run(to);
-        const failed = results.filter((r) => !r.ok);
-        if (failed.length) throw new TransientError(`checks ${to}`, failed.map((r) => `${r.name}: ${r.detail}`).join('; '));
-        return { checks: results.map((r) => ({ name: r.name, latencyMs: Math.round(r.latencyMs) })) };
-      },
-      retry: { attempts: 20, baseDelayMs: 500, maxDelayMs: 3000 },
-      timeoutSeconds: 300,
-    },
+    siteChecksStep('activation.checks', 'activation', to, `application checks on ${to}`),
     {
       id: 'activation.approve',
       phase: 'activation',
@@ -106,4 +93,22 @@ export function activationSteps(from: string, to: string): Step<S>[] {
       timeoutSeconds: 86_400,
     },
   ];
+}
+
+/** The topology's health checks (MySQL SELECT 1 and schemas, HTTP) against one site, retried while it warms up. */
+export function siteChecksStep(id: string, phase: string, site: string, title: string): Step<S> {
+  return {
+    id,
+    phase,
+    title,
+    describe: () => `run the topology's health checks (MySQL SELECT 1 and schemas, HTTP) against ${site}`,
+    async act({ systems }) {
+      const results = await systems.checks.run(site);
+      const failed = results.filter((r) => !r.ok);
+      if (failed.length) throw new TransientError(`checks ${site}`, failed.map((r) => `${r.name}: ${r.detail}`).join('; '));
+      return { checks: results.map((r) => ({ name: r.name, latencyMs: Math.round(r.latencyMs) })) };
+    },
+    retry: { attempts: 20, baseDelayMs: 500, maxDelayMs: 3000 },
+    timeoutSeconds: 300,
+  };
 }

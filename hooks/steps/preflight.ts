@@ -1,5 +1,6 @@
 import { PermanentError } from '../drivers/common/errors';
 import { zertoSiteName } from '../drivers/zerto/config';
+import { isRecoveredWithoutProtection } from '../drivers/zerto/model';
 import type { Step } from '../engine/step';
 import type { FailbackSystems } from './systems';
 import { RESOLVED_VPGS_STEP, recoveredOf, vmsOf, vpgsOf } from './topology-views';
@@ -41,7 +42,7 @@ export function preflightSteps(from: string, to: string, options: { readonly sou
         const vpgs: string[] = [];
         for (const spec of systems.topology.vpgs.filter((g) => [g.source, g.target].sort().join() === [from, to].sort().join())) {
           const live = await systems.zerto(to).findVpg(spec.name);
-          if (live && live.statusName !== 'Recovered' && live.sourceSite?.toLowerCase() === source && live.targetSite?.toLowerCase() === target) vpgs.push(spec.name);
+          if (live && !isRecoveredWithoutProtection(live) && live.sourceSite?.toLowerCase() === source && live.targetSite?.toLowerCase() === target) vpgs.push(spec.name);
         }
         if (!vpgs.length) throw new PermanentError(`zerto ${to}`, `no VPG of the topology replicates ${from} -> ${to} now; check replication with pra status`);
         return { vpgs };

@@ -14,7 +14,7 @@ export type Vcenter = Pick<VsphereClient, 'powerStates' | 'ensureRunning' | 'ens
 /** What the steps need of Zerto (the real ZertoDriver satisfies it). */
 export type Zerto = Pick<
   ZertoDriver,
-  'getVpg' | 'findVpg' | 'vms' | 'alerts' | 'checkpoints' | 'tagCheckpoint' | 'move' | 'failover' | 'commit' | 'rollback' | 'waitForBeforeCommit' | 'waitForVpg' | 'waitForTask'
+  'getVpg' | 'findVpg' | 'vms' | 'alerts' | 'checkpoints' | 'tagCheckpoint' | 'move' | 'failover' | 'commit' | 'rollback' | 'failoverTest' | 'stopFailoverTest' | 'waitForBeforeCommit' | 'waitForVpg' | 'waitForTask'
 >;
 
 /** Commands run inside guests (over SSH): the guard's drain, a compose down. */

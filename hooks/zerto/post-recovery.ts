@@ -4,6 +4,8 @@ import { InputError, loadTopology, type Topology } from '../../topology';
 import { vsphereConfigForSite, VsphereClient } from '../drivers/vsphere';
 import { describeError } from '../drivers/common/errors';
 import { ExitCode } from '../cli/command';
+import { zertoSiteName } from '../drivers/zerto/config';
+import { zertoDriverForSite } from '../drivers/zerto/from-topology';
 import { PauseWatcher, type BootWindow } from '../steps/pause-watcher';
 
 /**
@@ -14,10 +16,11 @@ import { PauseWatcher, type BootWindow } from '../steps/pause-watcher';
  *
  * Input (environment, as Zerto sets it): ZertoOperation, ZertoVPGName, VmDisplayNames (ZVMA: comma-separated;
  * protected or recovered names), ZertoOutputDir (optional); the topology from PRA_TOPOLOGY or the first
- * argument; the vCenter password as the topology names it (env or file).
+ * argument; the vCenter and ZVM passwords as the topology names them (env or file). The side to suspend is the
+ * VPG's live recovery site, read from a ZVM.
  *
  * Exit codes: 0 every recovered VM is suspended, or the operation needs nothing (Test, rollbacks);
- * 2 bad input (unknown operation, VPG or VM not in the topology, no topology); 3 vCenter failed, or a VM was
+ * 2 bad input (unknown operation, VPG or VM not in the topology, no topology); 3 a ZVM or vCenter failed, or a VM was
  * not suspended within the timeout (Zerto shows the script as failed: suspend by hand or with pra).
  */
 /** Operations after which the recovered VMs run production's crons: they must be suspended. */
@@ -38,20 +41,51 @@ interface PostRecoveryIo {
   readonly stderr: NodeJS.WritableStream;
 }
 
-/** The VPG's recovery site and the recovered VMs' names there (a protected VM's name maps to its peer). */
-function targetsOf(topology: Topology, vpgName: string, displayNames: string | undefined): { site: string; vms: string[] } {
+function vpgOf(topology: Topology, vpgName: string): Topology['vpgs'][number] {
   const vpg = topology.vpgs.find((g) => g.name === vpgName);
   if (!vpg) throw new InputError('ZertoVPGName', [`ZertoVPGName=${vpgName}: no such VPG in topology ${topology.name} (${topology.vpgs.map((g) => g.name).join(', ')})`]);
+  return vpg;
+}
+
+/**
+ * The site the VPG recovers into NOW, as a ZVM reports it: reverse protection flips a VPG's direction and keeps
+ * its name, so the topology's declared target may be the side that must keep running. Paired ZVMs both list
+ * every VPG: the declared target's is asked first, then the source's.
+ */
+async function liveRecoverySite(topology: Topology, vpgName: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const vpg = vpgOf(topology, vpgName);
+  let failure: unknown;
+  for (const name of [vpg.target, vpg.source]) {
+    const zerto = zertoDriverForSite(topology.sites.find((s) => s.name === name)!, env);
+    try {
+      const live = await zerto.getVpg(vpgName);
+      const site = topology.sites.find((s) => zertoSiteName(s).toLowerCase() === live.targetSite?.toLowerCase());
+      if (!site) throw new InputError('topology', [`VPG ${vpgName} recovers into Zerto site ${live.targetSite ?? '(none)'}, which no topology site is named (zerto.siteName)`]);
+      return site.name;
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      failure = e;
+    } finally {
+      await zerto.client.close().catch(() => undefined);
+    }
+  }
+  throw failure;
+}
+
+/** The recovered VMs' names at `site` (a VM of the other side maps to its peer there). */
+function targetsOf(topology: Topology, vpgName: string, site: string, displayNames: string | undefined): string[] {
+  const vpg = vpgOf(topology, vpgName);
   const peerOf = (name: string) => topology.vms.find((v) => v.name === name)?.peer;
-  const all = vpg.vms.map(peerOf).filter((p): p is string => p !== undefined);
-  if (!displayNames?.trim()) return { site: vpg.target, vms: all };
+  const siteOf = (name: string) => topology.vms.find((v) => v.name === name)?.site;
+  const onSite = (name: string) => (siteOf(name) === site ? name : peerOf(name));
+  const all = vpg.vms.map(onSite).filter((p): p is string => p !== undefined && siteOf(p) === site);
+  if (!displayNames?.trim()) return all;
   const vms = displayNames.split(',').map((name) => name.trim()).filter(Boolean).map((name) => {
-    if (all.includes(name)) return name;
-    const peer = vpg.vms.includes(name) ? peerOf(name) : undefined;
-    if (peer) return peer;
-    throw new InputError('VmDisplayNames', [`VmDisplayNames: ${name} is neither a VM of ${vpgName} nor its recovered peer on ${vpg.target}`]);
+    const target = onSite(name);
+    if (target !== undefined && all.includes(target)) return target;
+    throw new InputError('VmDisplayNames', [`VmDisplayNames: ${name} is neither a VM of ${vpgName} nor its recovered peer on ${site}`]);
   });
-  return { site: vpg.target, vms: [...new Set(vms)] };
+  return [...new Set(vms)];
 }
 
 async function postRecovery(io: PostRecoveryIo): Promise<number> {
@@ -71,7 +105,9 @@ async function postRecovery(io: PostRecoveryIo): Promise<number> {
     const topologyFile = io.argv[0] ?? io.env.PRA_TOPOLOGY;
     if (!topologyFile) throw new InputError('PRA_TOPOLOGY', ['no topology: set PRA_TOPOLOGY or pass the topology file as the first argument']);
     const topology = loadTopology(topologyFile);
-    const { site, vms } = targetsOf(topology, vpgName, io.env.VmDisplayNames);
+    vpgOf(topology, vpgName);
+    const site = await liveRecoverySite(topology, vpgName, io.env);
+    const vms = targetsOf(topology, vpgName, site, io.env.VmDisplayNames);
     return await suspendAll(topology, site, vms, io.env, (w) => emit({ event: 'bootWindow', operation, vpg: vpgName, site, ...w }), (line) => emit({ operation, vpg: vpgName, site, ...line }));
   } catch (error) {
     if (error instanceof InputError) {

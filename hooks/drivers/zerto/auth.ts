@@ -19,6 +19,8 @@ export interface AuthDeps {
 }
 
 export const TOKEN_PATH = '/auth/realms/zerto/protocol/openid-connect/token';
+/** Keycloak's OpenID Connect end-session endpoint in the same realm. */
+export const LOGOUT_PATH = '/auth/realms/zerto/protocol/openid-connect/logout';
 /** The ZVMA's public Keycloak client, the one `grant_type=password` goes through. */
 const PUBLIC_CLIENT = 'zerto-client';
 
@@ -100,8 +102,17 @@ export class KeycloakAuth implements ZertoAuth {
     this.tokens = undefined;
   }
 
+  /** Ends the Keycloak session (its end-session endpoint), so the tokens stop working now rather than at expiry. */
   async logout(): Promise<void> {
+    const refresh = this.tokens?.refresh;
     this.tokens = undefined;
+    if (refresh === undefined) return;
+    try {
+      await this.deps.send({ method: 'POST', url: LOGOUT_PATH, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ refresh_token: refresh, ...this.client() }).toString() });
+    } catch (e) {
+      // A session Keycloak already ended (expiry, restart) is refused: nothing is left to end.
+      this.deps.log(`${this.deps.http.system}: logout not confirmed (${(e as Error).message})`);
+    }
   }
 
   private async renew(current: Tokens | undefined): Promise<Tokens> {

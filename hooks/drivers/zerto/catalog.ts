@@ -1,6 +1,7 @@
 import { PermanentError } from '../common/errors';
 import type { ZertoClient } from './client';
-import { list, str } from './fields';
+import { idOf, toProtectedVm } from './fields';
+import { field, list, str } from './fields';
 
 /** Names <-> identifiers of one kind of object at one site (VMs, clusters, ...). */
 class NameIndex {
@@ -24,19 +25,32 @@ class NameIndex {
   }
 }
 
+interface Site {
+  readonly id: string;
+  /** The Zerto site name. */
+  readonly name: string;
+  /** `VirtualizationSiteName`, often the vCenter host name. */
+  readonly hypervisorName: string;
+}
+
 export interface SiteObjects {
   readonly id: string;
   readonly name: string;
   readonly vms: NameIndex;
+  readonly folders: NameIndex;
   readonly clusters: NameIndex;
   readonly datastores: NameIndex;
   readonly networks: NameIndex;
   readonly resourcePools: NameIndex;
 }
 
-/** Where each kind is listed under `/v1/virtualizationsites/{site}/` and its id and name fields. */
+/**
+ * Where each kind is listed under `/v1/virtualizationsites/{site}/` and its id and name fields. `vms` there
+ * lists only the VMs no VPG protects yet (10.0 U6 document): protected ones come from `/v1/vms`.
+ */
 const KINDS = {
   vms: ['vms', 'VmIdentifier', 'VmName'],
+  folders: ['folders', 'FolderIdentifier', 'FolderName'],
   clusters: ['hostclusters', 'ClusterIdentifier', 'VirtualizationClusterName'],
   datastores: ['datastores', 'DatastoreIdentifier', 'DatastoreName'],
   networks: ['networks', 'NetworkIdentifier', 'VirtualizationNetworkName'],
@@ -49,14 +63,19 @@ const KINDS = {
  */
 export class SiteCatalog {
   private readonly loaded = new Map<string, Promise<SiteObjects>>();
-  private sites?: Promise<{ id: string; name: string }[]>;
+  private sites?: Promise<Site[]>;
+  private protectedList?: Promise<{ siteId: string; id: string; name: string }[]>;
 
   constructor(private readonly client: ZertoClient) {}
 
-  /** The site whose Zerto name is `name` (compared case-insensitively), with its objects. */
+  /**
+   * The site whose Zerto name is `name` (compared case-insensitively), with its objects. Zerto names come from
+   * `/v1/localsite` and `/v1/peersites`: `VirtualizationSiteName` is often the vCenter's host name instead.
+   */
   async site(name: string): Promise<SiteObjects> {
     const all = await this.allSites();
-    const site = all.find((s) => s.name.toLowerCase() === name.toLowerCase());
+    const wanted = name.toLowerCase();
+    const site = all.find((s) => s.name.toLowerCase() === wanted) ?? all.find((s) => s.hypervisorName.toLowerCase() === wanted);
     if (!site) throw new PermanentError(this.client.system, `no Zerto site named ${name}; the ZVM knows ${all.map((s) => s.name).join(', ') || 'none'}: name the topology's sites as Zerto does`);
     return this.objects(site);
   }
@@ -67,12 +86,26 @@ export class SiteCatalog {
     return site && this.objects(site);
   }
 
-  private allSites(): Promise<{ id: string; name: string }[]> {
-    this.sites ??= this.client.get('/v1/virtualizationsites').then((raw) => list(raw).map((s) => ({ id: str(s, 'SiteIdentifier') ?? '', name: str(s, 'VirtualizationSiteName') ?? '' })));
+  private allSites(): Promise<Site[]> {
+    this.sites ??= (async () => {
+      const [local, peers, hypervisors] = await Promise.all(['/v1/localsite', '/v1/peersites', '/v1/virtualizationsites'].map((path) => this.client.get(path)));
+      const zertoNames = new Map([[idOf(local, 'SiteIdentifier'), str(local, 'SiteName')], ...list(peers).map((p) => [idOf(p, 'SiteIdentifier'), str(p, 'PeerSiteName')] as const)]);
+      return list(hypervisors).map((s) => {
+        const id = str(s, 'SiteIdentifier') ?? '';
+        const hypervisorName = str(s, 'VirtualizationSiteName') ?? '';
+        return { id, name: zertoNames.get(id) ?? hypervisorName, hypervisorName };
+      });
+    })();
     return this.sites;
   }
 
-  private objects(site: { id: string; name: string }): Promise<SiteObjects> {
+  /** VMs already in a VPG, by protected site (the site lists only unprotected ones). */
+  private protectedVms(): Promise<{ siteId: string; id: string; name: string }[]> {
+    this.protectedList ??= this.client.get('/v1/vms').then((raw) => list(raw).map((v) => ({ siteId: str(field(v, 'ProtectedSite'), 'identifier') ?? '', ...toProtectedVm(v) })));
+    return this.protectedList;
+  }
+
+  private objects(site: Site): Promise<SiteObjects> {
     let objects = this.loaded.get(site.id);
     if (!objects) {
       objects = this.load(site);
@@ -81,10 +114,12 @@ export class SiteCatalog {
     return objects;
   }
 
-  private async load(site: { id: string; name: string }): Promise<SiteObjects> {
-    const index = async ([path, idField, nameField]: readonly [string, string, string]) =>
-      new NameIndex(list(await this.client.get(`/v1/virtualizationsites/${encodeURIComponent(site.id)}/${path}`)).map((e) => ({ id: str(e, idField) ?? '', name: str(e, nameField) ?? '' })));
-    const [vms, clusters, datastores, networks, resourcePools] = await Promise.all([KINDS.vms, KINDS.clusters, KINDS.datastores, KINDS.networks, KINDS.resourcePools].map(index));
-    return { ...site, vms, clusters, datastores, networks, resourcePools };
+  private async load(site: Site): Promise<SiteObjects> {
+    const entries = async ([path, idField, nameField]: readonly [string, string, string]) =>
+      list(await this.client.get(`/v1/virtualizationsites/${encodeURIComponent(site.id)}/${path}`)).map((e) => ({ id: str(e, idField) ?? '', name: str(e, nameField) ?? '' }));
+    const [unprotected, folders, clusters, datastores, networks, resourcePools] = await Promise.all([KINDS.vms, KINDS.folders, KINDS.clusters, KINDS.datastores, KINDS.networks, KINDS.resourcePools].map(entries));
+    const protectedHere = (await this.protectedVms()).filter((v) => v.siteId === site.id);
+    const index = (e: { id: string; name: string }[]) => new NameIndex(e);
+    return { id: site.id, name: site.name, vms: index([...unprotected, ...protectedHere]), folders: index(folders), clusters: index(clusters), datastores: index(datastores), networks: index(networks), resourcePools: index(resourcePools) };
   }
 }

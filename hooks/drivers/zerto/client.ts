@@ -64,8 +64,11 @@ export class ZertoClient {
     return this.call('DELETE', path);
   }
 
-  /** One API call: the parsed JSON answer (undefined when empty). */
-  call(method: string, path: string, body?: unknown): Promise<unknown> {
+  /**
+   * One API call: the parsed JSON answer (undefined when empty). Transient failures are retried, except with
+   * `once` (actions that are not idempotent: the caller finds out whether the ZVM acted).
+   */
+  call(method: string, path: string, body?: unknown, options: { readonly once?: boolean } = {}): Promise<unknown> {
     return withRetry(async () => {
       const res = await this.authorized({ method, url: path, body: body === undefined ? undefined : JSON.stringify(body) });
       if (!res.body) return undefined;
@@ -74,7 +77,7 @@ export class ZertoClient {
       } catch {
         throw new PermanentError(this.system, `${method} ${path.split('?')[0]} answered HTTP ${res.status} with a body that is not JSON`);
       }
-    }, this.retry);
+    }, options.once ? { ...this.retry, attempts: 1 } : this.retry);
   }
 
   /** Ends the session (Windows ZVM) or forgets the tokens, then closes the connections. */

@@ -1,7 +1,8 @@
 import { NotFoundError, PermanentError } from '../common/errors';
 import { pollUntil, type Sleep } from '../common/retry';
+import { beforeCommitWait, sendAction } from './actions';
 import type { ZertoClient } from './client';
-import { field, list, num, str } from './fields';
+import { field, idOf, list, num, str, toProtectedVm } from './fields';
 import {
   COMMIT_POLICY,
   isBeforeCommit,
@@ -64,13 +65,13 @@ export class ZertoDriver {
   }
 
   async vms(name: string): Promise<ProtectedVm[]> {
-    return list(await this.client.get(`/v1/vms?vpgName=${q(name)}`)).map((v) => ({ id: str(v, 'VmIdentifier') ?? '', name: str(v, 'VmName') ?? '' }));
+    return list(await this.client.get(`/v1/vms?vpgName=${q(name)}`)).map(toProtectedVm);
   }
 
   async alerts(name: string): Promise<Alert[]> {
     const vpg = await this.getVpg(name);
     return list(await this.client.get(`/v1/alerts?vpgIdentifier=${q(vpg.id)}`)).map((a) => ({
-      id: str(a, 'AlertIdentifier') ?? '',
+      id: idOf(a, 'AlertIdentifier'),
       level: str(a, 'Level') ?? '',
       description: str(a, 'Description') ?? '',
       turnedOn: str(a, 'TurnedOn'),
@@ -84,27 +85,39 @@ export class ZertoDriver {
   async checkpointStats(name: string): Promise<{ earliest?: Checkpoint; latest?: Checkpoint }> {
     const vpg = await this.getVpg(name);
     const stats = await this.client.get(`/v1/vpgs/${q(vpg.id)}/checkpoints/stats`);
-    const at = (key: string) => (field(stats, key) ? toCheckpoint(field(stats, key)) : undefined);
-    return { earliest: at('EarliestCheckpoint'), latest: at('LatestCheckpoint') };
+    // 10.x names them `earliest`/`latest`; older ZVMs `EarliestCheckpoint`/`LatestCheckpoint`.
+    const at = (...keys: string[]) => {
+      const c = keys.map((k) => field(stats, k)).find((v) => v !== undefined && v !== null);
+      return c === undefined ? undefined : toCheckpoint(c);
+    };
+    return { earliest: at('Earliest', 'EarliestCheckpoint'), latest: at('Latest', 'LatestCheckpoint') };
   }
 
-  /** Tags a checkpoint (before a failback), or returns the one already carrying `tag`. */
-  async tagCheckpoint(name: string, tag: string): Promise<Checkpoint> {
+  /**
+   * Tags a checkpoint (before a failback), or returns the one already carrying `tag` within `lookbackMs`.
+   * Waits on the task the tagging answers, then reads only the checkpoints of a short window: a real journal
+   * holds thousands (one every few seconds).
+   */
+  async tagCheckpoint(name: string, tag: string, options: { readonly lookbackMs?: number; readonly timeoutMs?: number } = {}): Promise<Checkpoint> {
     const vpg = await this.getVpg(name);
-    const tagged = async () => (await this.checkpointsOf(vpg.id)).find((c) => c.tag === tag);
-    const existing = await tagged();
+    const taggedSince = async (start: Date) => (await this.checkpointsOf(vpg.id, { start })).find((c) => c.tag === tag);
+    const existing = await taggedSince(new Date(Date.now() - (options.lookbackMs ?? TAG_LOOKBACK_MS)));
     if (existing) return existing;
-    await this.client.post(`/v1/vpgs/${q(vpg.id)}/checkpoints`, { checkpointName: tag });
-    this.client.log(`${this.client.system}: checkpoint ${tag} tagged on ${name}`);
-    return this.poll(`checkpoint ${tag} of ${name}`, { timeoutMs: 30_000, intervalMs: 250 }, tagged);
+    const sent = new Date(Date.now() - CLOCK_SKEW_MS);
+    const taskId = await this.action(vpg, 'checkpoints', { checkpointName: tag });
+    await this.waitForTask(taskId, { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 100 });
+    const tagged = await taggedSince(sent);
+    if (!tagged) throw new PermanentError(this.client.system, `checkpoint ${tag} of ${name}: the tagging task completed but no checkpoint carries the tag`);
+    return tagged;
   }
 
   /** Starts a Move (planned: the ZVM shuts the protected VMs down first). Returns the task id. */
   async move(name: string, options: MoveOptions = {}): Promise<string> {
     const vpg = await this.getVpg(name);
+    const policy = options.commitPolicy ?? 'none';
     return this.action(vpg, 'Move', {
-      CommitPolicy: COMMIT_POLICY[options.commitPolicy ?? 'none'],
-      CommitPolicyTimeout: options.commitPolicyTimeoutSeconds ?? 0,
+      CommitPolicy: COMMIT_POLICY[policy],
+      ...beforeCommitWait('CommitPolicyTimeout', policy, options.commitPolicyTimeoutSeconds, this.client.system),
       ForceShutdown: options.forceShutdown ?? false,
       ReverseProtection: options.reverseProtection ?? true,
       KeepSourceVms: options.keepSourceVms ?? false,
@@ -115,11 +128,13 @@ export class ZertoDriver {
   /** Starts a Failover (the source may be gone; protected VMs left running by default). Returns the task id. */
   async failover(name: string, options: FailoverOptions = {}): Promise<string> {
     const vpg = await this.getVpg(name);
+    const policy = options.commitPolicy ?? 'none';
     return this.action(vpg, 'Failover', {
       CheckpointIdentifier: options.checkpointId ?? null,
-      CommitPolicy: COMMIT_POLICY[options.commitPolicy ?? 'none'],
+      CommitPolicy: COMMIT_POLICY[policy],
       ShutdownPolicy: SHUTDOWN_POLICY[options.shutdownPolicy ?? 'none'],
-      TimeToWaitBeforeShutdownInSec: options.timeToWaitBeforeShutdownSeconds ?? 0,
+      // Despite its name, how long the failover stays Before Commit before its commit policy acts.
+      ...beforeCommitWait('TimeToWaitBeforeShutdownInSec', policy, options.beforeCommitWaitSeconds, this.client.system),
       IsReverseProtection: options.reverseProtection ?? true,
       VmIdentifiers: options.vmIds ? [...options.vmIds] : null,
     });
@@ -138,6 +153,21 @@ export class ZertoDriver {
   async rollback(name: string): Promise<string> {
     const vpg = await this.getVpg(name);
     return this.operationOf(vpg) === 'Move' ? this.action(vpg, 'moveRollback') : this.action(vpg, 'FailoverRollback');
+  }
+
+  /**
+   * Starts a Failover Test: test VMs come up at the recovery site in the VPG's test network, replication goes
+   * on, production is untouched. Returns the task id; the test runs until `stopFailoverTest`.
+   */
+  async failoverTest(name: string, options: { readonly checkpointId?: string } = {}): Promise<string> {
+    const vpg = await this.getVpg(name);
+    return this.action(vpg, 'FailoverTest', options.checkpointId === undefined ? {} : { CheckpointIdentifier: options.checkpointId });
+  }
+
+  /** Ends the Failover Test on `name`, recording the operator's verdict and notes in Zerto's test report. */
+  async stopFailoverTest(name: string, result: { readonly success: boolean; readonly summary: string }): Promise<string> {
+    const vpg = await this.getVpg(name);
+    return this.action(vpg, 'FailoverTestStop', { FailoverTestSuccess: result.success, FailoverTestSummary: result.summary });
   }
 
   async task(id: string): Promise<Task> {
@@ -197,17 +227,14 @@ export class ZertoDriver {
     throw new PermanentError(this.client.system, `VPG ${vpg.name} is ${vpg.statusName}/${vpg.subStatusName}: no Move or Failover to commit or roll back`);
   }
 
-  private async action(vpg: Vpg, verb: string, body?: Record<string, unknown>): Promise<string> {
-    const answer = await this.client.post(`/v1/vpgs/${q(vpg.id)}/${verb}`, body);
-    const taskId = typeof answer === 'string' ? answer : str(answer, 'TaskIdentifier');
-    if (!taskId) throw new PermanentError(this.client.system, `${verb} on ${vpg.name} answered without a task id`);
-    this.client.log(`${this.client.system}: ${verb} started on ${vpg.name} (task ${taskId})`);
-    return taskId;
+  /** A VPG action, sent at most once per start the ZVM shows (`sendAction`). */
+  private action(vpg: Vpg, verb: string, body?: Record<string, unknown>): Promise<string> {
+    return sendAction(this.client, vpg, verb, body, this.sleep);
   }
 
   private async toVpg(v: unknown): Promise<Vpg> {
     return {
-      id: str(v, 'VpgIdentifier') ?? '',
+      id: idOf(v, 'VpgIdentifier'),
       name: str(v, 'VpgName') ?? '',
       status: num(v, 'Status') ?? -1,
       statusName: await this.names.status(v),
@@ -217,12 +244,20 @@ export class ZertoDriver {
       configuredRpoSeconds: num(v, 'ConfiguredRpoSeconds'),
       protectedSiteId: str(field(v, 'ProtectedSite'), 'identifier'),
       recoverySiteId: str(field(v, 'RecoverySite'), 'identifier'),
-      sourceSite: str(v, 'SourceSite'),
-      targetSite: str(v, 'TargetSite'),
+      // 10.x: ProtectedSiteName/RecoverySiteName; older ZVMs: SourceSite/TargetSite.
+      sourceSite: str(v, 'ProtectedSiteName') ?? str(v, 'SourceSite'),
+      targetSite: str(v, 'RecoverySiteName') ?? str(v, 'TargetSite'),
       vmsCount: num(v, 'VmsCount'),
+      testRunning: isPresent(field(field(v, 'ActiveProcessesApi'), 'RunningFailOverTestApi')),
     };
   }
 }
+
+/** How far back an existing tag is looked for (a resumed failback finds the tag it wrote). */
+const TAG_LOOKBACK_MS = 6 * 3600_000;
+/** Margin for the ZVM's clock against ours when reading a window of checkpoints. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+const isPresent = (v: unknown): boolean => v !== undefined && v !== null;
 
 function toCheckpoint(c: unknown): Checkpoint {
   return { id: str(c, 'CheckpointIdentifier') ?? '', tag: str(c, 'Tag') ?? undefined, time: new Date(str(c, 'TimeStamp') ?? 0) };

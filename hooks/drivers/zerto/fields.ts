@@ -1,3 +1,5 @@
+import type { ProtectedVm } from './model';
+
 /**
  * Case-insensitive access to Zerto JSON: the live API answers in PascalCase (`VpgName`), the 10.x Swagger
  * documents camelCase (`vpgName`), link objects use lowercase (`identifier`). Read every field through these.
@@ -50,3 +52,13 @@ export function objectAt(obj: Record<string, unknown>, path: readonly string[]):
   }
   return current;
 }
+
+/**
+ * An object's identifier: the older field (`VpgIdentifier`, `TaskIdentifier`...) or, in the 10.x document, its
+ * `Link.identifier` (a VM's link may carry `?VpgIdentifier=...`, which is not part of the id).
+ */
+export function idOf(obj: unknown, legacyField: string): string {
+  return str(obj, legacyField) ?? (str(field(obj, 'Link'), 'identifier') ?? '').split('?')[0];
+}
+
+export const toProtectedVm = (v: unknown): ProtectedVm => ({ id: idOf(v, 'VmIdentifier'), name: str(v, 'VmName') ?? '' });

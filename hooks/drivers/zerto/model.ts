@@ -17,6 +17,16 @@ export interface Vpg {
   readonly sourceSite?: string;
   readonly targetSite?: string;
   readonly vmsCount?: number;
+  /** A Failover Test is running (`ActiveProcessesApi.RunningFailOverTestApi` set). */
+  readonly testRunning?: boolean;
+}
+
+/**
+ * What a failover committed without reverse protection leaves: `Recovered` on 8.5 and later, Needs
+ * Configuration on 6.x (Zerto's PowerShell wrapper, Invoke-ZertoMove.ps1 `-disableReverseProtection`).
+ */
+export function isRecoveredWithoutProtection(vpg: Pick<Vpg, 'statusName' | 'subStatusName'>): boolean {
+  return vpg.statusName === 'Recovered' || vpg.subStatusName === 'NeedsConfiguration';
 }
 
 /** Recovered VMs up, waiting for a commit or a rollback (MovingBeforeCommit, FailingOverBeforeCommit). */
@@ -69,7 +79,7 @@ export const COMMIT_POLICY: Readonly<Record<CommitPolicy, number>> = { rollback:
 export interface MoveOptions {
   /** @default 'none': the operator (or the engine) commits or rolls back after validation */
   readonly commitPolicy?: CommitPolicy;
-  /** Seconds before the `commit`/`rollback` policy acts by itself. @default 0 */
+  /** Seconds (300-86400) before the `commit`/`rollback` policy acts by itself; not sent with `none`. @default 3600 */
   readonly commitPolicyTimeoutSeconds?: number;
   /** @default false: protected VMs are shut down gracefully */
   readonly forceShutdown?: boolean;
@@ -92,8 +102,11 @@ export interface FailoverOptions {
   readonly commitPolicy?: CommitPolicy;
   /** @default 'none': the protected VMs keep running (the source may be gone, or must stay up) */
   readonly shutdownPolicy?: ShutdownPolicy;
-  /** @default 0 */
-  readonly timeToWaitBeforeShutdownSeconds?: number;
+  /**
+   * `TimeToWaitBeforeShutdownInSec`: seconds (300-86400) the failover stays Before Commit before its commit
+   * policy acts; not sent with `none`. @default 3600
+   */
+  readonly beforeCommitWaitSeconds?: number;
   /** @default true */
   readonly reverseProtection?: boolean;
   /** Recover only these VMs (identifiers from `vms()`). @default every VM of the VPG */

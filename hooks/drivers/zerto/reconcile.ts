@@ -27,6 +27,8 @@ interface Desired {
   readonly clusterId: string;
   readonly datastoreId: string;
   readonly networkId: string;
+  readonly testNetworkId?: string;
+  readonly folderId?: string;
   readonly resourcePoolId?: string;
 }
 
@@ -57,7 +59,12 @@ export class VpgReconciler {
     const desired = await this.resolve(spec);
     const vmIds = new Map(spec.vms.map((vm, i) => [vm, desired.vmIds[i]]));
     const live = await this.driver.findVpg(spec.name);
-    if (!live) return { action: 'create', name: spec.name, changes: [...this.diff(spec, desired, undefined, undefined), ...(await nicChanges(this.driver.client, undefined, vmIds, reIp))] };
+    if (!live) {
+      // Zerto's wrapper makes both mandatory for a new VPG (New-ZertoVpg.ps1): a test must never use production's network.
+      const missing = [spec.recoverySite.testNetwork === undefined && 'testNetwork', spec.recoverySite.folder === undefined && 'folder'].filter(Boolean);
+      if (missing.length) throw new PermanentError(this.driver.client.system, `VPG ${spec.name}: declare ${missing.map((f) => `sites[${spec.targetSite}].${f}`).join(' and ')} in the topology to create it (the failover-test network and the recovery VM folder)`);
+      return { action: 'create', name: spec.name, changes: [...this.diff(spec, desired, undefined, undefined), ...(await nicChanges(this.driver.client, undefined, vmIds, reIp))] };
+    }
     if (live.protectedSiteId === desired.target.id && live.recoverySiteId === desired.source.id) {
       return { action: 'skip', name: spec.name, reason: `reversed (${desired.target.name} -> ${desired.source.name} live, declared ${desired.source.name} -> ${desired.target.name}): a failover with reverse protection flipped it` };
     }
@@ -110,6 +117,8 @@ export class VpgReconciler {
       datastoreId: need(target.datastores.id(r.datastore), `datastore ${r.datastore} on ${target.name}`),
       networkId: need(target.networks.id(r.network), `network ${r.network} on ${target.name}`),
       resourcePoolId: r.resourcePool === undefined ? undefined : need(target.resourcePools.id(r.resourcePool), `resource pool ${r.resourcePool} on ${target.name}`),
+      testNetworkId: r.testNetwork === undefined ? undefined : need(target.networks.id(r.testNetwork), `test network ${r.testNetwork} on ${target.name}`),
+      folderId: r.folder === undefined ? undefined : need(target.folders.id(r.folder), `folder ${r.folder} on ${target.name}`),
     };
     if (missing.length) throw new PermanentError(this.driver.client.system, `VPG ${spec.name}: the ZVM does not see ${missing.join('; ')}: fix the topology or the vCenter inventory`);
     return desired;
@@ -119,7 +128,7 @@ export class VpgReconciler {
   private diff(spec: VpgSpec, d: Desired, doc: unknown, liveSource: SiteObjects | undefined): FieldChange[] {
     const basic = field(doc, 'Basic');
     const recovery = field(doc, 'Recovery');
-    const network = field(field(field(doc, 'Networks'), 'Failover'), 'Hypervisor');
+    const network = (kind: string) => field(field(field(doc, 'Networks'), kind), 'Hypervisor');
     const liveTarget = str(basic, 'RecoverySiteIdentifier');
     const liveVmIds = list(field(doc, 'Vms')).map((v) => str(v, 'VmIdentifier') ?? '');
     const named = (id: string | undefined, index: (s: SiteObjects) => { name(id: string): string }) => (id === undefined ? '-' : index(d.target).name(id));
@@ -131,8 +140,14 @@ export class VpgReconciler {
       { field: 'journal', from: num(basic, 'JournalHistoryInHours') === undefined ? '-' : `${num(basic, 'JournalHistoryInHours')} h`, to: `${spec.journalHours} h` },
       { field: 'cluster', from: named(str(recovery, 'DefaultHostClusterIdentifier'), (s) => s.clusters), to: spec.recoverySite.cluster },
       { field: 'datastore', from: named(str(recovery, 'DefaultDatastoreIdentifier'), (s) => s.datastores), to: spec.recoverySite.datastore },
-      { field: 'network', from: named(str(network, 'DefaultNetworkIdentifier'), (s) => s.networks), to: spec.recoverySite.network },
+      { field: 'network', from: named(str(network('Failover'), 'DefaultNetworkIdentifier'), (s) => s.networks), to: spec.recoverySite.network },
     ];
+    if (spec.recoverySite.testNetwork !== undefined) {
+      candidates.push({ field: 'test network', from: named(str(network('FailoverTest'), 'DefaultNetworkIdentifier'), (s) => s.networks), to: spec.recoverySite.testNetwork });
+    }
+    if (spec.recoverySite.folder !== undefined) {
+      candidates.push({ field: 'folder', from: named(str(recovery, 'DefaultFolderIdentifier'), (s) => s.folders), to: spec.recoverySite.folder });
+    }
     if (spec.recoverySite.resourcePool !== undefined) {
       candidates.push({ field: 'resource pool', from: named(str(recovery, 'ResourcePoolIdentifier'), (s) => s.resourcePools), to: spec.recoverySite.resourcePool });
     }
@@ -183,8 +198,10 @@ function write(doc: Record<string, unknown>, spec: VpgSpec, d: Desired): void {
   setField(recovery, 'DefaultHostClusterIdentifier', d.clusterId);
   setField(recovery, 'DefaultDatastoreIdentifier', d.datastoreId);
   if (d.resourcePoolId !== undefined) setField(recovery, 'ResourcePoolIdentifier', d.resourcePoolId);
-  setField(objectAt(doc, ['Journal']), 'DefaultDatastoreIdentifier', d.datastoreId);
+  if (d.folderId !== undefined) setField(recovery, 'DefaultFolderIdentifier', d.folderId);
+  setField(objectAt(doc, ['Journal']), 'DatastoreIdentifier', d.datastoreId);
   setField(objectAt(doc, ['Networks', 'Failover', 'Hypervisor']), 'DefaultNetworkIdentifier', d.networkId);
+  if (d.testNetworkId !== undefined) setField(objectAt(doc, ['Networks', 'FailoverTest', 'Hypervisor']), 'DefaultNetworkIdentifier', d.testNetworkId);
   const current = list(field(doc, 'Vms'));
   setField(doc, 'Vms', d.vmIds.map((id) => current.find((v) => str(v, 'VmIdentifier') === id) ?? { VmIdentifier: id }));
 }

@@ -30,6 +30,8 @@ export class AuthRealm {
   private readonly sessions = new Map<string, number>();
   private readonly accessTokens = new Map<string, number>();
   private readonly refreshTokens = new Map<string, number>();
+  /** Refresh token -> the access token issued with it (what a logout ends). */
+  private readonly accessOf = new Map<string, string>();
 
   constructor(
     private readonly credentials: Credentials,
@@ -76,6 +78,19 @@ export class AuthRealm {
     return { status: 400, body: { error: 'unsupported_grant_type', error_description: `Unsupported grant_type ${grant}` } };
   }
 
+  /**
+   * Keycloak's end-session endpoint (`.../openid-connect/logout`, form `client_id` and `refresh_token`):
+   * the refresh token and the access token issued with it stop working. 204, or 400 for an unknown token.
+   */
+  logout(form: URLSearchParams): Reply {
+    const refresh = form.get('refresh_token') ?? '';
+    if (form.get('client_id') !== PUBLIC_CLIENT_ID || !this.refreshTokens.has(refresh)) return invalidGrant(400, 'Invalid refresh token');
+    this.refreshTokens.delete(refresh);
+    this.accessTokens.delete(this.accessOf.get(refresh) ?? '');
+    this.accessOf.delete(refresh);
+    return { status: 204, body: null };
+  }
+
   /** True when the request carries a live session or bearer token; touching a session keeps it alive. */
   authorized(headers: IncomingHttpHeaders): boolean {
     const now = Date.now();
@@ -96,6 +111,7 @@ export class AuthRealm {
     this.sessions.clear();
     this.accessTokens.clear();
     this.refreshTokens.clear();
+    this.accessOf.clear();
   }
 
   private issue(withRefresh: boolean): Reply {
@@ -111,6 +127,7 @@ export class AuthRealm {
     if (withRefresh) {
       const refresh = opaque();
       this.refreshTokens.set(refresh, Date.now() + this.timing.refreshTokenMs);
+      this.accessOf.set(refresh, access);
       Object.assign(body, { refresh_token: refresh, refresh_expires_in: Math.round(this.timing.refreshTokenMs / 1000), session_state: opaque() });
     }
     return { status: 200, body };

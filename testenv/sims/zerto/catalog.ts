@@ -1,22 +1,23 @@
 /**
- * The enumerations the simulated ZVM publishes, as REFERENCE.md documents them. The simulator uses these
- * numbers; the driver never does: it resolves names from `/v1/vpgs/statuses` and `/substatuses` at run time.
+ * The enumerations the simulated ZVM publishes, as Zerto's SDK names them (ZertoPublic/zvml-python-sdk
+ * `zvml/common.py`; the 10.0 U6 document lists the same ints without names). The simulator uses these numbers;
+ * the driver never does: it resolves names from `/v1/vpgs/statuses` and `/substatuses` at run time.
  */
 
-/** Index = the `Status` int. 3/4 follow the order most sources give (they disagree). */
+/** Index = the `Status` int. */
 export const VPG_STATUSES = [
   'Initializing',
   'MeetingSLA',
   'NotMeetingSLA',
-  'RpoNotMeetingSLA',
   'HistoryNotMeetingSLA',
+  'RpoNotMeetingSLA',
   'FailingOver',
   'Moving',
   'Deleting',
   'Recovered',
 ] as const;
 
-/** Index = the `SubStatus` int. */
+/** Index = the `SubStatus` int: 0-32 named by the SDK; the document also allows 33-42, which nobody names. */
 export const VPG_SUBSTATUSES = [
   'None',
   'InitialSync',
@@ -45,6 +46,12 @@ export const VPG_SUBSTATUSES = [
   'DisconnectedFromPeer',
   'ReplicationPausedUserInitiated',
   'ReplicationPausedSystemInitiated',
+  'RecoveryStorageProfileError',
+  'Backup',
+  'RollingBack',
+  'RecoveryStorageError',
+  'JournalStorageError',
+  'VmNotProtectedError',
 ] as const;
 
 type StatusName = (typeof VPG_STATUSES)[number];

@@ -23,7 +23,7 @@ export interface InstanceOverrides extends Partial<Pick<WorldOptions, 'activeSit
  *     (topology: a topology file path or an inline topology object, for VMs and VPGs other than the
  *     daemon's, e.g. a generated topology of 200 VMs for the benchmarks)
  *   GET /instances/{id}/state, POST .../reset {activeSite?}
- *   POST .../faults {path, method?, kind: latency|status|drop, latencyMs?, status?, count?}, DELETE .../faults
+ *   POST .../faults {path, method?, kind: latency|status|drop|lose, latencyMs?, status?, count?}, DELETE .../faults
  *   PUT .../delays {syncMs?, commitMs?, reverseProtectionMs?}, PUT .../auth {sessionIdleMs?, accessTokenMs?, refreshTokenMs?}
  *   POST .../auth/expire, POST .../alerts {vpgName, level, description}, PATCH .../vpgs/{name} {actualRpoSeconds?, status?, subStatus?}
  */

@@ -6,8 +6,11 @@ export interface FaultRule {
   /** Regular expression tested against the request's path and query, e.g. `^/v1/vpgs`. */
   readonly path: string;
   readonly method?: string;
-  /** `latency` delays the answer; `status` answers with that HTTP status; `drop` destroys the connection. */
-  readonly kind: 'latency' | 'status' | 'drop';
+  /**
+   * `latency` delays the answer; `status` answers with that HTTP status (nothing done); `drop` destroys the
+   * connection (nothing done); `lose` does the call, then destroys the connection (the answer is lost).
+   */
+  readonly kind: 'latency' | 'status' | 'drop' | 'lose';
   readonly latencyMs?: number;
   readonly status?: number;
   count?: number;
@@ -17,7 +20,7 @@ export class Faults {
   private rules: { rule: FaultRule; pattern: RegExp }[] = [];
 
   add(rule: FaultRule): void {
-    if (!['latency', 'status', 'drop'].includes(rule.kind)) throw new Error(`unknown fault kind ${JSON.stringify(rule.kind)}: use latency, status or drop`);
+    if (!['latency', 'status', 'drop', 'lose'].includes(rule.kind)) throw new Error(`unknown fault kind ${JSON.stringify(rule.kind)}: use latency, status, drop or lose`);
     this.rules.push({ rule: { ...rule }, pattern: new RegExp(rule.path) });
   }
 

@@ -11,11 +11,18 @@ export interface NamedItem {
 
 export interface SimSite {
   readonly id: string;
+  /** The Zerto site name (`/v1/localsite`, `/v1/peersites`). */
   readonly name: string;
+  /** `VirtualizationSiteName`: the hypervisor manager's host name, not the Zerto site name. */
+  readonly hypervisorName: string;
   readonly vms: readonly NamedItem[];
   readonly cluster: NamedItem;
   readonly datastore: NamedItem;
   readonly network: NamedItem;
+  /** The isolated network Failover Tests attach test VMs to. */
+  readonly testNetwork: NamedItem;
+  /** Where recovered VMs are placed in the VM folder tree. */
+  readonly folder: NamedItem;
   readonly resourcePool?: NamedItem;
 }
 
@@ -31,10 +38,13 @@ export class Inventory {
       return {
         id,
         name: site.name,
+        hypervisorName: new URL(site.vcenter.url).host,
         vms: topology.vms.filter((vm) => vm.site === site.name).map((vm, i) => item('vm', vm.name, i + 1)),
         cluster: item('domain-c', site.cluster),
         datastore: item('datastore', site.datastore),
         network: item('network', site.network),
+        testNetwork: item('network', site.testNetwork ?? `${site.network}-test`, 2),
+        folder: item('group-v', site.folder ?? 'pra'),
         resourcePool: site.resourcePool === undefined ? undefined : item('resgroup', site.resourcePool),
       };
     });

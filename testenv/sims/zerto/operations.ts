@@ -3,7 +3,7 @@ import { status, subStatus, TaskState, VPG_STATUSES } from './catalog';
 import type { Inventory } from './inventory';
 import type { SiteVmPower } from './power';
 import type { Tasks } from './tasks';
-import { defaultPlacement, isReplicating, markReplicating, type Operation, type SimVpg } from './vpgs';
+import { defaultPlacement, isReplicating, markReplicating, type FailoverTest, type Operation, type SimVpg } from './vpgs';
 
 /** The simulated durations of a recovery, settable through the control endpoint. */
 export interface Delays {
@@ -39,7 +39,8 @@ export interface RecoveryRequest {
   readonly vmIds?: readonly string[];
 }
 
-const label = (kind: Operation['kind']) => (kind === 'move' ? 'Move' : 'Failover');
+/** Task types as the SDK names them (ZertoPublic/zvml-python-sdk `ZertoTaskTypes`). */
+const label = (kind: Operation['kind']) => (kind === 'move' ? 'Move' : 'FailOver');
 
 /**
  * The VPG state machine of a Move or Failover: syncing -> *BeforeCommit (target VMs powered on) ->
@@ -57,7 +58,7 @@ export class Recoveries {
   ) {}
 
   start(vpg: SimVpg, req: RecoveryRequest): string {
-    if (vpg.operation) throw new ApiError(400, `VPG ${vpg.name} already has a ${vpg.operation.kind} in progress`);
+    this.unlessBusy(vpg);
     if (!isReplicating(vpg)) throw new ApiError(400, `VPG ${vpg.name} is ${VPG_STATUSES[vpg.status]}: only a replicating VPG can ${req.kind}`);
     if (req.checkpointId !== undefined && !vpg.checkpoints.some((c) => c.id === req.checkpointId)) {
       throw new ApiError(400, `Checkpoint ${req.checkpointId} does not exist in VPG ${vpg.name}`);
@@ -65,7 +66,7 @@ export class Recoveries {
     const stranger = req.vmIds?.find((id) => !vpg.vmIds.includes(id));
     if (stranger !== undefined) throw new ApiError(400, `VM ${stranger} is not protected by VPG ${vpg.name}`);
     const vmIds = req.vmIds?.length ? [...req.vmIds] : [...vpg.vmIds];
-    const task = this.tasks.start(`${label(req.kind)}Vpg`, vpg.id);
+    const task = this.tasks.start(label(req.kind), vpg.id);
     const op: Operation = { kind: req.kind, taskId: task.id, reverseProtection: req.reverseProtection, poweredOff: [], poweredOn: [], phase: 'syncing' };
     vpg.operation = op;
     vpg.status = status(req.kind === 'move' ? 'Moving' : 'FailingOver');
@@ -94,7 +95,7 @@ export class Recoveries {
 
   commit(vpg: SimVpg, kind: Operation['kind'], reverseProtection: boolean): string {
     const op = this.waitingOperation(vpg, kind, 'commit');
-    const task = this.tasks.start(`${label(kind)}Commit`, vpg.id);
+    const task = this.tasks.start(kind === 'move' ? 'MoveCommit' : 'FailoverCommit', vpg.id);
     op.phase = 'committing';
     vpg.subStatus = subStatus(kind === 'move' ? 'MovingCommitting' : 'FailingOverCommitting');
     this.later(this.delays.commitMs, async () => {
@@ -109,7 +110,7 @@ export class Recoveries {
 
   rollback(vpg: SimVpg, kind: Operation['kind']): string {
     const op = this.waitingOperation(vpg, kind, 'roll back');
-    const task = this.tasks.start(`${label(kind)}Rollback`, vpg.id);
+    const task = this.tasks.start(kind === 'move' ? 'MoveRollback' : 'FailoverRollback', vpg.id);
     op.phase = 'rollingBack';
     vpg.subStatus = subStatus(kind === 'move' ? 'MovingRollingBack' : 'FailingOverRollingBack');
     this.later(this.delays.commitMs, async () => {
@@ -121,6 +122,51 @@ export class Recoveries {
       }
       this.tasks.finish(op.taskId, TaskState.Stopped, 'Rolled back');
       this.tasks.finish(task.id, TaskState.Completed, 'Rolled back');
+    });
+    return task.id;
+  }
+
+  /**
+   * FailoverTest: the test VMs come up at the recovery site (in the VPG's test network) while replication
+   * goes on; the task completes once they are up. They stay until FailoverTestStop.
+   */
+  startTest(vpg: SimVpg, checkpointId: string | undefined, vmIds: readonly string[] | undefined): string {
+    this.unlessBusy(vpg);
+    if (!isReplicating(vpg)) throw new ApiError(400, `VPG ${vpg.name} is ${VPG_STATUSES[vpg.status]}: only a replicating VPG can be tested`);
+    if (checkpointId !== undefined && !vpg.checkpoints.some((c) => c.id === checkpointId)) throw new ApiError(400, `Checkpoint ${checkpointId} does not exist in VPG ${vpg.name}`);
+    const stranger = vmIds?.find((id) => !vpg.vmIds.includes(id));
+    if (stranger !== undefined) throw new ApiError(400, `VM ${stranger} is not protected by VPG ${vpg.name}`);
+    const task = this.tasks.start('FailOverTest', vpg.id);
+    const test: FailoverTest = { taskId: task.id, stage: 'Starting', poweredOn: [] };
+    vpg.test = test;
+    this.later(this.delays.syncMs, async () => {
+      try {
+        const targets = (vmIds?.length ? vmIds : vpg.vmIds).map((id) => this.recoveryVmOf(id));
+        await this.powerVms('powerOn', vpg.recoverySiteId, targets, test.poweredOn);
+      } catch (e) {
+        this.tasks.finish(task.id, TaskState.Failed, (e as Error).message);
+        await this.endTest(vpg, test).catch(() => undefined);
+        return;
+      }
+      test.stage = 'Testing';
+      this.tasks.finish(task.id, TaskState.Completed, 'Failover test started');
+    });
+    return task.id;
+  }
+
+  /** FailoverTestStop: the test VMs are powered off and removed; the VPG keeps replicating. */
+  stopTest(vpg: SimVpg): string {
+    const test = vpg.test;
+    if (!test || test.stage !== 'Testing') throw new ApiError(400, `VPG ${vpg.name} has no failover test ${test ? 'to stop yet' : 'running'}`);
+    const task = this.tasks.start('StopFailOverTest', vpg.id);
+    test.stage = 'Stopping';
+    this.later(this.delays.commitMs, async () => {
+      try {
+        await this.endTest(vpg, test);
+        this.tasks.finish(task.id, TaskState.Completed, 'Failover test stopped');
+      } catch (e) {
+        this.tasks.finish(task.id, TaskState.Failed, (e as Error).message);
+      }
     });
     return task.id;
   }
@@ -149,6 +195,18 @@ export class Recoveries {
       subStatus: subStatus('DeltaSync'),
     });
     this.later(this.delays.reverseProtectionMs, async () => markReplicating(vpg));
+  }
+
+  private async endTest(vpg: SimVpg, test: FailoverTest): Promise<void> {
+    await this.power.powerOff(this.siteName(vpg.recoverySiteId), test.poweredOn.map((id) => this.vmName(id)));
+    vpg.test = undefined;
+    vpg.lastTest = new Date();
+  }
+
+  /** A ZVM refuses a second action on a VPG that already has one in progress (a Move, a Failover, a test). */
+  private unlessBusy(vpg: SimVpg): void {
+    if (vpg.operation) throw new ApiError(400, `VPG ${vpg.name} already has a ${vpg.operation.kind} in progress`);
+    if (vpg.test) throw new ApiError(400, `VPG ${vpg.name} has a failover test in progress`);
   }
 
   private waitingOperation(vpg: SimVpg, kind: Operation['kind'], verb: string): Operation {

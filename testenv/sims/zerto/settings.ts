@@ -18,6 +18,9 @@ interface Settings {
   clusterId: string;
   datastoreId: string;
   networkId: string;
+  testNetworkId: string | null;
+  folderId: string | null;
+  journalDatastoreId: string | null;
   resourcePoolId: string | null;
   vmIds: string[];
 }
@@ -27,9 +30,9 @@ function render(id: string, s: Settings): Record<string, unknown> {
     VpgSettingsIdentifier: id,
     VpgIdentifier: s.vpgId,
     Basic: { Name: s.name, RpoInSeconds: s.rpoSeconds, JournalHistoryInHours: s.journalHours, ProtectedSiteIdentifier: s.protectedSiteId, RecoverySiteIdentifier: s.recoverySiteId, Priority: 'Medium' },
-    Recovery: { DefaultHostClusterIdentifier: s.clusterId, DefaultDatastoreIdentifier: s.datastoreId, ResourcePoolIdentifier: s.resourcePoolId, DefaultFolderIdentifier: null },
-    Journal: { DefaultDatastoreIdentifier: s.datastoreId },
-    Networks: { Failover: { Hypervisor: { DefaultNetworkIdentifier: s.networkId } } },
+    Recovery: { DefaultHostClusterIdentifier: s.clusterId, DefaultDatastoreIdentifier: s.datastoreId, ResourcePoolIdentifier: s.resourcePoolId, DefaultFolderIdentifier: s.folderId },
+    Journal: { DatastoreIdentifier: s.journalDatastoreId },
+    Networks: { Failover: { Hypervisor: { DefaultNetworkIdentifier: s.networkId } }, FailoverTest: { Hypervisor: { DefaultNetworkIdentifier: s.testNetworkId } } },
     Vms: s.vmIds.map((VmIdentifier) => ({ VmIdentifier })),
   };
 }
@@ -38,7 +41,7 @@ function render(id: string, s: Settings): Record<string, unknown> {
 function parse(body: unknown, current: Settings): Settings {
   const basic = field(body, 'Basic');
   const recovery = field(body, 'Recovery');
-  const network = field(field(field(body, 'Networks'), 'Failover'), 'Hypervisor');
+  const network = (kind: string) => field(field(field(body, 'Networks'), kind), 'Hypervisor');
   const vms = field(body, 'Vms');
   return {
     vpgId: current.vpgId,
@@ -50,12 +53,30 @@ function parse(body: unknown, current: Settings): Settings {
     clusterId: str(recovery, 'DefaultHostClusterIdentifier') ?? current.clusterId,
     datastoreId: str(recovery, 'DefaultDatastoreIdentifier') ?? current.datastoreId,
     resourcePoolId: str(recovery, 'ResourcePoolIdentifier') ?? current.resourcePoolId,
-    networkId: str(network, 'DefaultNetworkIdentifier') ?? current.networkId,
+    networkId: str(network('Failover'), 'DefaultNetworkIdentifier') ?? current.networkId,
+    testNetworkId: str(network('FailoverTest'), 'DefaultNetworkIdentifier') ?? current.testNetworkId,
+    folderId: str(recovery, 'DefaultFolderIdentifier') ?? current.folderId,
+    journalDatastoreId: str(field(body, 'Journal'), 'DatastoreIdentifier') ?? current.journalDatastoreId,
     vmIds: Array.isArray(vms) ? vms.map((v) => str(v, 'VmIdentifier') ?? '') : current.vmIds,
   };
 }
 
-const empty: Settings = { vpgId: null, name: '', rpoSeconds: 300, journalHours: 24, protectedSiteId: '', recoverySiteId: '', clusterId: '', datastoreId: '', networkId: '', resourcePoolId: null, vmIds: [] };
+const empty: Settings = {
+  vpgId: null,
+  name: '',
+  rpoSeconds: 300,
+  journalHours: 24,
+  protectedSiteId: '',
+  recoverySiteId: '',
+  clusterId: '',
+  datastoreId: '',
+  networkId: '',
+  testNetworkId: null,
+  folderId: null,
+  journalDatastoreId: null,
+  resourcePoolId: null,
+  vmIds: [],
+};
 
 /** `/v1/vpgSettings`: create a settings object (empty, or a copy of a VPG's), edit it, commit or discard it. */
 export class VpgSettingsStore {
@@ -86,6 +107,9 @@ export class VpgSettingsStore {
         clusterId: vpg.placement.clusterId,
         datastoreId: vpg.placement.datastoreId,
         networkId: vpg.placement.networkId,
+        testNetworkId: vpg.placement.testNetworkId ?? null,
+        folderId: vpg.placement.folderId ?? null,
+        journalDatastoreId: vpg.placement.journalDatastoreId ?? null,
         resourcePoolId: vpg.placement.resourcePoolId ?? null,
         vmIds: [...vpg.vmIds],
       };
@@ -143,7 +167,15 @@ export class VpgSettingsStore {
       vmIds: [...s.vmIds],
       rpoSeconds: s.rpoSeconds,
       journalHours: s.journalHours,
-      placement: { clusterId: s.clusterId, datastoreId: s.datastoreId, networkId: s.networkId, resourcePoolId: s.resourcePoolId ?? undefined },
+      placement: {
+        clusterId: s.clusterId,
+        datastoreId: s.datastoreId,
+        networkId: s.networkId,
+        testNetworkId: s.testNetworkId ?? undefined,
+        folderId: s.folderId ?? undefined,
+        journalDatastoreId: s.journalDatastoreId ?? undefined,
+        resourcePoolId: s.resourcePoolId ?? undefined,
+      },
     });
     const task = this.tasks.start(existing ? 'UpdateProtectionGroup' : 'CreateProtectionGroup', vpg.id);
     if (!existing) {
@@ -189,6 +221,10 @@ export class VpgSettingsStore {
       if (target.datastore.id !== s.datastoreId) problems.push(`datastore ${s.datastoreId} is not on the recovery site`);
       if (target.network.id !== s.networkId) problems.push(`network ${s.networkId} is not on the recovery site`);
       if (s.resourcePoolId !== null && target.resourcePool?.id !== s.resourcePoolId) problems.push(`resource pool ${s.resourcePoolId} is not on the recovery site`);
+      // Zerto's PowerShell wrapper makes these mandatory for a new VPG (New-ZertoVpg.ps1).
+      if (s.testNetworkId !== target.testNetwork.id && s.testNetworkId !== target.network.id) problems.push(`failover test network ${s.testNetworkId ?? '(none)'} is not on the recovery site`);
+      if (s.folderId !== target.folder.id) problems.push(`recovery folder ${s.folderId ?? '(none)'} is not on the recovery site`);
+      if (s.journalDatastoreId !== null && s.journalDatastoreId !== target.datastore.id) problems.push(`journal datastore ${s.journalDatastoreId} is not on the recovery site`);
     }
     if (problems.length) throw new ApiError(400, `VPG settings are invalid: ${problems.join('; ')}`);
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TaskState } from './catalog';
+import { link } from './vpgs';
 
 export interface SimTask {
   readonly id: string;
@@ -44,14 +45,16 @@ export class Tasks {
   }
 }
 
+/** A task as the 10.0 U6 document has it: identified by its link. */
 export function renderTask(task: SimTask): Record<string, unknown> {
   return {
-    TaskIdentifier: task.id,
+    Link: link('TaskApi', `/v1/tasks/${task.id}`, task.id),
     Type: task.type,
     Status: { State: task.state, Progress: task.progress },
     Started: task.started.toISOString(),
     Completed: task.completed?.toISOString() ?? null,
     CompleteReason: task.completeReason ?? null,
-    RelatedEntities: { Vpgs: [{ identifier: task.vpgId, href: `/v1/vpgs/${task.vpgId}` }] },
+    IsCancellable: false,
+    RelatedEntities: { Vpgs: [link('VpgApi', `/v1/vpgs/${task.vpgId}`, task.vpgId)] },
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Topology } from '../../../topology';
-import { status, subStatus, VPG_STATUSES } from './catalog';
+import { status, subStatus, VPG_STATUSES, VPG_SUBSTATUSES } from './catalog';
 import type { Inventory, SimSite } from './inventory';
 
 /** Where a VPG's recovered VMs land, as Zerto identifiers of the recovery site's inventory. */
@@ -8,6 +8,9 @@ export interface RecoveryPlacement {
   clusterId: string;
   datastoreId: string;
   networkId: string;
+  testNetworkId?: string;
+  folderId?: string;
+  journalDatastoreId?: string;
   resourcePoolId?: string;
 }
 
@@ -45,13 +48,28 @@ export interface SimVpg {
   actualRpoSeconds: number;
   checkpoints: Checkpoint[];
   operation?: Operation;
+  /** A Failover Test running on the VPG (replication goes on meanwhile). */
+  test?: FailoverTest;
+  /** When the last Failover Test ended. */
+  lastTest?: Date;
+}
+
+/** A Failover Test: test VMs up in the recovery site's test network until FailoverTestStop. */
+export interface FailoverTest {
+  readonly taskId: string;
+  /** `RunningFailOverTestApi.Stage` (the document gives no values: ours are Starting, Testing, Stopping). */
+  stage: 'Starting' | 'Testing' | 'Stopping';
+  /** Test VMs powered on at the recovery site; the stop powers them off. */
+  poweredOn: string[];
 }
 
 /** A small, varying RPO as a healthy replication shows. */
 export const healthyRpoSeconds = (): number => 4 + Math.floor(Math.random() * 6);
 
-/** Whether the VPG replicates (MeetingSLA up to HistoryNotMeetingSLA): only then can it be recovered, and checkpoints accrue. */
-export const isReplicating = (vpg: SimVpg): boolean => vpg.status >= status('MeetingSLA') && vpg.status <= status('HistoryNotMeetingSLA');
+const REPLICATING = new Set(['MeetingSLA', 'NotMeetingSLA', 'HistoryNotMeetingSLA', 'RpoNotMeetingSLA']);
+
+/** Whether the VPG replicates (meeting its SLA or not): only then can it be recovered, and checkpoints accrue. */
+export const isReplicating = (vpg: SimVpg): boolean => REPLICATING.has(VPG_STATUSES[vpg.status]);
 
 /** The VPG replicating again and meeting its SLA (after a rollback, reverse protection or a creation). */
 export function markReplicating(vpg: SimVpg): void {
@@ -59,7 +77,15 @@ export function markReplicating(vpg: SimVpg): void {
 }
 
 export function defaultPlacement(site: SimSite): RecoveryPlacement {
-  return { clusterId: site.cluster.id, datastoreId: site.datastore.id, networkId: site.network.id, resourcePoolId: site.resourcePool?.id };
+  return {
+    clusterId: site.cluster.id,
+    datastoreId: site.datastore.id,
+    networkId: site.network.id,
+    testNetworkId: site.testNetwork.id,
+    folderId: site.folder.id,
+    journalDatastoreId: site.datastore.id,
+    resourcePoolId: site.resourcePool?.id,
+  };
 }
 
 /**
@@ -90,40 +116,45 @@ export function initialVpgs(topology: Topology, inventory: Inventory, activeSite
   });
 }
 
-const link = (inventory: Inventory, siteId: string) => ({ href: `/v1/localsite#${siteId}`, identifier: siteId, rel: null, type: 'SiteApi', name: inventory.site(siteId)?.name });
+/** A `ResourceLink` as the 10.x document has it (objects are identified through their link). */
+export const link = (type: string, href: string, identifier: string) => ({ href, identifier, rel: null, type });
+const siteLink = (siteId: string) => link('SiteApi', `/v1/peersites/${siteId}`, siteId);
 
-/** The VPG as `GET /v1/vpgs` shows it (PascalCase, link objects in lowercase as the live API has them). */
+/** The VPG as `GET /v1/vpgs` shows it in the 10.0 U6 document (PascalCase on the wire, as live ZVMs answer). */
 export function renderVpg(vpg: SimVpg, inventory: Inventory): Record<string, unknown> {
   return {
-    VpgIdentifier: vpg.id,
     VpgName: vpg.name,
     Status: vpg.status,
     SubStatus: vpg.subStatus,
     StatusDescription: VPG_STATUSES[vpg.status],
+    SubStatusDescription: VPG_SUBSTATUSES[vpg.subStatus],
     ActualRPO: vpg.actualRpoSeconds,
     ConfiguredRpoSeconds: vpg.rpoSeconds,
     VmsCount: vpg.vmIds.length,
-    Priority: 1,
-    SourceSite: inventory.site(vpg.protectedSiteId)?.name,
-    TargetSite: inventory.site(vpg.recoverySiteId)?.name,
-    ProtectedSite: link(inventory, vpg.protectedSiteId),
-    RecoverySite: link(inventory, vpg.recoverySiteId),
+    ProtectedSiteName: inventory.site(vpg.protectedSiteId)?.name,
+    RecoverySiteName: inventory.site(vpg.recoverySiteId)?.name,
+    ProtectedSite: siteLink(vpg.protectedSiteId),
+    RecoverySite: siteLink(vpg.recoverySiteId),
     HistoryStatusApi: { ActualHistoryInMinutes: vpg.journalHours * 60, ConfiguredHistoryInMinutes: vpg.journalHours * 60 },
-    Link: { href: `/v1/vpgs/${vpg.id}`, identifier: vpg.id, rel: 'self', type: 'VpgApi' },
+    ActiveProcessesApi: { RunningFailOverTestApi: vpg.test ? { Stage: vpg.test.stage } : null },
+    LastTest: vpg.lastTest?.toISOString() ?? null,
+    Link: link('VpgApi', `/v1/vpgs/${vpg.id}`, vpg.id),
   };
 }
 
+/** A protected VM as `GET /v1/vms` shows it: identified by its link, which also names its VPG. */
 export function renderVm(vpg: SimVpg, vmId: string, inventory: Inventory): Record<string, unknown> {
   return {
-    VmIdentifier: vmId,
     VmName: inventory.vm(vmId)?.vm.name ?? vmId,
-    VpgIdentifier: vpg.id,
     VpgName: vpg.name,
     Status: vpg.status,
     SubStatus: vpg.subStatus,
     ActualRPO: vpg.actualRpoSeconds,
-    SourceSite: inventory.site(vpg.protectedSiteId)?.name,
-    TargetSite: inventory.site(vpg.recoverySiteId)?.name,
+    ProtectedSiteName: inventory.site(vpg.protectedSiteId)?.name,
+    RecoverySiteName: inventory.site(vpg.recoverySiteId)?.name,
+    ProtectedSite: siteLink(vpg.protectedSiteId),
+    RecoverySite: siteLink(vpg.recoverySiteId),
+    Link: { ...link('VmApi', `/v1/vms/${vmId}`, vmId), vpg_identifier: vpg.id },
   };
 }
 

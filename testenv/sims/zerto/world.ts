@@ -22,6 +22,10 @@ export interface RequestRecord {
   readonly method: string;
   readonly path: string;
   readonly status: number;
+  /** The JSON body of an API call (never a login form). */
+  readonly body?: unknown;
+  /** The JSON answer (tokens are opaque, never the credentials). */
+  readonly answer?: unknown;
 }
 
 export interface WorldOptions {
