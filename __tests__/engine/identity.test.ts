@@ -24,7 +24,8 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  await Promise.all(RBX_VMS.map((vm) => rbx.writeExtraConfig(vm, Object.fromEntries(KEYS.map((k) => [k, ''])))));
+  // Back as provisioned (testenv/vcsim/inventory.ts): the declared site, no fence.
+  await Promise.all(RBX_VMS.map((vm) => rbx.writeExtraConfig(vm, { 'guestinfo.pra.site': 'rbx', 'guestinfo.pra.active_site': '', 'guestinfo.pra.epoch': '' })));
   await rbx.close();
   dirs.removeAll();
 });

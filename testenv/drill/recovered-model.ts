@@ -33,6 +33,13 @@ export async function asZertoMakesThem(vcenter: (site: string) => Pick<Vcenter, 
   await Promise.all(topology.sites.flatMap((site) => vmsOf(topology, site.name).map((vm) => vcenter(site.name).writeExtraConfig(vm, cleared))));
 }
 
+/** Puts back the VMX every VM had before the drill: its declared site (testenv/vcsim/inventory.ts), no fence keys. */
+export async function asDeclared(vcenter: (site: string) => Pick<Vcenter, 'writeExtraConfig'>, topology: Topology): Promise<void> {
+  await Promise.all(
+    topology.vms.map((vm) => vcenter(vm.site).writeExtraConfig(vm.name, { [ExtraConfigKey.site]: vm.site, [GUESTINFO_ACTIVE_SITE]: '', [GUESTINFO_EPOCH]: '' })),
+  );
+}
+
 /** What the guest's VMware Tools answer now: the `guestinfo.*` keys of its VMX, as `key=value` lines. */
 export async function toolsView(vcenter: Pick<Vcenter, 'readExtraConfig'>, vm: string): Promise<string> {
   const config = await vcenter.readExtraConfig(vm);

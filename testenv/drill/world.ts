@@ -18,7 +18,7 @@ import { provisionVms } from '../vcsim/provision';
 import type { GuestJob } from '../guests/guest';
 import { createInstance, defaultInstance, type InstanceHandle, type ZertoSimInstance } from '../sims/zerto/control-client';
 import { drillTopology, topologyYaml } from './topology';
-import { asZertoMakesThem, recoveredFrom, toolsView, type RecoveryModel } from './recovered-model';
+import { asDeclared, asZertoMakesThem, recoveredFrom, toolsView, type RecoveryModel } from './recovered-model';
 
 /** The drill's cron schedule per guest: short jobs every second, a slow one that a handover must drain. */
 const DRILL_JOBS: readonly GuestJob[] = [
@@ -167,6 +167,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
       await Promise.allSettled([...followers, ...applied.values()]);
       fleet.stop();
       await restoreWorld(systems, topology, zerto, recovery);
+      if (recovery === 'documented') await asDeclared((site) => systems.vcenter(site), topology); // as other tests expect the shared VMs
       const executions = fleet.executions();
       const executionsPerSite: Record<string, number> = {};
       for (const e of executions) executionsPerSite[e.site] = (executionsPerSite[e.site] ?? 0) + 1;

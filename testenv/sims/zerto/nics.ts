@@ -1,7 +1,7 @@
 import { ApiError } from './operations';
 
 /**
- * Per-VM NIC settings of VPGs (ZVMA 10.0 U6 document: `/v1/vpgSettings/{id}/vms/{vmId}/nics[/{nicId}]`), kept
+ * Per-VM NIC settings of VPGs (ZVMA 10.0 U6 document: GET `/v1/vpgSettings/{id}/vms/{vmId}/nics`, PUT `.../{nicId}`), kept
  * apart from the other settings: a settings copy opened on a VPG starts from the VPG's committed NICs, a PUT
  * replaces one NIC of the copy, commit stores the copy's NICs on the VPG, discard drops them. Each VM has one
  * NIC, "Network adapter 1", which re-IPs nothing until told (`ShouldReplaceIpConfiguration`).
@@ -30,12 +30,6 @@ export class VmNicStore {
     return this.nicsOf(settingsId, vmId, vmIds);
   }
 
-  get(settingsId: string, vmId: string, nicId: string, vmIds: readonly string[]): Nic {
-    const nic = this.nicsOf(settingsId, vmId, vmIds).find((n) => n.NicIdentifier === nicId);
-    if (!nic) throw new ApiError(404, `NIC ${nicId} of VM ${vmId} not found`);
-    return nic;
-  }
-
   put(settingsId: string, vmId: string, nicId: string, body: unknown, vmIds: readonly string[]): void {
     const nics = this.nicsOf(settingsId, vmId, vmIds);
     const i = nics.findIndex((n) => n.NicIdentifier === nicId);
@@ -52,11 +46,6 @@ export class VmNicStore {
 
   discard(settingsId: string): void {
     this.drafts.delete(settingsId);
-  }
-
-  /** The committed NICs of a VPG's VM (the default NIC when never edited). */
-  ofVpg(vpgId: string, vmId: string): readonly Nic[] {
-    return this.committed.get(vpgId)?.get(vmId) ?? [defaultNic()];
   }
 
   clear(): void {
