@@ -33,6 +33,12 @@ describe('recovered VMs as Zerto documents them', () => {
       await new Promise((r) => setTimeout(r, 2000));
       const failback = await run(world, failbackSpec(world));
       expect(failback.steps.find((s) => s.id === 'restore.identity')?.output).toEqual({ site: 'rbx', fence: expect.stringMatching(/^(sbg|none)@\d+$/), vms: ['VM-DOCKER-APP-A-RBX', 'VM-MYSQL-APP-A-RBX'] });
+      // H12: the state move of site-rbx is journaled once the commit made the recovered VMs permanent.
+      const moves = (failback.steps.find((s) => s.id === 'commit.terraform-state')?.output as { moves: { address: string; importId: string }[] }).moves;
+      expect(moves.map((m) => [m.address, m.importId.replace(/^\/[^/]+\//, '/DC/')])).toEqual([
+        ['vsphere_virtual_machine.VM-DOCKER-APP-A-RBX', '/DC/vm/VM-DOCKER-APP-A-RBX'],
+        ['vsphere_virtual_machine.VM-MYSQL-APP-A-RBX', '/DC/vm/VM-MYSQL-APP-A-RBX'],
+      ]);
       await new Promise((r) => setTimeout(r, 2000));
       await run(world, { kind: 'failover', from: 'rbx', to: 'sbg', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile });
       await new Promise((r) => setTimeout(r, 2000));

@@ -3,6 +3,7 @@ import { activationSteps, validationSteps } from './activation';
 import { preflightSteps } from './preflight';
 import { checkpointStep, recoverStep, stateStep } from './restore';
 import { identityStep } from './identity';
+import { terraformStateStep } from './terraform-state';
 import { commitSteps, handoverSteps, stopSourceStep, trafficStep } from './switch';
 import type { FailbackSystems } from './systems';
 import { vpgsBetween } from './topology-views';
@@ -39,6 +40,7 @@ export function failbackPlan(topology: Topology, from: string, to: string): Plan
     stopSourceStep(from),
     switched,
     ...commitSteps(from, to, { reverseProtection: true }),
+    terraformStateStep(to),
   ];
   return { name: `failback ${from} -> ${to}`, from, to, rtoMinutes: topology.rtoMinutes, steps };
 }
@@ -61,6 +63,7 @@ export function failoverPlan(topology: Topology, from: string, to: string, optio
     handover.grant,
     stateStep('switch.state', 'switch', `failback state: active_site=${to}, failback_site=${to}, pause mode armed`, () => ({ failback_site: to, enable_failback_pause_mode: true, active_site: to })),
     ...commitSteps(from, to, { reverseProtection: !options.force }),
+    terraformStateStep(to),
   ];
   return { name: `failover ${from} -> ${to}`, from, to, rtoMinutes: topology.rtoMinutes, steps };
 }
