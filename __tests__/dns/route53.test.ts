@@ -1,6 +1,7 @@
 import { AuthError } from '../../hooks/drivers/common/errors';
 import { pointTo } from '../../hooks/drivers/dns/index';
 import { control, RBX_IP, route53Dns, SBG_IP, uniqueName, visible } from '../support/dns-testenv';
+import { exclusive } from '../support/exclusive';
 
 /** The Route 53 backend through the real AWS SDK against the REST-XML fake, which publishes INSYNC changes into BIND. */
 
@@ -8,6 +9,7 @@ const r53Control = <T = unknown>(path: string, body: unknown = {}) => control<T>
 
 /** Long enough for the waiter (first delay 0.2 s) to see PENDING, short enough for a quick suite. */
 const INSYNC_AFTER_MS = 600;
+exclusive('route53-simulator'); // resets and faults are global to the simulator (the drill zone's too)
 beforeAll(async () => {
   await r53Control('reset');
   await r53Control('faults', { insyncAfterMs: INSYNC_AFTER_MS });

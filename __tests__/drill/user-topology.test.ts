@@ -15,6 +15,9 @@ import { aUserTopology, writeTopology } from '../support/user-topology';
 // These drills drive their own VMs and Zerto instance, but the traffic parts (the drill zone, HAProxy's
 // servers, the IPLB farm) are the other drills' too: one drill at a time.
 exclusive('vcenter-example-vms');
+// The OVH and Route 53 tests reset their simulator (every zone, the drill's included) and inject faults there.
+exclusive('ovh-simulator');
+exclusive('route53-simulator');
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
