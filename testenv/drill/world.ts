@@ -177,7 +177,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     dir,
     guests: topology.vms.map((vm) => ({ vm: vm.name, site: vm.site, role: vm.role, ip: vm.ip })),
     jobsOf: (role) => guestJobs(topology, role, options.load),
-    guard: guarded ? 'installed' : undefined,
+    guarded,
     envOf: (vm) => guestinfoEnv(dir, vm),
     activeSiteFile: formatActiveSite(start),
     recoveredFrom: recoveredFrom(topology, recovery),

@@ -24,10 +24,8 @@ export interface FleetOptions {
   readonly guests: readonly FleetGuest[];
   /** The cron jobs of a role. */
   readonly jobsOf: (role: string) => readonly GuestJob[];
-  /** Path of pra-guard, or `installed`: the copy the guest's cloud-init put in its root; absent = jobs run unguarded. */
-  readonly guard?: string | 'installed';
-  /** guard.conf content shared by every guest (sources, etcd endpoint); absent when cloud-init wrote the guests' own. */
-  readonly guardConf?: string;
+  /** Jobs run through the pra-guard the guest's cloud-init installed (with its guard.conf and /etc/pra/site); false: unguarded. */
+  readonly guarded: boolean;
   /** More environment for a guest's guard and jobs. */
   readonly envOf?: (vm: string) => Readonly<Record<string, string>>;
   /** What the replicated disks hold at the start: `active=..\nepoch=..`. */
@@ -96,10 +94,6 @@ export class GuestFleet {
     for (const guest of opts.guests) {
       const root = this.rootOf(guest.vm);
       for (const d of ['etc/pra', 'run/pra-guard', 'var/log/pra-guard']) mkdirSync(join(root, d), { recursive: true });
-      if (opts.guardConf !== undefined) {
-        writeFileSync(join(root, 'etc/pra/site'), `${guest.site}\n`);
-        writeFileSync(join(root, 'etc/pra/guard.conf'), opts.guardConf);
-      }
       writeFileSync(join(root, 'etc/pra/active-site'), opts.activeSiteFile);
       writeFileSync(fibFile(root), fibTrie(guest.ip));
       if (opts.sitesConf) writeFileSync(join(root, 'etc/pra/sites.conf'), opts.sitesConf);
@@ -149,7 +143,7 @@ export class GuestFleet {
       writeFileSync(fibFile(root), fibTrie((keeps ?? guest).ip));
     }
     const jobs = this.opts.jobsOf(guest.role).map((job) => ({ ...job, name: `${guest.role}.${job.name}` }));
-    const guard = this.opts.guard === 'installed' ? join(root, INSTALLED_GUARD) : this.opts.guard;
+    const guard = this.opts.guarded ? join(root, INSTALLED_GUARD) : undefined;
     const env = { PRA_GUARD_FIB_TRIE: fibFile(root), ...this.opts.envOf?.(vm) };
     const bootMs = this.seen.has(vm) ? this.opts.bootMs : 0;
     const options: GuestOptions = { vm, site: guest.site, root, ledger: this.ledger, jobs, guard, env, bootMs };
