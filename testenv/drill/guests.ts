@@ -96,7 +96,7 @@ export function guestinfoEnv(dir: string, vm: string): Record<string, string> {
 /**
  * Copies each VM's guestinfo.* from its vCenter into its guest (what VMware Tools would read from the VMX)
  * every `intervalMs` until `signal` aborts; resolves after the first copy of every VM. `refresh(vm)` copies
- * one VM's at once (at a power-on: the guest must not run on a copy older than its VMX).
+ * one VM's at once (before a resume: the guest must not run on a copy older than its VMX).
  */
 export async function followGuestinfo(
   dir: string,

@@ -197,12 +197,14 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     topology.sites.flatMap((site) => simulated(site.name).map((vm) => ({ vm, vcenter: vcenters[site.name] }))),
     follow.signal,
   );
-  // A VM's power changes reach its guest in order; a power-on first refreshes what its VMware Tools answer.
+  // A VM's power changes reach its guest in order. A resume first refreshes what its VMware Tools answer (the
+  // engine writes a suspended VM's identity just before it resumes it); a boot starts at once, as its disks are
+  // read at power-on, before anything can reach it over SSH (its cron waits bootMs, longer than a copy).
   const applied = new Map<string, Promise<void>>();
   const follower = (change: { vm: string; state: 'poweredOn' | 'poweredOff' | 'suspended' }) => {
     const next = (applied.get(change.vm) ?? Promise.resolve())
       .then(async () => {
-        if (change.state === 'poweredOn') await guestinfo.refresh(change.vm).catch(() => undefined); // the follower's last copy stands
+        if (change.state === 'poweredOn' && fleet.running(change.vm)) await guestinfo.refresh(change.vm).catch(() => undefined); // the follower's last copy stands
         fleet.onPowerState(change.vm, change.state);
       })
       .catch((error: Error) => log(`drill: guest of ${change.vm}: ${error.message}`));

@@ -105,6 +105,11 @@ export class GuestFleet {
     return guestRoot(this.opts.dir, vm);
   }
 
+  /** The guest has processes (running or frozen): a power-on resumes it rather than booting it. */
+  running(vm: string): boolean {
+    return this.pids.has(vm);
+  }
+
   /**
    * Reacts to a power state reported by vCenter: a suspended VM is frozen whole (SIGSTOP: its clock jumps
    * on resume); a powered-off VM loses every process, jobs in flight included (SIGKILL, journaled so that
