@@ -123,6 +123,13 @@ export class GuestFleet {
       this.seen.add(vm);
       return;
     }
+    if (state === 'suspended' && pid === undefined && this.seen.has(vm)) {
+      // Powered on and suspended between two polls (the pause watcher is that fast): it booted all the same,
+      // its disks read then, not at its resume (when the engine's SSH writes may already have landed).
+      signalGroup(this.launch(vm), 'SIGSTOP');
+      this.frozen.add(vm);
+      return;
+    }
     this.seen.add(vm);
     if (pid === undefined) return;
     if (state === 'suspended') {
