@@ -8,7 +8,7 @@ import { SITE_NAME, type Topology } from '../topology/schema';
  */
 
 /** guard/ of this checkout, from the sources (constructs/) or the compiled tree (dist/constructs/). */
-function guardDir(): string {
+export function guardDir(): string {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
     if (existsSync(join(dir, 'guard', 'pra-guard'))) return join(dir, 'guard');
   }

@@ -211,9 +211,13 @@ export function parseInput<S extends ZodTypeAny>(
   rules: (data: output<S>) => Problem[],
   isSecret?: (path: readonly (string | number)[]) => boolean,
 ): output<S> {
+  // A .json file that passes is done without the line-aware parser; any problem takes the path that names lines.
+  // The long-list check comes first: zod would build an issue per bad item of a huge list before answering.
   const json = parseJsonInput(file, text);
-  const fast = json === undefined ? undefined : schema.safeParse(json);
-  if (fast?.success && rules(fast.data).length === 0) return fast.data; // else the YAML path names the lines
+  if (json !== undefined && !firstItemIssues(schema, json).length) {
+    const fast = schema.safeParse(json);
+    if (fast.success && rules(fast.data).length === 0) return fast.data;
+  }
   const source = new SourceFile(file, text, isSecret);
   if (source.syntaxErrors.length) throw new InputError(file, source.syntaxErrors);
   const early = firstItemIssues(schema, source.data);

@@ -2,6 +2,7 @@ import type { Problem } from './problems';
 import type { Topology } from './schema';
 import { inSubnet } from './ip';
 import { parseCronSchedule } from '../hooks/audit/cron';
+import { guardConfigProblems } from './guard-config';
 
 /**
  * Rules that relate fields to each other. Each returns every problem it finds; the loader reports them all
@@ -138,6 +139,8 @@ const jobsRunOnDeclaredRoles: Rule = (t) => {
   }
   return problems;
 };
+/** The guard's own configuration rules, once the section has the shape the renderer needs. */
+const guardAcceptsItsConfig: Rule = (t) => (guardSourcesAreConfigured(t).length ? [] : guardConfigProblems(t));
 
 export const topologyRules: readonly Rule[] = [
   sitesAreDistinct,
@@ -148,4 +151,5 @@ export const topologyRules: readonly Rule[] = [
   checksNameExistingThings,
   guardSourcesAreConfigured,
   jobsRunOnDeclaredRoles,
+  guardAcceptsItsConfig,
 ];

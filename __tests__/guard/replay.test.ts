@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { Guest, SHELLS, finished, withGuest } from './guest';
 
@@ -74,5 +75,35 @@ describe.each(SHELLS)('replay detection under %s', (shell) => {
       guest.activeAtRbx(3);
       const result = await finished(guest.start(job(guest, '61 * * * *')));
       expect({ code: result.code, runs: runs(guest), stderr: result.stderr }).toEqual({ code: 2, runs: 0, stderr: expect.stringContaining("minute field '61'") });
+    }));
+});
+
+/**
+ * Debian cron schedules in the system zone and hands a crontab's TZ= line to the job as plain environment
+ * (REFERENCE.md, "Coordination and cron"; cron 3.0pl1's binary holds no TZ or CRON_TZ string). The guard must
+ * judge the minute cron fired for, whatever TZ the job carries.
+ */
+describe.each(SHELLS)('the zone of the scheduled minute under %s', (shell) => {
+  const instant = 1795230030; // 2026-11-21T03:00:30Z
+  const { TZ: _ignored, ...systemEnv } = process.env;
+  /** "M H" of `instant` in `zone` (undefined: the system zone, /etc/localtime). */
+  const minuteIn = (zone?: string) => spawnSync('date', ['-d', `@${instant}`, '+%-M %-H'], { env: zone ? { ...systemEnv, TZ: zone } : systemEnv, encoding: 'utf8' }).stdout.trim();
+  // A POSIX zone (no tzdata needed) 9 hours off the system zone's offset at that instant.
+  const jobZone = spawnSync('date', ['-d', `@${instant}`, '+%z'], { env: systemEnv, encoding: 'utf8' }).stdout.trim() === '+0900' ? 'UTC0' : 'JST-9';
+  const atInstantWithJobZone = { command: ['faketime', `@${instant}`], env: { TZ: jobZone } };
+
+  it('allows an on-time run: the schedule matches in the system zone, the job has another TZ', () =>
+    withGuest(shell, async (guest) => {
+      guest.activeAtRbx(3);
+      await guest.run(job(guest, `${minuteIn()} * * *`), atInstantWithJobZone);
+      expect({ decision: guest.ledger()[0].decision, runs: runs(guest) }).toEqual({ decision: 'allow', runs: 1 });
+    }));
+
+  it("denies as a replay a run whose schedule matches only in the job's TZ", () =>
+    withGuest(shell, async (guest) => {
+      guest.activeAtRbx(3);
+      expect(minuteIn(jobZone)).not.toBe(minuteIn());
+      await guest.run(job(guest, `${minuteIn(jobZone)} * * *`), atInstantWithJobZone);
+      expect({ decision: guest.ledger()[0].decision, runs: runs(guest) }).toEqual({ decision: 'replay-deny', runs: 0 });
     }));
 });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { GUARD, Guest, SHELLS, finished, withGuest } from './guest';
 
@@ -116,5 +116,65 @@ describe.each(SHELLS)('pra-guard wrap-crontab under %s', (shell) => {
       const cron = spawn(shell, ['-c', command.replace(/\\%/g, '%')], { env: guest.env({ SHELL: shell }) });
       const result = await finished(cron, stdin.join('\n'));
       expect({ code: result.code, output: readFileSync(out, 'utf8') }).toEqual({ code: 0, output: "a b|it's 100%|line one\nline two" });
+    }));
+});
+
+describe.each(SHELLS)('pra-guard wrap-crontab as a filter under %s', (shell) => {
+  const crontab = '# jobs\nMAILTO=ops\n*/5 * * * * /usr/local/bin/sync.sh --fast\n';
+
+  it.each([[[]], [['-']]])('reads stdin and writes stdout (arguments %j), as the file form writes its output', (extra) =>
+    withGuest(shell, async (guest) => {
+      guest.write('in', crontab);
+      await guest.run([...WRAP(guest), guest.path('in')]);
+      const result = await guest.run(['wrap-crontab', '--guard', GUARD, ...extra], { stdin: crontab });
+      expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({ code: 0, stdout: readFileSync(guest.path('out'), 'utf8'), stderr: '' });
+    }));
+
+  it('reads a system crontab from stdin with --system, and writes --output', () =>
+    withGuest(shell, async (guest) => {
+      const result = await guest.run(['wrap-crontab', '--guard', GUARD, '--system', '--output', guest.path('out')], { stdin: '@hourly root /usr/sbin/rotate\n' });
+      expect({ code: result.code, stdout: result.stdout, out: readFileSync(guest.path('out'), 'utf8').replace(/--name \S+ /, '') }).toEqual({
+        code: 0,
+        stdout: '',
+        out: `@hourly root ${GUARD} run --schedule '0 * * * *' -- "\${SHELL:-/bin/sh}" -c '/usr/sbin/rotate'\n`,
+      });
+    }));
+
+  it('writes nothing on stdout when a line cannot be parsed', () =>
+    withGuest(shell, async (guest) => {
+      const result = await guest.run(['wrap-crontab', '--guard', GUARD], { stdin: '0 1 * * * true\n61 * * * * true\n' });
+      expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({ code: 2, stdout: '', stderr: expect.stringContaining("stdin:2: cannot parse this line: minute field '61'") });
+    }));
+});
+
+describe.each(SHELLS)('pra-guard wrap-crontab and time zones under %s', (shell) => {
+  const instant = 1795230030; // 2026-11-21T03:00:30Z
+  const { TZ: _ignored, ...systemEnv } = process.env;
+  const systemMinute = spawnSync('date', ['-d', `@${instant}`, '+%-M %-H'], { env: systemEnv, encoding: 'utf8' }).stdout.trim();
+
+  it('keeps TZ= and CRON_TZ= lines, notes that CRON_TZ moves nothing, and the wrapped job runs on time with its TZ', () =>
+    withGuest(shell, async (guest) => {
+      guest.activeAtRbx(3);
+      const out = guest.path('job-output');
+      const text = `TZ=JST-9\nCRON_TZ=JST-9\n${systemMinute} * * * echo "$TZ" > ${out}\n`;
+      const wrap = await guest.run(['wrap-crontab', '--guard', GUARD], { stdin: text });
+      const lines = wrap.stdout.split('\n');
+      // What cron does at the scheduled minute (the system zone's): the line's command, with the crontab's settings in its environment.
+      const command = lines[2].split(' ').slice(5).join(' ');
+      const cron = spawn('faketime', [`@${instant}`, shell, '-c', command], { env: guest.env({ SHELL: shell, TZ: 'JST-9', CRON_TZ: 'JST-9' }) });
+      const result = await finished(cron);
+      expect({
+        settings: lines.slice(0, 2),
+        note: wrap.stderr,
+        code: result.code,
+        decision: guest.ledger()[0].decision,
+        jobSawItsTz: existsSync(out) ? readFileSync(out, 'utf8') : 'did not run',
+      }).toEqual({
+        settings: ['TZ=JST-9', 'CRON_TZ=JST-9'],
+        note: expect.stringContaining('stdin:2: note: CRON_TZ does not move the schedule'),
+        code: 0,
+        decision: 'allow',
+        jobSawItsTz: 'JST-9\n',
+      });
     }));
 });

@@ -70,6 +70,16 @@ describe('pra check-stale', () => {
     expect(stdout).not.toContain('STALE cleanup');
   });
 
+  it('counts a host whose last run passed the fence but could not raise the epoch memory as on the active site', async () => {
+    const dir = dirs.make('pra-stale-ledger-');
+    const rbx = writeLedger(dir, 'rbx.log', [
+      ...ran('rbx', 'export', '2026-11-21T09:00:00.000Z', '2026-11-21T09:00:05.000Z', '1-1'),
+      { ts: '2026-11-21T11:58:00.000Z', site: 'rbx', job: 'export', decision: 'deny', id: '1-2', reason: 'epoch-unwritable' },
+    ]);
+    const { code, stdout } = await pra(['check-stale', '--max-blocked', '2h', '--ledger', rbx, '--now', NOW], { cwd: dir });
+    expect({ code, stdout }).toEqual({ code: 1, stdout: expect.stringContaining('on the active site: ' + rbx) });
+  });
+
   it('refuses a metrics file that breaks the exposition format, naming file:line (exit 2)', async () => {
     const dir = metricsDir(1, {});
     writeFileSync(join(dir, 'pra_guard_job_x.prom'), 'pra_guard_jobs_in_flight{job="x"} one\n');

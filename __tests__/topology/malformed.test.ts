@@ -55,6 +55,19 @@ const cases: Case[] = [
   { name: 'an HTTP check on an unknown VM', change: (t) => (t.checks.http[0].vm = 'VM-NOPE'), path: 'checks.http[0].vm = "VM-NOPE"', message: 'must name a declared VM' },
   { name: 'a MySQL check on a role no VM has', change: (t) => (t.checks.mysql[0].role = 'postgres'), path: 'checks.mysql[0].role = "postgres"', message: 'must be the role of a VM on every site' },
   { name: 'an etcd guard source without endpoints', change: (t) => (t.guard.sources = ['etcd']), path: 'guard.etcd', message: 'is required when guard.sources lists etcd' },
+  {
+    // The schema's URL rule (issue 14) refuses it before the guard's own check (issue 11) runs.
+    name: 'an etcd guard endpoint without a scheme (the guard refuses it too)',
+    change: (t) => (t.guard.etcd = { endpoints: ['etcd.example.net:2379'] }),
+    path: 'guard.etcd.endpoints[0] = "etcd.example.net:2379"',
+    message: 'must be an etcd client URL such as https://etcd1.example.net:2379',
+  },
+  {
+    name: 'a relative etcd key for the guard (the guard refuses it)',
+    change: (t) => (t.guard.etcd = { endpoints: ['https://etcd.example.net:2379'], key: 'pra/active-site' }),
+    path: 'guard.etcd.key = "pra/active-site"',
+    message: 'is refused by the guard itself (pra-guard check-config: etcd_key must start with /)',
+  },
   { name: 'an unknown replay policy', change: (t) => (t.guard.replayPolicy = 'maybe'), path: 'guard.replayPolicy = "maybe"', message: 'must be one of allow | deny' },
   { name: 'an application name with spaces', change: (t) => (t.name = 'App A'), path: 'name = "App A"', message: 'must be a lowercase application name' },
   { name: 'an RTO of zero minutes', change: (t) => (t.rtoMinutes = 0), path: 'rtoMinutes = 0', message: 'is too small: minimum 1' },

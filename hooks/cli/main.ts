@@ -4,9 +4,10 @@ import { RunLockLostError } from '../drivers/authority/etcd-run-log';
 import { DriverError } from '../drivers/common/errors';
 import { RunRefusedError } from '../engine/runner';
 import { ExitCode, type Command, type CommandContext } from './command';
-import { commands } from './commands';
+import { verbs } from './commands';
 
-function help(ctx: CommandContext): number {
+async function help(ctx: CommandContext): Promise<number> {
+  const commands = await Promise.all(verbs.map((v) => v.load()));
   ctx.stdout.write('usage: pra <command> [options]\n\ncommands:\n');
   for (const c of commands) ctx.stdout.write(`  ${c.name.padEnd(10)} ${c.summary}\n`);
   ctx.stdout.write('\nrun pra <command> --help for its options\n');
@@ -37,11 +38,12 @@ function reportError(ctx: CommandContext, verb: string, error: unknown, debug: b
 export async function runCli(ctx: CommandContext): Promise<number> {
   const [verb, ...rest] = ctx.argv;
   if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') return help(ctx);
-  const command: Command | undefined = commands.find((c) => c.name === verb);
-  if (!command) {
+  const entry = verbs.find((v) => v.name === verb);
+  if (!entry) {
     ctx.stderr.write(`pra: unknown command ${JSON.stringify(verb)}; run pra --help\n`);
     return ExitCode.usage;
   }
+  const command: Command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     ctx.stdout.write(`usage: ${command.usage}\n\n${command.summary}\n`);
     return ExitCode.ok;

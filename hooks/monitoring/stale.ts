@@ -69,7 +69,7 @@ export function hostFromMetrics(dir: string): HostFacts {
 }
 
 /** Reasons of decisions taken after the fence let the run through (docs/guard.md, decision rules). */
-const PAST_THE_FENCE = new Set(['active', 'replay', 'inflight-unwritable', 'overlap', 'no-flock', 'lock-unwritable', 'same-minute', 'minute-unwritable']);
+const PAST_THE_FENCE = new Set(['active', 'replay', 'inflight-unwritable', 'epoch-unwritable', 'overlap', 'no-flock', 'lock-unwritable', 'same-minute', 'minute-unwritable']);
 
 /** One host's guard ledger: its facts as of its last line. */
 export function hostFromLedger(file: string, text: string): { host: HostFacts; malformed: MalformedLine[] } {
