@@ -20,7 +20,8 @@ describe('pra plan', () => {
     const step = (id: string) => report.steps.find((s: any) => s.id === id);
     expect(step('activation.resume').does).toBe('power on 2 suspended VMs on vCenter rbx, 16 at a time');
     expect(step('activation.resume').now).toMatch(/^rbx: \d+ \w+/);
-    expect(step('preflight.zerto').now).toMatch(/^VPG-SBG-TO-RBX \w+\/\w+, RPO \d+ s$/);
+    // H13: the simulator's VPG has no NIC re-IP yet (pra vpg sync sets it), and the plan says so.
+    expect(step('preflight.zerto').now).toMatch(/^VPG-SBG-TO-RBX \w+\/\w+, RPO \d+ s, re-IP differs: VM-DOCKER-APP-B-SBG - \(wanted 10\.100\.0\.10\/255\.255\.255\.0 gw 10\.100\.0\.1\)/);
     expect(step('validation.approve').gate).toBe('validation');
     expect(step('commit.zerto').pointOfNoReturn).toBe(true);
     expect(report.readErrors).toEqual([]);

@@ -2,12 +2,15 @@ import { SecretUnavailableError } from '../../hooks/drivers/common/secret';
 import type { VsphereClient } from '../../hooks/drivers/vsphere';
 import { vcentersFromTopology } from '../../hooks/drivers/vsphere/from-topology';
 import { zertoFromTopology } from '../../hooks/drivers/zerto/from-topology';
+import { exclusive } from '../support/exclusive';
 import { Exposure } from '../support/secret-scan';
 import { testenv } from '../support/testenv';
 import { testenvTopology } from '../support/testenv-topology';
 import { startSim, testSecrets, type SimHandle } from '../zerto/sim';
 
 /** The vSphere and Zerto drivers a topology declares, against the vCenter and Zerto simulators. */
+
+exclusive('vcenter-example-vms'); // reads the example VMs' declared guestinfo.pra.site, which a running drill clears
 
 describe('vCenter clients from the topology', () => {
   const exposure = new Exposure();

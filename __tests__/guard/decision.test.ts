@@ -18,8 +18,24 @@ const rules: Rule[] = [
   { name: 'denies when /etc/pra/site is malformed', arrange: (g) => { g.config({ sources: 'file' }); g.site('RBX!'); g.activeSite('rbx', 4); }, decision: 'deny', reason: 'site-unknown', epoch: 4 },
   { name: 'never takes the site from the hostname', arrange: (g) => { g.config({ sources: 'file' }); g.activeSite(require('node:os').hostname().toLowerCase().slice(0, 16), 4); }, decision: 'deny', reason: 'site-unknown', epoch: 4 },
   {
-    name: 'takes the site from guestinfo.pra.site before /etc/pra/site (the disk replicates, the hypervisor does not)',
+    name: 'takes the site from guestinfo.pra.site when /etc/pra/site agrees',
+    arrange: (g) => { g.config({ sources: 'file' }); g.site('rbx'); g.guestinfo({ 'pra.site': 'rbx' }); g.activeSite('rbx', 4); },
+    decision: 'allow', reason: 'active', epoch: 4,
+  },
+  {
+    // H11: a VM recovered at RBX from SBG's disks; the file replicated from SBG says sbg, the hypervisor rbx.
+    name: 'denies when guestinfo.pra.site and the replicated /etc/pra/site disagree',
     arrange: (g) => { g.config({ sources: 'file' }); g.site('sbg'); g.guestinfo({ 'pra.site': 'rbx' }); g.activeSite('rbx', 4); },
+    decision: 'deny', reason: 'site-conflict:guestinfo=rbx,file=sbg', epoch: 4,
+  },
+  {
+    name: 'denies when /etc/pra/site names a site the subnet map does not give this address',
+    arrange: (g) => { g.config({ sources: 'file' }); g.site('sbg'); g.write('etc/pra/sites.conf', 'rbx 10.100.0.0/16\nsbg 10.200.0.0/16\n'); g.activeSite('sbg', 4); },
+    decision: 'deny', reason: 'site-conflict:file=sbg,subnet=rbx', epoch: 4,
+  },
+  {
+    name: 'allows when guestinfo, the file and the subnet map all name this site',
+    arrange: (g) => { g.config({ sources: 'file' }); g.site('rbx'); g.guestinfo({ 'pra.site': 'rbx' }); g.write('etc/pra/sites.conf', 'rbx 10.100.0.0/16\nsbg 10.200.0.0/16\n'); g.activeSite('rbx', 4); },
     decision: 'allow', reason: 'active', epoch: 4,
   },
   {

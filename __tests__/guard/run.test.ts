@@ -138,6 +138,19 @@ describe.each(SHELLS)('guestinfo reads under %s', (shell) => {
       expect(guest.ledger().filter((l) => l.decision !== 'end').map((l) => `${l.decision}:${l.reason}`)).toEqual(['allow:active', 'deny:active-elsewhere:guestinfo=none@8']);
     }));
 
+  it('reads guestinfo.pra.site on every run: the engine writes it into a recovered VM while it is suspended (H11)', () =>
+    withGuest(shell, async (guest) => {
+      // Recovered from SBG's disks: the file says sbg and so does the active site at the checkpoint; the VMX has no site yet.
+      guest.config({ sources: 'file' });
+      guest.site('sbg');
+      guest.activeSite('sbg', 1);
+      guest.guestinfo({ 'pra.guard.replay_policy': 'deny' });
+      await guest.run(['run', '--name', 'j', '--', 'true'], sameMinute);
+      guest.guestinfo({ 'pra.guard.replay_policy': 'deny', 'pra.site': 'rbx' }); // the engine's identity write, same minute
+      await guest.run(['run', '--name', 'j', '--', 'true'], sameMinute);
+      expect(guest.ledger().filter((l) => l.decision !== 'end').map((l) => `${l.decision}:${l.reason}`)).toEqual(['allow:active', 'deny:site-conflict:guestinfo=rbx,file=sbg']);
+    }));
+
   it('keeps applying the guestinfo overrides it read earlier in the minute', () =>
     withGuest(shell, async (guest) => {
       guest.activeAtRbx(7);

@@ -1,7 +1,7 @@
 import { ZertoClient } from '../../hooks/drivers/zerto/client';
 import { ZertoDriver } from '../../hooks/drivers/zerto/driver';
 import { VpgReconciler } from '../../hooks/drivers/zerto/reconcile';
-import { vpgSpecs } from '../../topology';
+import { failoverIps, vpgSpecs } from '../../topology';
 import { endpointOf, requestProblems, responseProblems } from '../../testenv/sims/zerto/contract';
 import document from '../../testenv/sims/zerto/schemas/zvm-api.json';
 import { Exposure } from '../support/secret-scan';
@@ -34,9 +34,10 @@ describe('zerto API contract', () => {
   });
 
   it('every request the driver sends and every answer it reads conform to the published document', async () => {
-    const specs = vpgSpecs(testenvTopology());
+    const topology = testenvTopology();
+    const specs = vpgSpecs(topology);
     const reconciler = new VpgReconciler(zerto);
-    for (const spec of specs) await reconciler.apply(spec, await reconciler.plan(spec));
+    for (const spec of specs) await reconciler.apply(spec, await reconciler.plan(spec, failoverIps(topology, spec.name)), failoverIps(topology, spec.name));
     await reconciler.plan({ ...specs.find((s) => s.name === FAILBACK)!, rpoTargetSeconds: 60 });
     await sim.control('POST', '/alerts', { vpgName: FAILBACK, level: 'Warning', description: 'The journal is nearly full' });
     await Promise.all([zerto.listVpgs(), zerto.vms(FAILBACK), zerto.alerts(FAILBACK), zerto.checkpointStats(FAILBACK)]);

@@ -50,7 +50,11 @@ describe('pra vpg sync', () => {
     const first = await pra(exposure, dir, 'vpg', 'sync');
     expect(first.code).toBe(0);
     expect(first.out).toContain('- VPG-SBG-TO-RBX (zerto rbx): created\n    protected site: - -> sbg\n');
-    expect(first.out).toContain('- VPG-RBX-TO-SBG (zerto sbg): unchanged');
+    expect(first.out).toContain('    re-IP VM-DOCKER-APP-B-SBG: - -> 10.100.0.10/255.255.255.0 gw 10.100.0.1\n    re-IP VM-MYSQL-APP-B-SBG: - -> 10.100.0.11/255.255.255.0 gw 10.100.0.1\n');
+    // H13: the existing VPG did not re-IP its VMs into SBG's subnet.
+    expect(first.out).toContain(
+      '- VPG-RBX-TO-SBG (zerto sbg): edited\n    re-IP VM-DOCKER-APP-A-RBX: - -> 10.200.0.10/255.255.255.0 gw 10.200.0.1\n    re-IP VM-MYSQL-APP-A-RBX: - -> 10.200.0.11/255.255.255.0 gw 10.200.0.1\n',
+    );
     const second = await pra(exposure, dir, 'vpg', 'sync');
     expect(second.out.split('\n').at(-2)).toBe('created 0, edited 0, unchanged 2, left alone 0');
   });
@@ -103,7 +107,22 @@ describe('pra vpg sync', () => {
     writeFileSync(join(dir, 'topology.yaml'), stringify(doc));
     const run = await pra(exposure, dir, 'vpg', 'sync', '--dry-run');
     expect(run.out).toContain('- VPG-SBG-TO-RBX (zerto roubaix): would create');
-    expect(run.out).toContain('- VPG-RBX-TO-SBG (zerto strasbourg): unchanged');
+    expect(run.out).toContain('- VPG-RBX-TO-SBG (zerto strasbourg): would edit');
+  });
+
+  it('writes each VM\'s failover address into its NIC settings, with the replace-IP flag Zerto needs', async () => {
+    await pra(exposure, dir, 'vpg', 'sync');
+    const zerto = new ZertoDriver(new ZertoClient('rbx', simEndpoint(sim, 'rbx'), { log: exposure.log }));
+    try {
+      const vpg = await zerto.getVpg('VPG-SBG-TO-RBX');
+      const vm = (await zerto.vms('VPG-SBG-TO-RBX')).find((v) => v.name === 'VM-DOCKER-APP-B-SBG')!;
+      const settingsId = (await zerto.client.post('/v1/vpgSettings', { VpgIdentifier: vpg.id })) as string;
+      const [nic] = (await zerto.client.get(`/v1/vpgSettings/${settingsId}/vms/${vm.id}/nics`)) as { Failover: { Hypervisor: Record<string, unknown> } }[];
+      await zerto.client.delete(`/v1/vpgSettings/${settingsId}`);
+      expect(nic.Failover.Hypervisor).toMatchObject({ ShouldReplaceIpConfiguration: true, IpConfig: { IsDhcp: false, StaticIp: '10.100.0.10', SubnetMask: '255.255.255.0', Gateway: '10.100.0.1' } });
+    } finally {
+      await zerto.client.close();
+    }
   });
 
   it('refuses a manifest synthesized for another topology', async () => {

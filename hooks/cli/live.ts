@@ -1,4 +1,6 @@
-import type { Site, Topology } from '../../topology';
+import { failoverIps, vpgSpecs, type Site, type Topology } from '../../topology';
+import { VpgReconciler } from '../drivers/zerto/reconcile';
+import { zertoSiteName } from '../drivers/zerto/config';
 import type { ActiveSiteRecord, Authority } from '../drivers/authority';
 import { authorityFromTopology } from '../drivers/authority/from-topology';
 import { withTimeout } from '../drivers/common/retry';
@@ -25,6 +27,8 @@ export interface VpgReading {
   readonly subStatus: string;
   readonly actualRpoSeconds: number;
   readonly rpoTargetSeconds: number;
+  /** Whether the VPG's NIC settings re-IP each VM to its topology address (H13): `ok`, or what differs. */
+  readonly reIp: string;
 }
 
 export interface DnsReading {
@@ -54,10 +58,9 @@ export class LiveReader {
     private readonly ctx: { readonly cwd: string; readonly env: NodeJS.ProcessEnv },
   ) {}
 
-  /** Power state of every VM of `site`, by VM name (`absent` when vCenter does not know it). */
-  powerStates(site: string): Promise<Reading<Record<string, string>>> {
+  /** Power state of `names` (default: every VM of `site`) by VM name (`absent` when vCenter does not know it). */
+  powerStates(site: string, names: readonly string[] = vmsOf(this.topology, site)): Promise<Reading<Record<string, string>>> {
     return read(`vcenter ${site}`, async () => {
-      const names = vmsOf(this.topology, site);
       const states = await this.vcenter(site).powerStates(names);
       return Object.fromEntries(names.map((vm) => [vm, states.get(vm) ?? 'absent']));
     });
@@ -79,6 +82,7 @@ export class LiveReader {
             subStatus: vpg.subStatusName,
             actualRpoSeconds: vpg.actualRpoSeconds,
             rpoTargetSeconds: spec.rpoTargetSeconds,
+            reIp: await this.reIpOf(spec.name, spec.target),
           };
         }),
       })),
@@ -115,6 +119,20 @@ export class LiveReader {
       this.lbDriver ??= loadBalancerFromTopology(this.topology, this.ctx.env);
       return this.lbDriver!.servers();
     });
+  }
+
+  /** The re-IP differences `pra vpg sync` would fix, read through a settings copy that is discarded. */
+  private async reIpOf(vpgName: string, zvm: string): Promise<string> {
+    try {
+      const spec = vpgSpecs(this.topology).find((g) => g.name === vpgName)!;
+      const siteNames = Object.fromEntries(this.topology.sites.map((site) => [site.name, zertoSiteName(site)]));
+      const plan = await new VpgReconciler(this.zerto(zvm), { siteNames }).plan(spec, failoverIps(this.topology, vpgName));
+      if (plan.action === 'skip') return `not checked: ${plan.reason}`;
+      const differs = plan.action === 'unchanged' ? [] : plan.changes.filter((c) => c.field.startsWith('re-IP '));
+      return differs.length ? `differs: ${differs.map((c) => `${c.field.slice('re-IP '.length)} ${c.from} (wanted ${c.to})`).join('; ')}` : 'ok';
+    } catch (error) {
+      return `unknown (${describeError(error)})`;
+    }
   }
 
   /** The vCenter client of `site`, built on first use (its password read then). */

@@ -78,7 +78,11 @@ function vpgsNow(live: Live, topology: Topology, spec: PlanSpec): string {
   const names = new Set(vpgsBetween(topology, spec.from, spec.to).map((g) => g.name));
   return live.vpgs
     .filter((v) => names.has(v.name))
-    .map(({ name, reading }) => (reading.ok ? `${name} ${reading.value.status}/${reading.value.subStatus}, RPO ${reading.value.actualRpoSeconds} s` : `${name} unknown (${reading.error})`))
+    .map(({ name, reading }) =>
+      reading.ok
+        ? `${name} ${reading.value.status}/${reading.value.subStatus}, RPO ${reading.value.actualRpoSeconds} s${reading.value.reIp.startsWith('differs') ? `, re-IP ${reading.value.reIp}` : ''}`
+        : `${name} unknown (${reading.error})`,
+    )
     .join('; ');
 }
 

@@ -42,6 +42,7 @@ function renderText(s: Status): string {
       const v = reading.value;
       const late = v.actualRpoSeconds > v.rpoTargetSeconds ? ' OVER TARGET' : '';
       lines.push(`  ${name.padEnd(28)} ${v.source} -> ${v.target}  ${v.status}/${v.subStatus}  RPO ${v.actualRpoSeconds} s (target ${v.rpoTargetSeconds} s${late})  [zerto ${v.zvm}]`);
+      if (v.reIp !== 'ok') lines.push(`    re-IP ${v.reIp}${v.reIp.startsWith('differs') ? ': run pra vpg sync' : ''}`);
     }
   }
   lines.push('', 'authority:');

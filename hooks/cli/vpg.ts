@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InputError, loadTopology, readSource, VPG_MANIFEST_FILE, vpgSpecs, type Topology, type VpgManifest, type VpgSpec } from '../../topology';
+import { failoverIps, InputError, loadTopology, readSource, VPG_MANIFEST_FILE, vpgSpecs, type Topology, type VpgManifest, type VpgSpec } from '../../topology';
 import { SecretUnavailableError } from '../drivers/common/secret';
 import { zertoSiteName } from '../drivers/zerto/config';
 import type { ZertoDriver } from '../drivers/zerto/driver';
@@ -76,8 +76,9 @@ export const vpgCommand: Command = {
       for (const spec of specs) {
         const driver = zvmFor(spec, topology, topologyFile, ctx, drivers);
         const reconciler = new VpgReconciler(driver, { siteNames });
-        const plan = await reconciler.plan(spec);
-        if (!dryRun) await reconciler.apply(spec, plan);
+        const reIp = failoverIps(topology, spec.name);
+        const plan = await reconciler.plan(spec, reIp);
+        if (!dryRun) await reconciler.apply(spec, plan, reIp);
         results.push({ plan, zvm: spec.targetSite });
       }
     } finally {

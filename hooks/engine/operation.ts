@@ -37,6 +37,8 @@ export interface OperationOptions {
   readonly retryOverride?: RunnerOptions<FailbackSystems>['retryOverride'];
   /** The runner's sleeps (retry backoff, approval polls). @default real timers */
   readonly sleep?: Sleep;
+  /** Step ids left out of the plan: only the drill sets it, to prove that a step matters. @default none */
+  readonly omitSteps?: readonly string[];
 }
 
 /** Where runs are journaled: in etcd (with a local copy in `journalDir`) when the authority shares them, else in `journalDir`. */
@@ -62,7 +64,8 @@ export async function operate(
   options: OperationOptions & { readonly runId?: string; readonly takeOver?: boolean },
 ): Promise<RunView> {
   const runId = options.runId ?? newRunId(systems.now());
-  const plan = planFor(systems.topology, spec);
+  const full = planFor(systems.topology, spec);
+  const plan = options.omitSteps?.length ? { ...full, steps: full.steps.filter((s) => !options.omitSteps!.includes(s.id)) } : full;
   const lock = await systems.authority.acquireRunLock({ holder: `${options.operator} (run ${runId})`, reason: `${action} ${plan.name}` });
   try {
     const journal = await runStoreOf(systems.authority, options.journalDir).open(runId, lock);

@@ -1,8 +1,10 @@
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Topology } from '../../topology';
 import { authorityFromTopology } from '../drivers/authority/from-topology';
 import { guestSshAccess, publishersFromTopology } from '../drivers/authority/publishers/from-topology';
 import { shellQuote, type SshSessions } from '../drivers/common/ssh';
+import { atomicWriteScript } from '../drivers/authority/publishers/ssh';
+import { PermanentError } from '../drivers/common/errors';
 import { SshPool } from '../drivers/common/ssh-pool';
 import { dnsProviderFor } from '../drivers/dns/from-topology';
 import { loadBalancerFromTopology } from '../drivers/lb/from-topology';
@@ -12,6 +14,9 @@ import { vcentersFromTopology } from '../drivers/vsphere/from-topology';
 import { zertoFromTopology } from '../drivers/zerto/from-topology';
 import type { FailbackSystems, GuestShell, SiteChecks } from '../steps/systems';
 import { FileStateStore } from './failback-state';
+
+/** The guard's site file (docs/guard.md): replicated with the disk, so the engine rewrites it on recovered VMs. */
+const SITE_FILE = '/etc/pra/site';
 
 export interface SystemsInput {
   readonly topology: Topology;
@@ -28,10 +33,20 @@ export interface SystemsContext {
 /** Runs the guard on a guest over SSH, inside the guest's guard root (a real guest's is /). */
 function guestShell(topology: Topology, env: NodeJS.ProcessEnv, sessions: SshSessions): GuestShell {
   const access = new Map(guestSshAccess(topology, env).map((g) => [g.vm, g]));
+  const guestOf = (vm: string) => {
+    const guest = access.get(vm);
+    if (!guest) throw new Error(`no guest access for VM ${vm}`);
+    return guest;
+  };
   return {
+    async writeSiteFile(vm, site) {
+      const guest = guestOf(vm);
+      const result = await sessions(guest.ssh, (session) => session.exec(atomicWriteScript(posix.join(guest.root, SITE_FILE)), { stdin: `${site}\n`, timeoutMs: 15000 }));
+      if (result.exitCode !== 0) throw new PermanentError(`ssh ${vm}`, `writing ${SITE_FILE} failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim().split('\n')[0] ?? ''}`);
+      return result.stdout.trim();
+    },
     async guard(vm, args, timeoutMs) {
-      const guest = access.get(vm);
-      if (!guest) throw new Error(`no guest access for VM ${vm}`);
+      const guest = guestOf(vm);
       const root = guest.root === '/' ? '' : `PRA_GUARD_ROOT=${shellQuote(guest.root)} `;
       const result = await probeSshCommand({ target: guest.ssh, command: `${root}${shellQuote(topology.guard.command)} ${args.map(shellQuote).join(' ')}`, timeoutMs }, monotonicClock, sessions);
       return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };

@@ -4,7 +4,8 @@ import type { Step, StepContext } from '../engine/step';
 import { readEverywhere, scoped } from './handover';
 import { isBeforeCommit } from '../drivers/zerto/model';
 import type { FailbackSystems } from './systems';
-import { recoveredOf, vpgsOf } from './topology-views';
+import { recoveredInVcenter, recoveredOf, vpgsOf } from './topology-views';
+import { siteFileStep } from './identity';
 
 type S = FailbackSystems;
 
@@ -18,7 +19,7 @@ export function validationSteps(from: string, to: string): Step<S>[] {
       describe: () => `read power states on vCenter ${to} and each VPG's status, RPO and alerts on Zerto`,
       async act(ctx) {
         const { systems } = ctx;
-        const states = await systems.vcenter(to).powerStates(recoveredOf(ctx, from, to));
+        const states = await systems.vcenter(to).powerStates(recoveredInVcenter(ctx, from, to));
         const running = [...states].filter(([, s]) => s !== 'suspended');
         if (running.length) throw new PermanentError(`vcenter ${to}`, `${running.map(([vm, s]) => `${vm} is ${s}`).join(', ')}: expected suspended before validation`);
         const rpo: Record<string, number> = {};
@@ -48,24 +49,26 @@ export function validationSteps(from: string, to: string): Step<S>[] {
 /** Phase 3: resume with crons fenced (the guard denies: the token is not on `to`), then guest-level checks. */
 export function activationSteps(from: string, to: string): Step<S>[] {
   const vms = (ctx: StepContext<S>) => recoveredOf(ctx, from, to);
+  const inVcenter = (ctx: StepContext<S>) => recoveredInVcenter(ctx, from, to);
   return [
     {
       id: 'activation.resume',
       phase: 'activation',
       title: `resume the ${to} VMs (crons stay fenced)`,
-      describe: (ctx) => `power on ${vms(ctx).length} suspended VMs on vCenter ${to}, ${FAN_OUT} at a time`,
+      describe: (ctx) => `power on ${inVcenter(ctx).length} suspended VMs on vCenter ${to}, ${FAN_OUT} at a time`,
       async check(ctx) {
-        const states = await ctx.systems.vcenter(to).powerStates(vms(ctx));
+        const states = await ctx.systems.vcenter(to).powerStates(inVcenter(ctx));
         return [...states.values()].every((s) => s === 'poweredOn') ? { output: { alreadyRunning: true } } : undefined;
       },
       async act(ctx) {
-        await boundedAll(vms(ctx), FAN_OUT, (vm) => ctx.systems.vcenter(to).ensureRunning(vm));
+        await boundedAll(inVcenter(ctx), FAN_OUT, (vm) => ctx.systems.vcenter(to).ensureRunning(vm));
       },
       async undo(ctx) {
-        await boundedAll(vms(ctx), FAN_OUT, (vm) => ctx.systems.vcenter(to).ensureSuspended(vm));
+        await boundedAll(inVcenter(ctx), FAN_OUT, (vm) => ctx.systems.vcenter(to).ensureSuspended(vm));
       },
       timeoutSeconds: 300,
     },
+    siteFileStep(from, to),
     {
       id: 'activation.fenced',
       phase: 'activation',

@@ -21,17 +21,24 @@ export class PauseWatcher {
   private readonly inFlight = new Set<string>();
   private watching?: Promise<void>;
   private failure?: Error;
+  private readonly groups: readonly (readonly string[])[];
 
+  /**
+   * `vms`: a name, or the names one recovered VM may have (Zerto's protected name, the topology's peer): every
+   * name is watched, and a group is done when one of its VMs is suspended (H12).
+   */
   constructor(
     private readonly vcenter: Vcenter,
-    private readonly vms: readonly string[],
+    vms: readonly (string | readonly string[])[],
     private readonly onSuspended: (window: BootWindow) => void,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.groups = vms.map((g) => (typeof g === 'string' ? [g] : g));
+  }
 
   start(intervalMs = 100): void {
     this.watching = this.vcenter
-      .watchPowerStates(this.vms, (change) => this.onChange(change.vm, change.state), { signal: this.controller.signal, intervalMs })
+      .watchPowerStates(this.groups.flat(), (change) => this.onChange(change.vm, change.state), { signal: this.controller.signal, intervalMs })
       .catch((error) => {
         this.failure = toError(error);
       });
@@ -59,11 +66,12 @@ export class PauseWatcher {
       .finally(() => this.inFlight.delete(vm));
   }
 
-  /** Resolves once every watched VM is suspended; rejects on a watch or suspend failure or on `signal`. */
+  /** Resolves once a VM of every group is suspended and no suspend is in flight; rejects on a watch or suspend failure or on `signal`. */
   async allSuspended(signal: AbortSignal, pollMs = 50): Promise<void> {
-    while (this.vms.some((vm) => !this.suspended.has(vm))) {
+    const waiting = () => this.groups.filter((g) => !g.some((vm) => this.suspended.has(vm)));
+    while (waiting().length || this.inFlight.size) {
       if (this.failure) throw this.failure;
-      if (signal.aborted) throw new Error(`stopped while waiting for ${this.vms.filter((vm) => !this.suspended.has(vm)).join(', ')} to be suspended`);
+      if (signal.aborted) throw new Error(`stopped while waiting for ${waiting().map((g) => g.join(' or ')).join(', ')} to be suspended`);
       await realSleep(pollMs);
     }
   }

@@ -2,6 +2,8 @@ import type { Plan, Step } from '../engine/step';
 import { activationSteps, validationSteps } from './activation';
 import { preflightSteps } from './preflight';
 import { checkpointStep, recoverStep, stateStep } from './restore';
+import { identityStep } from './identity';
+import { terraformStateStep } from './terraform-state';
 import { commitSteps, handoverSteps, stopSourceStep, trafficStep } from './switch';
 import type { FailbackSystems } from './systems';
 import { vpgsBetween } from './topology-views';
@@ -30,6 +32,7 @@ export function failbackPlan(topology: Topology, from: string, to: string): Plan
     armed,
     ...(moves ? [handover.fence, handover.drain] : []),
     recoverStep(from, to, { pause: true, sourceMayBeLost: false }),
+    identityStep(from, to),
     ...validationSteps(from, to),
     ...activationSteps(from, to),
     trafficStep(from, to),
@@ -37,6 +40,7 @@ export function failbackPlan(topology: Topology, from: string, to: string): Plan
     stopSourceStep(from),
     switched,
     ...commitSteps(from, to, { reverseProtection: true }),
+    terraformStateStep(to),
   ];
   return { name: `failback ${from} -> ${to}`, from, to, rtoMinutes: topology.rtoMinutes, steps };
 }
@@ -53,11 +57,13 @@ export function failoverPlan(topology: Topology, from: string, to: string, optio
     handover.fence,
     handover.drain,
     recoverStep(from, to, { pause: false, sourceMayBeLost: options.force }),
+    identityStep(from, to),
     ...activationSteps(from, to).filter((s) => s.id !== 'activation.resume' && s.id !== 'activation.fenced'),
     trafficStep(from, to),
     handover.grant,
     stateStep('switch.state', 'switch', `failback state: active_site=${to}, failback_site=${to}, pause mode armed`, () => ({ failback_site: to, enable_failback_pause_mode: true, active_site: to })),
     ...commitSteps(from, to, { reverseProtection: !options.force }),
+    terraformStateStep(to),
   ];
   return { name: `failover ${from} -> ${to}`, from, to, rtoMinutes: topology.rtoMinutes, steps };
 }

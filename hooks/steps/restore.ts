@@ -5,6 +5,7 @@ import { PauseWatcher } from './pause-watcher';
 import { isBeforeCommit } from '../drivers/zerto/model';
 import type { FailbackSystems } from './systems';
 import { recoveredOf, vpgsOf } from './topology-views';
+import { matchRecovered, recoveryCandidates } from './recovered-vms';
 
 type S = FailbackSystems;
 
@@ -63,9 +64,12 @@ export function checkpointStep(from: string, to: string): Step<S> {
  * Starts the Zerto recovery of every VPG from -> to (Move or Failover as the VPG says, commit policy None)
  * while the pause watcher suspends each recovered VM as soon as it powers on; done when every VPG waits
  * before commit and every recovered VM is suspended. Boot windows are journaled as progress.
+ * Recovered VMs are found through Zerto's VM list of each VPG and the recovery site's vCenter, under the
+ * protected VM's name or its topology peer's (H12); the output's `recovered` names them for later steps.
  */
 export function recoverStep(from: string, to: string, options: { readonly pause: boolean; readonly sourceMayBeLost: boolean }): Step<S> {
   const vms = (ctx: StepContext<S>) => recoveredOf(ctx, from, to);
+  const candidates = (ctx: StepContext<S>) => recoveryCandidates(ctx.systems.zerto(to), ctx.systems.topology, vpgsOf(ctx, from, to).map((g) => g.name));
   return {
     id: 'restore.recover',
     phase: 'restore',
@@ -76,16 +80,18 @@ export function recoverStep(from: string, to: string, options: { readonly pause:
       for (const vpg of vpgsOf(ctx, from, to)) {
         if (!isBeforeCommit(await ctx.systems.zerto(to).getVpg(vpg.name))) return undefined;
       }
-      if (!options.pause) return { output: { resumedCheck: true } };
-      const states = await ctx.systems.vcenter(to).powerStates(vms(ctx));
-      return [...states.values()].every((s) => s === 'suspended') ? { output: { resumedCheck: true } } : undefined;
+      const recovered = await matchRecovered(ctx.systems.vcenter(to), to, await candidates(ctx));
+      if (!options.pause) return { output: { resumedCheck: true, recovered: recovered.map((r) => ({ ...r })) } };
+      const states = await ctx.systems.vcenter(to).powerStates(recovered.map((r) => r.vm));
+      return [...states.values()].every((s) => s === 'suspended') ? { output: { resumedCheck: true, recovered: recovered.map((r) => ({ ...r })) } } : undefined;
     },
     async act(ctx) {
       const { systems } = ctx;
       const zerto = systems.zerto(to);
       const windows: Json[] = [];
+      const groups = await candidates(ctx);
       const watcher = options.pause
-        ? new PauseWatcher(systems.vcenter(to), vms(ctx), (w) => {
+        ? new PauseWatcher(systems.vcenter(to), groups.map((c) => c.names), (w) => {
             windows.push({ ...w });
             ctx.progress(`${w.vm} suspended ${w.ms} ms after it was seen powered on`, { bootWindow: { ...w } });
           })
@@ -109,7 +115,8 @@ export function recoverStep(from: string, to: string, options: { readonly pause:
           else await zerto.waitForVpg(spec.name, 'waiting before commit', isBeforeCommit, wait);
         }
         await watcher?.allSuspended(ctx.signal);
-        return { tasks, bootWindows: windows };
+        const recovered = await matchRecovered(systems.vcenter(to), to, groups);
+        return { tasks, bootWindows: windows, recovered: recovered.map((r) => ({ ...r })) };
       } finally {
         await watcher?.stop();
       }
@@ -123,7 +130,9 @@ export function recoverStep(from: string, to: string, options: { readonly pause:
         await zerto.rollback(spec.name);
         await zerto.waitForVpg(spec.name, 'rolled back to MeetingSLA', (v) => v.statusName === 'MeetingSLA', { timeoutMs: 300_000, intervalMs: 200 });
       }
-      for (const vm of vms(ctx)) {
+      // Every VM a recovery may have brought up, under either name, that vCenter knows.
+      const names = [...new Set([...vms(ctx), ...(await candidates(ctx)).flatMap((c) => c.names)])];
+      for (const vm of (await systems.vcenter(to).powerStates(names)).keys()) {
         if (signal.aborted) break;
         await systems.vcenter(to).ensureOff(vm, { guestShutdownTimeoutMs: 0 });
       }

@@ -9,18 +9,20 @@ import type { ZertoDriver } from '../drivers/zerto/driver';
 import type { Json } from '../engine/events';
 
 /** What the steps need of vCenter (the real VsphereClient satisfies it). */
-export type Vcenter = Pick<VsphereClient, 'powerStates' | 'ensureRunning' | 'ensureSuspended' | 'ensureOff' | 'watchPowerStates' | 'findVm'>;
+export type Vcenter = Pick<VsphereClient, 'powerStates' | 'ensureRunning' | 'ensureSuspended' | 'ensureOff' | 'watchPowerStates' | 'findVm' | 'readExtraConfig' | 'writeExtraConfig'>;
 
 /** What the steps need of Zerto (the real ZertoDriver satisfies it). */
 export type Zerto = Pick<
   ZertoDriver,
-  'getVpg' | 'findVpg' | 'alerts' | 'checkpoints' | 'tagCheckpoint' | 'move' | 'failover' | 'commit' | 'rollback' | 'failoverTest' | 'stopFailoverTest' | 'waitForBeforeCommit' | 'waitForVpg' | 'waitForTask'
+  'getVpg' | 'findVpg' | 'vms' | 'alerts' | 'checkpoints' | 'tagCheckpoint' | 'move' | 'failover' | 'commit' | 'rollback' | 'failoverTest' | 'stopFailoverTest' | 'waitForBeforeCommit' | 'waitForVpg' | 'waitForTask'
 >;
 
 /** Commands run inside guests (over SSH): the guard's drain, a compose down. */
 export interface GuestShell {
   /** Runs `pra-guard ARGS` on the guest of `vm`; resolves with the exit code and output. */
   guard(vm: string, args: readonly string[], timeoutMs: number): Promise<{ readonly exitCode: number | null; readonly output: string }>;
+  /** Writes the guest's `/etc/pra/site` (in its guard root) atomically; resolves with what the file then holds. */
+  writeSiteFile(vm: string, site: string): Promise<string>;
 }
 
 /** The failback state file, re-synthesized on every change (the engine journals the semantic diff). */

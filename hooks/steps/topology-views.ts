@@ -52,3 +52,16 @@ export function vpgsOf(ctx: { readonly systems: { readonly topology: Topology };
 export function recoveredOf(ctx: Parameters<typeof vpgsOf>[0], from: string, to: string): string[] {
   return vpgsOf(ctx, from, to).flatMap((g) => g.recovered);
 }
+
+/** The step whose output names the VMs Zerto recovered, as the recovery site's vCenter knows them. */
+export const RECOVERED_VMS_STEP = 'restore.recover';
+
+/**
+ * The recovered VMs by their names in the recovery site's vCenter (hypervisor-level steps): the ones
+ * `restore.recover` matched (journaled: Zerto may name them like the protected VMs, H12), else the topology's
+ * peers. Guest-level steps (SSH, guestinfo publishers) address the topology's VMs with `recoveredOf`.
+ */
+export function recoveredInVcenter(ctx: Parameters<typeof vpgsOf>[0], from: string, to: string): string[] {
+  const found = (ctx.outputs[RECOVERED_VMS_STEP] as { recovered?: { vm: string }[] } | undefined)?.recovered;
+  return found ? found.map((r) => r.vm) : recoveredOf(ctx, from, to);
+}

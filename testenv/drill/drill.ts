@@ -10,7 +10,7 @@ import type { FailbackSystems } from '../../hooks/steps/systems';
 import { vmsOf, vpgsBetween } from '../../hooks/steps/topology-views';
 import { prepareDrillWorld, type DrillWorld, type DrillWorldOptions } from './world';
 
-export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPairs' | 'topologyFile' | 'direction' | 'to' | 'load' | 'afterSynth' | 'customize'> {
+export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPairs' | 'topologyFile' | 'direction' | 'to' | 'load' | 'afterSynth' | 'customize' | 'recovery'> {
   readonly guard: boolean;
   /** Seconds the guests run before and after the failback (jobs on SBG, then on RBX). @default 3 */
   readonly settleSeconds?: number;
@@ -26,6 +26,8 @@ export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPair
   readonly instrument?: (systems: FailbackSystems) => FailbackSystems;
   /** The runner's sleeps and the drill operator's time at the gates (the benchmark counts them as waiting). @default real timers */
   readonly sleep?: Sleep;
+  /** Engine steps left out (the proof that the recovered VMs' identity write matters). @default none */
+  readonly omitSteps?: readonly string[];
 }
 
 export interface DrillResult {
@@ -45,7 +47,7 @@ export interface DrillResult {
 
 
 /** Approves every gate after `ms`, the time a person takes to check what the gate shows. */
-function drillOperator(ms: number, wait: Sleep): Approver {
+export function drillOperator(ms: number, wait: Sleep = realSleep): Approver {
   const approve = autoApprover('drill');
   return {
     async request(gate, prompt, signal) {
@@ -85,8 +87,8 @@ async function finalStates(world: DrillWorld): Promise<Record<string, string>> {
  */
 export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const started = Date.now();
-  const { guard, log, vms, guestPairs, topologyFile, direction, to, load, afterSynth, customize } = options;
-  const world = await prepareDrillWorld({ guard, log, vms, guestPairs, topologyFile, direction, to, load, afterSynth, customize });
+  const { guard, log, vms, guestPairs, topologyFile, direction, to, load, afterSynth, customize, recovery } = options;
+  const world = await prepareDrillWorld({ guard, log, vms, guestPairs, topologyFile, direction, to, load, afterSynth, customize, recovery });
   const settle = (options.settleSeconds ?? 3) * 1000;
   let runId = '';
   let finals: Record<string, string> = {};
@@ -98,7 +100,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       'start',
       options.instrument ? options.instrument(world.systems) : world.systems,
       world.failback,
-      { journalDir: world.journalDir, operator: 'drill', approver: drillOperator((options.validateSeconds ?? 2) * 1000, options.sleep ?? realSleep), onEvent: options.onEvent, approvalPollMs: 20, sleep: options.sleep },
+      { journalDir: world.journalDir, operator: 'drill', approver: drillOperator((options.validateSeconds ?? 2) * 1000, options.sleep ?? realSleep), onEvent: options.onEvent, approvalPollMs: 20, sleep: options.sleep, omitSteps: options.omitSteps },
     );
     runId = view.id;
     await realSleep(settle);

@@ -95,15 +95,21 @@ export function guestinfoEnv(dir: string, vm: string): Record<string, string> {
 
 /**
  * Copies each VM's guestinfo.* from its vCenter into its guest (what VMware Tools would read from the VMX)
- * every `intervalMs` until `signal` aborts; resolves after the first copy of every VM.
+ * every `intervalMs` until `signal` aborts; resolves after the first copy of every VM. `refresh(vm)` copies
+ * one VM's at once (before a resume: the guest must not run on a copy older than its VMX).
  */
-export async function followGuestinfo(dir: string, vms: readonly { vm: string; vcenter: VsphereClient }[], signal: AbortSignal, intervalMs = 200): Promise<{ done: Promise<void> }> {
-  const copy = () =>
-    boundedAll(vms, 8, async ({ vm, vcenter }) => {
-      const config = await vcenter.readExtraConfig(vm);
-      const lines = Object.entries(config).filter(([key]) => key.startsWith('guestinfo.') && !key.startsWith('guestinfo.userdata') && !key.startsWith('guestinfo.metadata'));
-      writeFileAtomic(join(guestRoot(dir, vm), GUESTINFO_FILE), lines.map(([k, v]) => `${k}=${v}\n`).join(''));
-    });
+export async function followGuestinfo(
+  dir: string,
+  vms: readonly { vm: string; vcenter: VsphereClient }[],
+  signal: AbortSignal,
+  intervalMs = 200,
+): Promise<{ done: Promise<void>; refresh(vm: string): Promise<void> }> {
+  const copyOne = async ({ vm, vcenter }: { vm: string; vcenter: VsphereClient }) => {
+    const config = await vcenter.readExtraConfig(vm);
+    const lines = Object.entries(config).filter(([key]) => key.startsWith('guestinfo.') && !key.startsWith('guestinfo.userdata') && !key.startsWith('guestinfo.metadata'));
+    writeFileAtomic(join(guestRoot(dir, vm), GUESTINFO_FILE), lines.map(([k, v]) => `${k}=${v}\n`).join(''));
+  };
+  const copy = () => boundedAll(vms, 8, copyOne);
   await copy();
   const done = (async () => {
     while (!signal.aborted) {
@@ -111,5 +117,11 @@ export async function followGuestinfo(dir: string, vms: readonly { vm: string; v
       if (!signal.aborted) await copy().catch(() => undefined); // a missed copy leaves the last one: the guard reads it as stale, not wrong
     }
   })();
-  return { done };
+  return {
+    done,
+    refresh: async (vm) => {
+      const entry = vms.find((v) => v.vm === vm);
+      if (entry) await copyOne(entry);
+    },
+  };
 }

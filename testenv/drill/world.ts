@@ -23,6 +23,10 @@ import { startHttpStandIn } from './http-stand-in';
 import { localTopology, slotOf } from './local-topology';
 import { drillTopology, topologyYaml } from './topology';
 import { startLoad } from './load';
+import { asDeclared, asZertoMakesThem, recoveredFrom, type RecoveryModel } from './recovered-model';
+
+/** A recovered VM boots this long before its cron starts: longer than the pause watcher takes to suspend it. */
+const RECOVERED_BOOT_MS = 1000;
 
 export interface DrillWorld {
   readonly dir: string;
@@ -76,6 +80,10 @@ export interface DrillWorldOptions {
   readonly load?: boolean;
   /** Called between the synthesis and the guests' installation (tests break the synthesized userdata here). */
   readonly afterSynth?: (outdir: string) => void;
+  /** How recovered VMs come up (testenv/drill/recovered-model.ts). @default 'documented' */
+  readonly recovery?: RecoveryModel;
+  /** The VPGs re-IP recovered VMs into the recovery site's subnet, as `pra vpg sync` configures them. @default true */
+  readonly reIp?: boolean;
 }
 
 /** The Zerto simulator instance a drill drives: the default one, or one created for a generated topology. */
@@ -90,8 +98,9 @@ async function zertoInstance(env: Env, topology: Topology | undefined, activeSit
  * The drill VMs and their Zerto simulator instance as every test expects to find them: production on
  * `active` (SBG after the disaster for the example: SBG VMs on, RBX VMs off, VPG SBG -> RBX protecting).
  */
-async function restoreWorld(systems: FailbackSystems, topology: Topology, zerto: InstanceHandle, active: string): Promise<void> {
+async function restoreWorld(systems: FailbackSystems, topology: Topology, zerto: InstanceHandle, active: string, recovery: RecoveryModel): Promise<void> {
   await zerto.control('POST', '/reset', { activeSite: active });
+  if (recovery === 'documented') await asZertoMakesThem((site) => systems.vcenter(site), topology);
   await Promise.all(
     topology.sites.flatMap((site) =>
       vmsOf(topology, site.name).map((vm) => (site.name === active ? systems.vcenter(site.name).ensureRunning(vm) : systems.vcenter(site.name).ensureOff(vm, { guestShutdownTimeoutMs: 0 }))),
@@ -117,6 +126,7 @@ function directionOf(topology: Topology, direction: 'failback' | 'failover', to:
  */
 export async function prepareDrillWorld(options: DrillWorldOptions): Promise<DrillWorld> {
   const log = options.log ?? (() => undefined);
+  const recovery = options.recovery ?? 'documented';
   const env = await up(allServices, (line) => log(`testenv: ${line}`));
   Object.assign(process.env, env);
   const dir = join(STATE_DIR, 'drills', newRunId(new Date()));
@@ -155,7 +165,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   }
   const systems = buildSystems({ topology, stateFile }, { cwd: dir, env: process.env, operator: 'drill' });
 
-  await restoreWorld(systems, topology, zerto, from);
+  await restoreWorld(systems, topology, zerto, from, recovery);
   await zerto.control('PUT', '/delays', { syncMs: 1000, commitMs: 300, reverseProtectionMs: 500 });
   const fromIp = topology.sites.find((s) => s.name === from)!.publicIp;
   await systems.dns?.applyChanges({ upsert: [{ name: topology.traffic.dns?.record ?? 'app', type: 'A', ttlSeconds: 60, targets: [fromIp] }] });
@@ -165,11 +175,17 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   const guarded = options.guard;
   const fleet = new GuestFleet({
     dir,
-    guests: topology.vms.map((vm) => ({ vm: vm.name, site: vm.site, role: vm.role })),
+    guests: topology.vms.map((vm) => ({ vm: vm.name, site: vm.site, role: vm.role, ip: vm.ip })),
     jobsOf: (role) => guestJobs(topology, role, options.load),
-    guard: guarded ? 'installed' : undefined,
+    guarded,
     envOf: (vm) => guestinfoEnv(dir, vm),
     activeSiteFile: formatActiveSite(start),
+    recoveredFrom: recoveredFrom(topology, recovery),
+    bootMs: RECOVERED_BOOT_MS,
+    reIp: options.reIp,
+    // The guard's subnet map: with re-IP, a VM booted from the other site's disks is in conflict from its first
+    // second. Without re-IP there is none: it would deny a recovered VM forever (it keeps the other site's address).
+    sitesConf: options.reIp === false ? undefined : topology.sites.map((site) => `${site.name} ${site.subnet}\n`).join(''),
   });
   const first = await systems.authority.compareAndSet(0, start);
   await Promise.all(systems.publishers.map((p) => p.publish(first)));
@@ -181,8 +197,21 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     topology.sites.flatMap((site) => simulated(site.name).map((vm) => ({ vm, vcenter: vcenters[site.name] }))),
     follow.signal,
   );
+  // A VM's power changes reach its guest in order. A resume first refreshes what its VMware Tools answer (the
+  // engine writes a suspended VM's identity just before it resumes it); a boot starts at once, as its disks are
+  // read at power-on, before anything can reach it over SSH (its cron waits bootMs, longer than a copy).
+  const applied = new Map<string, Promise<void>>();
+  const follower = (change: { vm: string; state: 'poweredOn' | 'poweredOff' | 'suspended' }) => {
+    const next = (applied.get(change.vm) ?? Promise.resolve())
+      .then(async () => {
+        if (change.state === 'poweredOn' && fleet.running(change.vm)) await guestinfo.refresh(change.vm).catch(() => undefined); // the follower's last copy stands
+        fleet.onPowerState(change.vm, change.state);
+      })
+      .catch((error: Error) => log(`drill: guest of ${change.vm}: ${error.message}`));
+    applied.set(change.vm, next);
+  };
   const followers = topology.sites.map((site) =>
-    systems.vcenter(site.name).watchPowerStates(simulated(site.name), (change) => fleet.onPowerState(change.vm, change.state), { signal: follow.signal, intervalMs: 50 }),
+    systems.vcenter(site.name).watchPowerStates(simulated(site.name), follower, { signal: follow.signal, intervalMs: 50 }),
   );
   const load = options.load ? startLoad() : undefined;
   const guests = topology.sites.reduce((n, site) => n + simulated(site.name).length, 0);
@@ -207,10 +236,11 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     async finish() {
       load?.stop();
       follow.abort();
-      await Promise.allSettled([...followers, guestinfo.done]);
+      await Promise.allSettled([...followers, guestinfo.done, ...applied.values()]);
       await Promise.all(Object.values(vcenters).map((v) => v.close()));
       fleet.stop();
-      await restoreWorld(systems, topology, zerto, from);
+      await restoreWorld(systems, topology, zerto, from, recovery);
+      if (recovery === 'documented') await asDeclared((site) => systems.vcenter(site), topology, declared); // as other tests expect the shared VMs
       const executions = fleet.executions();
       const executionsPerSite: Record<string, number> = {};
       for (const e of executions) executionsPerSite[e.site] = (executionsPerSite[e.site] ?? 0) + 1;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Execution } from '../../hooks/audit/overlap';
 import { REPO_ROOT } from '../core';
@@ -15,6 +15,8 @@ export interface FleetGuest {
   readonly site: string;
   /** Peers share a role, and so a crontab: a job's identity is `role.job`. */
   readonly role: string;
+  /** The VM's address in the topology (what its guard's subnet map sees). */
+  readonly ip: string;
 }
 
 export interface FleetOptions {
@@ -22,15 +24,39 @@ export interface FleetOptions {
   readonly guests: readonly FleetGuest[];
   /** The cron jobs of a role. */
   readonly jobsOf: (role: string) => readonly GuestJob[];
-  /** Path of pra-guard, or `installed`: the copy the guest's cloud-init put in its root; absent = jobs run unguarded. */
-  readonly guard?: string | 'installed';
-  /** guard.conf content shared by every guest (sources, etcd endpoint); absent when cloud-init wrote the guests' own. */
-  readonly guardConf?: string;
+  /** Jobs run through the pra-guard the guest's cloud-init installed (with its guard.conf and /etc/pra/site); false: unguarded. */
+  readonly guarded: boolean;
   /** More environment for a guest's guard and jobs. */
   readonly envOf?: (vm: string) => Readonly<Record<string, string>>;
   /** What the replicated disks hold at the start: `active=..\nepoch=..`. */
   readonly activeSiteFile: string;
+  /**
+   * VM -> the protected VM whose disks it boots from each time it powers on after it was first seen (in the
+   * drill only a Zerto recovery powers a VM on): it gets that guest's `/etc/pra/site` and
+   * `/etc/pra/active-site` as they are then. @default none
+   */
+  readonly recoveredFrom?: Readonly<Record<string, string>>;
+  /**
+   * How long a booting VM runs before its cron daemon starts (a real boot takes tens of seconds; the engine
+   * suspends a recovered VM within a second). Guests already running when first seen start at once. @default 0
+   */
+  readonly bootMs?: number;
+  /** The guard's subnet map (`/etc/pra/sites.conf`) every guest holds. @default none */
+  readonly sitesConf?: string;
+  /**
+   * A recovery boot gives the VM its own topology address (the VPG re-IPs it, H13); false: it keeps the
+   * address of the VM whose disks it booted from. @default true
+   */
+  readonly reIp?: boolean;
 }
+
+/** /proc/net/fib_trie as the guard reads it, for a VM with this one address. */
+function fibTrie(ip: string): string {
+  return `Main:\n  +-- 0.0.0.0/0 3 0 5\n     |-- ${ip}\n        /32 host LOCAL\n     |-- 127.0.0.1\n        /32 host LOCAL\n`;
+}
+
+const fibFile = (root: string) => join(root, 'run', 'fib_trie');
+const RECOVERED_FILES = ['etc/pra/site', 'etc/pra/active-site'];
 
 /** The guest's filesystem root in a drill directory: what `pra-guard` sees as / and where the engine's SSH publisher writes. */
 export function guestRoot(dir: string, vm: string): string {
@@ -57,6 +83,8 @@ export class GuestFleet {
   readonly ledger: string;
   private readonly pids = new Map<string, number>();
   private readonly frozen = new Set<string>();
+  /** VMs whose power state was seen once: a later power-on is a boot (from recovered disks, when listed). */
+  private readonly seen = new Set<string>();
 
   /** Lays out every guest's root (what its replicated disk holds) before any guest runs. */
   constructor(private readonly opts: FleetOptions) {
@@ -66,17 +94,20 @@ export class GuestFleet {
     for (const guest of opts.guests) {
       const root = this.rootOf(guest.vm);
       for (const d of ['etc/pra', 'run/pra-guard', 'var/log/pra-guard']) mkdirSync(join(root, d), { recursive: true });
-      if (opts.guardConf !== undefined) {
-        writeFileSync(join(root, 'etc/pra/site'), `${guest.site}\n`);
-        writeFileSync(join(root, 'etc/pra/guard.conf'), opts.guardConf);
-      }
       writeFileSync(join(root, 'etc/pra/active-site'), opts.activeSiteFile);
+      writeFileSync(fibFile(root), fibTrie(guest.ip));
+      if (opts.sitesConf) writeFileSync(join(root, 'etc/pra/sites.conf'), opts.sitesConf);
     }
   }
 
   /** The guest's filesystem root: what `pra-guard` sees as / and where the engine's SSH publisher writes. */
   rootOf(vm: string): string {
     return guestRoot(this.opts.dir, vm);
+  }
+
+  /** The guest has processes (running or frozen): a power-on resumes it rather than booting it. */
+  running(vm: string): boolean {
+    return this.pids.has(vm);
   }
 
   /**
@@ -89,8 +120,17 @@ export class GuestFleet {
     if (state === 'poweredOn') {
       if (pid === undefined) this.launch(vm);
       else if (this.frozen.delete(vm)) signalGroup(pid, 'SIGCONT');
+      this.seen.add(vm);
       return;
     }
+    if (state === 'suspended' && pid === undefined && this.seen.has(vm)) {
+      // Powered on and suspended between two polls (the pause watcher is that fast): it booted all the same,
+      // its disks read then, not at its resume (when the engine's SSH writes may already have landed).
+      signalGroup(this.launch(vm), 'SIGSTOP');
+      this.frozen.add(vm);
+      return;
+    }
+    this.seen.add(vm);
     if (pid === undefined) return;
     if (state === 'suspended') {
       if (!this.frozen.has(vm)) signalGroup(pid, 'SIGSTOP');
@@ -107,10 +147,18 @@ export class GuestFleet {
   private launch(vm: string): number {
     const guest = this.opts.guests.find((g) => g.vm === vm);
     if (!guest) throw new Error(`fleet: no simulated guest for VM ${vm}`);
-    const jobs = this.opts.jobsOf(guest.role).map((job) => ({ ...job, name: `${guest.role}.${job.name}` }));
     const root = this.rootOf(vm);
-    const guard = this.opts.guard === 'installed' ? join(root, INSTALLED_GUARD) : this.opts.guard;
-    const options: GuestOptions = { vm, site: guest.site, root, ledger: this.ledger, jobs, guard, env: this.opts.envOf?.(vm) };
+    const source = this.opts.recoveredFrom?.[vm];
+    if (source && this.seen.has(vm)) {
+      for (const file of RECOVERED_FILES) copyFileSync(join(this.rootOf(source), file), join(root, file));
+      const keeps = this.opts.reIp === false ? this.opts.guests.find((g) => g.vm === source) : undefined;
+      writeFileSync(fibFile(root), fibTrie((keeps ?? guest).ip));
+    }
+    const jobs = this.opts.jobsOf(guest.role).map((job) => ({ ...job, name: `${guest.role}.${job.name}` }));
+    const guard = this.opts.guarded ? join(root, INSTALLED_GUARD) : undefined;
+    const env = { PRA_GUARD_FIB_TRIE: fibFile(root), ...this.opts.envOf?.(vm) };
+    const bootMs = this.seen.has(vm) ? this.opts.bootMs : 0;
+    const options: GuestOptions = { vm, site: guest.site, root, ledger: this.ledger, jobs, guard, env, bootMs };
     const child = spawn(process.execPath, [GUEST_MAIN, JSON.stringify(options)], { detached: true, stdio: 'ignore' });
     child.unref();
     this.pids.set(vm, child.pid!);

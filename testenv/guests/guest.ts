@@ -29,8 +29,10 @@ export interface GuestOptions {
   readonly jobs: readonly GuestJob[];
   /** Path of pra-guard; absent = jobs run unguarded (the drill's proof that the measure can fail). */
   readonly guard?: string;
-  /** More environment for the guard and the jobs (the VMware Tools stand-in's PATH and guestinfo file). */
+  /** More environment for the guard and the jobs (the VMware Tools stand-in's PATH and guestinfo file, the FIB file). */
   readonly env?: Readonly<Record<string, string>>;
+  /** The VM boots for this long before its cron daemon starts (frozen with it while suspended). @default 0 */
+  readonly bootMs?: number;
 }
 
 /** Debian cron replays a skipped stretch shorter than 3 hours; one cron minute is one second here. */
@@ -45,6 +47,11 @@ function runJob(opts: GuestOptions, job: GuestJob): void {
 }
 
 function runGuest(opts: GuestOptions): void {
+  setTimeout(() => runCron(opts), opts.bootMs ?? 0);
+}
+
+/** Debian cron does not replay what was due before it started: the first tick is its start. */
+function runCron(opts: GuestOptions): void {
   const schedules = new Map<GuestJob, CronSchedule>(opts.jobs.map((job) => [job, parseCronSchedule(job.schedule)]));
   let lastTick = Math.floor(Date.now() / 1000);
   const parent = process.ppid;

@@ -3,6 +3,8 @@ import { NotFoundError, PermanentError } from '../common/errors';
 import { SiteCatalog, type SiteObjects } from './catalog';
 import type { ZertoDriver } from './driver';
 import { field, list, objectAt, setField, str, num } from './fields';
+import { nicChanges, writeNics } from './nics';
+import type { FailoverIp } from '../../../topology/vpg-nics';
 
 /** One difference between the declared and the live VPG, in names (never identifiers). */
 export interface FieldChange {
@@ -52,14 +54,16 @@ export class VpgReconciler {
     this.catalog = new SiteCatalog(driver.client);
   }
 
-  async plan(spec: VpgSpec): Promise<VpgPlan> {
+  /** `reIp`: the failover address of each VM that must be re-IPed (`failoverIps` of the topology; H13). */
+  async plan(spec: VpgSpec, reIp: readonly FailoverIp[] = []): Promise<VpgPlan> {
     const desired = await this.resolve(spec);
+    const vmIds = new Map(spec.vms.map((vm, i) => [vm, desired.vmIds[i]]));
     const live = await this.driver.findVpg(spec.name);
     if (!live) {
       // Zerto's wrapper makes both mandatory for a new VPG (New-ZertoVpg.ps1): a test must never use production's network.
       const missing = [spec.recoverySite.testNetwork === undefined && 'testNetwork', spec.recoverySite.folder === undefined && 'folder'].filter(Boolean);
       if (missing.length) throw new PermanentError(this.driver.client.system, `VPG ${spec.name}: declare ${missing.map((f) => `sites[${spec.targetSite}].${f}`).join(' and ')} in the topology to create it (the failover-test network and the recovery VM folder)`);
-      return { action: 'create', name: spec.name, changes: this.diff(spec, desired, undefined, undefined) };
+      return { action: 'create', name: spec.name, changes: [...this.diff(spec, desired, undefined, undefined), ...(await nicChanges(this.driver.client, undefined, vmIds, reIp))] };
     }
     if (live.protectedSiteId === desired.target.id && live.recoverySiteId === desired.source.id) {
       return { action: 'skip', name: spec.name, reason: `reversed (${desired.target.name} -> ${desired.source.name} live, declared ${desired.source.name} -> ${desired.target.name}): a failover with reverse protection flipped it` };
@@ -67,12 +71,15 @@ export class VpgReconciler {
     if (live.statusName === 'Moving' || live.statusName === 'FailingOver') {
       return { action: 'skip', name: spec.name, reason: `${live.statusName}/${live.subStatusName}: settings cannot change during a recovery` };
     }
-    const changes = await this.withSettings(live.id, async (doc) => this.diff(spec, desired, doc, await this.catalog.siteById(str(field(doc, 'Basic'), 'ProtectedSiteIdentifier') ?? '')));
+    const changes = await this.withSettings(live.id, async (doc, settingsId) => [
+      ...this.diff(spec, desired, doc, await this.catalog.siteById(str(field(doc, 'Basic'), 'ProtectedSiteIdentifier') ?? '')),
+      ...(await nicChanges(this.driver.client, settingsId, vmIds, reIp)),
+    ]);
     return changes.length ? { action: 'edit', name: spec.name, changes } : { action: 'unchanged', name: spec.name };
   }
 
   /** Creates or edits the VPG as `plan` found it must; `unchanged` and `skip` do nothing. */
-  async apply(spec: VpgSpec, plan: VpgPlan): Promise<void> {
+  async apply(spec: VpgSpec, plan: VpgPlan, reIp: readonly FailoverIp[] = []): Promise<void> {
     if (plan.action !== 'create' && plan.action !== 'edit') return;
     const desired = await this.resolve(spec);
     const vpgId = plan.action === 'edit' ? (await this.driver.getVpg(spec.name)).id : undefined;
@@ -82,6 +89,7 @@ export class VpgReconciler {
       const doc = (await client.get(`/v1/vpgSettings/${settingsId}`)) as Record<string, unknown>;
       write(doc, spec, desired);
       await client.put(`/v1/vpgSettings/${settingsId}`, doc);
+      await writeNics(client, settingsId, new Map(spec.vms.map((vm, i) => [vm, desired.vmIds[i]])), reIp);
       const answer = await client.post(`/v1/vpgSettings/${settingsId}/commit`);
       await this.awaitCommit(spec.name, typeof answer === 'string' ? answer : undefined);
     } catch (e) {
@@ -153,11 +161,11 @@ export class VpgReconciler {
   }
 
   /** Reads a VPG's settings through a settings copy that is always discarded. */
-  private async withSettings<T>(vpgId: string, read: (doc: unknown) => Promise<T>): Promise<T> {
+  private async withSettings<T>(vpgId: string, read: (doc: unknown, settingsId: string) => Promise<T>): Promise<T> {
     const client = this.driver.client;
     const settingsId = await this.openSettings(vpgId);
     try {
-      return await read(await client.get(`/v1/vpgSettings/${settingsId}`));
+      return await read(await client.get(`/v1/vpgSettings/${settingsId}`), settingsId);
     } finally {
       await client.delete(`/v1/vpgSettings/${settingsId}`);
     }

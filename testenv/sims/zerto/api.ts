@@ -169,4 +169,9 @@ export const routes: readonly Route[] = [
     return null;
   }],
   ['POST', /^\/v1\/vpgsettings\/([^/]+)\/commit$/i, (w, c) => w.settings.commit(c.match[1])],
+  ['GET', /^\/v1\/vpgsettings\/([^/]+)\/vms\/([^/]+)\/nics$/i, (w, c) => w.settings.nics.list(c.match[1], c.match[2], w.settings.vmIdsOf(c.match[1]))],
+  ['PUT', /^\/v1\/vpgsettings\/([^/]+)\/vms\/([^/]+)\/nics\/([^/]+)$/i, (w, c) => {
+    w.settings.nics.put(c.match[1], c.match[2], decodeURIComponent(c.match[3]), c.body, w.settings.vmIdsOf(c.match[1]));
+    return null;
+  }],
 ];

@@ -5,6 +5,7 @@ import type { Inventory } from './inventory';
 import { ApiError, type Delays } from './operations';
 import type { Tasks } from './tasks';
 import { defaultPlacement, markReplicating, type SimVpg } from './vpgs';
+import { VmNicStore } from './nics';
 
 /** A VPG's editable settings, as `/v1/vpgSettings/{id}` holds them between create and commit. */
 interface Settings {
@@ -80,6 +81,8 @@ const empty: Settings = {
 /** `/v1/vpgSettings`: create a settings object (empty, or a copy of a VPG's), edit it, commit or discard it. */
 export class VpgSettingsStore {
   private readonly drafts = new Map<string, Settings>();
+  /** The per-VM NIC settings of the copies and VPGs (nics.ts). */
+  readonly nics = new VmNicStore();
 
   constructor(
     private readonly inventory: Inventory,
@@ -113,6 +116,7 @@ export class VpgSettingsStore {
     }
     const id = randomUUID();
     this.drafts.set(id, draft);
+    this.nics.open(id, draft.vpgId);
     return id;
   }
 
@@ -127,6 +131,12 @@ export class VpgSettingsStore {
   discard(id: string): void {
     this.draft(id);
     this.drafts.delete(id);
+    this.nics.discard(id);
+  }
+
+  /** The VMs a settings copy protects now. */
+  vmIdsOf(id: string): readonly string[] {
+    return this.draft(id).vmIds;
   }
 
   /** Validates and applies the draft: a new VPG (initial sync first) or an edit of its VPG. Returns a task id. */
@@ -174,11 +184,13 @@ export class VpgSettingsStore {
     }
     this.tasks.finish(task.id, TaskState.Completed, existing ? 'VPG updated' : 'VPG created');
     this.drafts.delete(id);
+    this.nics.commit(id, vpg.id);
     return task.id;
   }
 
   clear(): void {
     this.drafts.clear();
+    this.nics.clear();
   }
 
   private draft(id: string): Settings {

@@ -38,7 +38,7 @@ export class SshFilePublisher implements Publisher {
 
   publish(record: ActiveSiteRecord): Promise<GuestConfirmation[]> {
     const text = formatActiveSite(record);
-    return confirmEach(this.guests, (g) => g.name, (guest) => this.sessions(guest.ssh, (session) => this.sees(session, guest, writeScript(pathOf(guest)), text)), this.fanOut);
+    return confirmEach(this.guests, (g) => g.name, (guest) => this.sessions(guest.ssh, (session) => this.sees(session, guest, atomicWriteScript(pathOf(guest)), text)), this.fanOut);
   }
 
   read(): Promise<GuestConfirmation[]> {
@@ -64,7 +64,7 @@ function pathOf(guest: SshGuest): string {
 }
 
 /** The remote side of an atomic write: the new content arrives on stdin, the file as written leaves on stdout. */
-function writeScript(path: string): string {
+export function atomicWriteScript(path: string): string {
   return [
     'set -e',
     'umask 022',

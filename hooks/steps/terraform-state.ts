@@ -1,0 +1,36 @@
+import { StackId } from '../../stacks/app';
+import type { Step } from '../engine/step';
+import type { FailbackSystems } from './systems';
+import { RECOVERED_VMS_STEP } from './topology-views';
+import type { RecoveredVm } from './recovered-vms';
+
+type S = FailbackSystems;
+
+/**
+ * After the commit, the recovery site's stack state still names the VM objects Zerto replaced (hazard H12):
+ * journals, for each recovered VM, the state move that binds its declared resource to the VM that now runs
+ * (docs/infrastructure.md, "After a recovery: the Terraform state"). The engine does not run Terraform;
+ * `pra deploy --plan-json` refuses a plan that would clone the VM until the move is done.
+ */
+export function terraformStateStep(to: string): Step<S> {
+  return {
+    id: 'commit.terraform-state',
+    phase: 'commit',
+    title: `journal the Terraform state move of stack ${StackId.site(to)}`,
+    describe: () => `for each recovered VM: terraform state rm + import of its resource in ${StackId.site(to)} (journaled, not run)`,
+    async act(ctx) {
+      const { topology } = ctx.systems;
+      const recovered = (ctx.outputs[RECOVERED_VMS_STEP] as { recovered?: RecoveredVm[] } | undefined)?.recovered ?? [];
+      const datacenter = topology.sites.find((s) => s.name === to)!.vcenter.datacenter;
+      const chdir = `-chdir=cdktf.out/stacks/${StackId.site(to)}`;
+      const moves = recovered.flatMap((r) => {
+        const declared = topology.vms.find((vm) => vm.site === to && (vm.name === r.vm || vm.peer === r.protectedVm));
+        if (!declared) return [];
+        const address = `vsphere_virtual_machine.${declared.name}`;
+        return [{ stack: StackId.site(to), address, importId: `/${datacenter}/vm/${r.vm}`, commands: [`terraform ${chdir} state rm '${address}'`, `terraform ${chdir} import '${address}' '/${datacenter}/vm/${r.vm}'`] }];
+      });
+      return { moves };
+    },
+    timeoutSeconds: 30,
+  };
+}

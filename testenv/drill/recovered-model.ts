@@ -1,0 +1,51 @@
+import type { Topology } from '../../topology';
+import { GUESTINFO_ACTIVE_SITE, GUESTINFO_EPOCH } from '../../topology/guestinfo';
+import { ExtraConfigKey } from '../../constructs/extra-config';
+import type { Vcenter } from '../../hooks/steps/systems';
+import { vmsOf } from '../../hooks/steps/topology-views';
+
+/**
+ * How a recovered VM comes up in the drill (docs/zerto.md, "What Zerto does to a recovered VM").
+ * - `documented` (the default): Zerto creates the recovered VM from the protected VM's replicated disks, so it
+ *   boots with the protected VM's `/etc/pra` files as they were at the checkpoint; its VMX carries none of the
+ *   pra guestinfo keys (nothing documents that Zerto copies extraConfig); its VMware Tools answer what its VMX
+ *   holds, live (testenv/drill/guests.ts, followGuestinfo).
+ * - `peer` (the seeds' world): the recovery site's VMs keep their own disks and VMX, as before this model.
+ * Names stay the topology's peers in both (the simulator powers the peers on); see the report's known gaps.
+ */
+export type RecoveryModel = 'documented' | 'peer';
+
+/** The pra guestinfo keys a VMX made by a Zerto recovery lacks (the declared site, the engine's fence). */
+const PRA_GUESTINFO_KEYS = [ExtraConfigKey.site, GUESTINFO_ACTIVE_SITE, GUESTINFO_EPOCH];
+
+/** Each VM and the protected VM (its peer) whose disks a recovery boots it from, in the documented model. */
+export function recoveredFrom(topology: Topology, model: RecoveryModel): Record<string, string> {
+  if (model === 'peer') return {};
+  return Object.fromEntries(topology.vms.filter((vm) => vm.peer).map((vm) => [vm.name, vm.peer!]));
+}
+
+/**
+ * Clears the pra guestinfo keys from every VM's VMX (vSphere removes a key set to ""): the VMX of a VM made by
+ * a Zerto recovery, and what the drill's start state has before the engine writes anything.
+ */
+export async function asZertoMakesThem(vcenter: (site: string) => Pick<Vcenter, 'writeExtraConfig'>, topology: Topology): Promise<void> {
+  const cleared = Object.fromEntries(PRA_GUESTINFO_KEYS.map((key) => [key, '']));
+  await Promise.all(topology.sites.flatMap((site) => vmsOf(topology, site.name).map((vm) => vcenter(site.name).writeExtraConfig(vm, cleared))));
+}
+
+/**
+ * Puts back the pra guestinfo keys every VM's VMX had before the drill: what its site stack declares
+ * (`declared`, testenv/drill/userdata.ts), else its site and no fence keys (testenv/vcsim/inventory.ts).
+ */
+export async function asDeclared(
+  vcenter: (site: string) => Pick<Vcenter, 'writeExtraConfig'>,
+  topology: Topology,
+  declared: ReadonlyMap<string, Readonly<Record<string, string>>>,
+): Promise<void> {
+  await Promise.all(
+    topology.vms.map((vm) => {
+      const keys = Object.fromEntries(PRA_GUESTINFO_KEYS.map((key) => [key, declared.get(vm.name)?.[key] ?? (key === ExtraConfigKey.site ? vm.site : '')]));
+      return vcenter(vm.site).writeExtraConfig(vm.name, keys);
+    }),
+  );
+}
