@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { etcdMemberArgs, etcdMembers, ETCD_ENV } from '../etcd-cluster';
 import { portOpen, type Service } from '../core';
 
@@ -11,6 +12,9 @@ export const etcdClusterService: Service = {
   debianPackages: ['etcd-server', 'etcd-client', 'curl'],
   async start(ctx) {
     const members = await etcdMembers(ctx.dir);
+    // New ports make a new cluster: a data directory left by an earlier start (no `down`) would rejoin the old
+    // one's peer URLs and never reach a quorum.
+    for (const member of members) rmSync(member.dataDir, { recursive: true, force: true });
     for (const member of members) ctx.daemon(member.name, 'etcd', etcdMemberArgs(member, members), { env: ETCD_ENV });
     for (const member of members) await ctx.waitForPort(Number(new URL(member.clientUrl).port), member.name);
     return { PRA_TESTENV_ETCD_CLUSTER_ENDPOINTS: members.map((m) => m.clientUrl).join(',') };
