@@ -4,6 +4,7 @@ import { deployCommandWith, type CdktfRunner } from '../../hooks/cli/deploy';
 import { captureCli, pra } from '../helpers/project';
 import { tempDirs } from '../helpers/tmp';
 import { liveProject } from '../support/live-project';
+import { exclusive } from '../support/exclusive';
 import { REPO_ROOT } from '../../testenv/core';
 
 // Hazard H12: after a Zerto recovery the site stack's state names objects that are gone, and Terraform plans
@@ -26,6 +27,7 @@ function deployProject() {
 }
 
 describe('pra deploy --plan-json', () => {
+  exclusive('vcenter-example-vms'); // reads the example VMs' power: a drill suspending them meanwhile is a pause window
   it('refuses (exit 4) a plan that creates a VM the site vCenter already runs under that name, with the state move to do', async () => {
     const p = deployProject();
     const { code, stderr } = await p.deploy(['site-rbx', '--plan-json', `site-rbx=${join(PLANS, 'site-rbx-after-recovery.json')}`]);
