@@ -55,6 +55,12 @@ export function failbackSpec(world: DrillWorld) {
   return { kind: 'failback' as const, from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile };
 }
 
+/** A run's end state, with the failed step and its error when it did not complete: a red test says why. */
+export function outcome(view: RunView): { state: string; failed?: string } {
+  const failed = view.steps.find((s) => s.status === 'failed');
+  return failed ? { state: view.state, failed: `${failed.id}: ${failed.error}` } : { state: view.state };
+}
+
 export function onlyRun(world: DrillWorld): RunView {
   const runs = listRuns(world.journalDir);
   if (runs.length !== 1) throw new Error(`expected one run, found ${runs.length}`);

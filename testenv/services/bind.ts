@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../hooks/drivers/common/atomic-file';
 import { realSleep } from '../../hooks/drivers/common/retry';
@@ -69,6 +69,9 @@ export const bindService: Service = {
     const zones = [TEST_ZONE, LAG_ZONE, DRILL_ZONE];
 
     for (const zone of zones) {
+      // Each start serves fresh zones: an earlier start's journal makes named refuse the new zone file ("journal
+      // out of sync"), and the secondary's old copy, at a higher serial, would never be transferred again.
+      for (const stale of [`primary/${zone}.db.jnl`, `secondary/${zone}.db`, `secondary/${zone}.db.jnl`]) rmSync(join(ctx.dir, stale), { force: true });
       writeFileSync(join(primaryDir, `${zone}.db`), zoneFile(zone));
       writeFileSync(gateFile(ctx.dir, zone), TRANSFERS_ALLOWED);
     }
