@@ -6,7 +6,8 @@ import type { ActiveSiteRecord } from '../../hooks/drivers/authority/index';
 import { formatActiveSite } from '../../hooks/drivers/authority/publishers/index';
 import type { PlanSpec } from '../../hooks/engine/operation';
 import { buildSystems } from '../../hooks/engine/systems';
-import type { FailbackSystems } from '../../hooks/steps/systems';
+import type { FailbackSystems, Vcenter } from '../../hooks/steps/systems';
+import type { PowerChange, PowerStateChange } from '../../hooks/drivers/vsphere';
 import { vmsOf } from '../../hooks/steps/topology-views';
 import { newRunId } from '../../hooks/engine/journal';
 import { EXAMPLE_TOPOLOGY, STATE_DIR, up, type Env } from '../core';
@@ -108,6 +109,28 @@ async function restoreWorld(systems: FailbackSystems, topology: Topology, zerto:
   );
 }
 
+/**
+ * The engine's vCenter of a drill world, whose power tasks reach the simulated guests before they return: a
+ * vSphere power task completes once the VM is in that state, and a resumed VM runs before the engine's next
+ * call. The 50 ms poll alone lags seconds on a loaded machine: a recovered VM first seen after the engine's
+ * SSH write booted then, copying its recovered disks over that write (`activation.site-file` read back the
+ * other site). Power changes made elsewhere (Zerto, a `pra resume` child) still reach the guests by the poll.
+ */
+function guestsFollowPowerTasks(vcenter: Vcenter, guests: ReadonlySet<string>, follow: (change: Pick<PowerStateChange, 'vm' | 'state'>) => Promise<void>): Vcenter {
+  const after =
+    <O>(task: (vm: string, options?: O) => Promise<PowerChange>, state: PowerStateChange['state']) =>
+    async (vm: string, options?: O): Promise<PowerChange> => {
+      const change = await task.call(vcenter, vm, options);
+      if (guests.has(vm)) await follow({ vm, state });
+      return change;
+    };
+  return Object.assign(Object.create(vcenter) as Vcenter, {
+    ensureRunning: after(vcenter.ensureRunning, 'poweredOn'),
+    ensureSuspended: after(vcenter.ensureSuspended, 'suspended'),
+    ensureOff: after(vcenter.ensureOff, 'poweredOff'),
+  });
+}
+
 /** Which site a run leaves and which it brings production to. */
 function directionOf(topology: Topology, direction: 'failback' | 'failover', to: string | undefined): { from: string; to: string } {
   const named = (role: string) => topology.sites.find((s) => s.role === role)!.name;
@@ -201,7 +224,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   // engine writes a suspended VM's identity just before it resumes it); a boot starts at once, as its disks are
   // read at power-on, before anything can reach it over SSH (its cron waits bootMs, longer than a copy).
   const applied = new Map<string, Promise<void>>();
-  const follower = (change: { vm: string; state: 'poweredOn' | 'poweredOff' | 'suspended' }) => {
+  const follower = (change: { vm: string; state: 'poweredOn' | 'poweredOff' | 'suspended' }): Promise<void> => {
     const next = (applied.get(change.vm) ?? Promise.resolve())
       .then(async () => {
         if (change.state === 'poweredOn' && fleet.running(change.vm)) await guestinfo.refresh(change.vm).catch(() => undefined); // the follower's last copy stands
@@ -209,10 +232,12 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
       })
       .catch((error: Error) => log(`drill: guest of ${change.vm}: ${error.message}`));
     applied.set(change.vm, next);
+    return next;
   };
   const followers = topology.sites.map((site) =>
     systems.vcenter(site.name).watchPowerStates(simulated(site.name), follower, { signal: follow.signal, intervalMs: 50 }),
   );
+  const engineSystems = { ...systems, vcenter: (site: string) => guestsFollowPowerTasks(systems.vcenter(site), new Set(simulated(site)), follower) };
   const load = options.load ? startLoad() : undefined;
   const guests = topology.sites.reduce((n, site) => n + simulated(site.name).length, 0);
   const roles = [...new Set(topology.vms.map((vm) => vm.role))];
@@ -224,7 +249,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     stateFile,
     journalDir: join(dir, 'runs'),
     topology,
-    systems,
+    systems: engineSystems,
     fleet,
     env,
     installMs,
