@@ -8,4 +8,5 @@ module.exports = {
   globalTeardown: '<rootDir>/__tests__/setup/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 2,
+  testSequencer: '<rootDir>/__tests__/setup/sequencer.js',
 };

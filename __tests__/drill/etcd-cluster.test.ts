@@ -112,32 +112,55 @@ describe('the etcd leader killed during the handover', () => {
   }, 300_000);
 });
 
-describe.each(['restore.checkpoint', 'validation.hypervisor', 'activation.resume', 'switch.traffic', 'handover.fence', 'commit.zerto'])('the whole etcd cluster cut off at %s', (at) => {
+/**
+ * One run, cut off at each phase in turn: the whole cluster is frozen as the phase's step starts, the run stops
+ * with a message naming etcd, and the next resume (once etcd is back and the stopped run's lease expired) goes on
+ * to the next cut. One world for the six outages: a world each spent its time setting up and replaying the phases
+ * already proven.
+ */
+const CUT_OFF_AT = ['restore.checkpoint', 'validation.hypervisor', 'activation.resume', 'switch.traffic', 'handover.fence', 'commit.zerto'];
+
+describe('the whole etcd cluster cut off at each phase of one run', () => {
   exclusive('vcenter-example-vms');
   const suite = onCluster();
 
-  it('stops with a message naming etcd, then completes when resumed once etcd is back, with zero overlap', async () => {
+  it('stops with a message naming etcd at each cut, is resumed each time once etcd is back, and completes with zero overlap', async () => {
     const { world } = suite;
     const spec = failbackSpec(world);
     const options = engineOptions(world);
     let runId = '';
-    let cut = false;
+    const cuts: string[] = [];
     const onEvent = (e: JournalEntry) => {
       runId = e.run;
-      if (!cut && e.type === 'step.started' && e.step === at) {
-        cut = true;
+      const next = CUT_OFF_AT[cuts.length];
+      if (e.type === 'step.started' && e.step === next) {
+        cuts.push(next);
         for (const m of cluster.members) cluster.freeze(m.name);
       }
     };
-    await expect(operate('start', world.systems, spec, { ...options, onEvent })).rejects.toThrow(/etcd/);
-    expect(cut).toBe(true);
-    for (const m of cluster.members) cluster.thaw(m.name);
-    await cluster.waitForLeader();
-    const resumed = await resumeWhenLockFree(() => operate('resume', world.systems, spec, { ...options, runId }));
-    expect(resumed.state).toBe('completed');
-    // The step in flight at the outage was re-checked, never acted twice.
+    const stops: string[] = [];
+    const stopped = (error: Error) => {
+      stops.push(error.message);
+      if (!/etcd/.test(error.message)) throw error;
+    };
+    await operate('start', world.systems, spec, { ...options, onEvent }).then(() => stops.push('start went through'), stopped);
+    let view: RunView | undefined;
+    for (let round = 0; round < CUT_OFF_AT.length && view === undefined; round++) {
+      for (const m of cluster.members) cluster.thaw(m.name);
+      await cluster.waitForLeader();
+      const cutsBefore = cuts.length;
+      view = await resumeWhenLockFree(() => operate('resume', world.systems, spec, { ...options, runId, onEvent })).catch((error: Error) => {
+        if (cuts.length === cutsBefore) throw error; // a stop without a new cut is not an outage of ours
+        stopped(error);
+        return undefined;
+      });
+    }
+    expect(cuts).toEqual(CUT_OFF_AT);
+    expect(stops).toHaveLength(CUT_OFF_AT.length);
+    expect(view?.state).toBe('completed');
+    // Each step in flight at an outage was re-checked, never acted twice.
     expect({ failovers: await zertoActions(world, 'Failover'), commits: await zertoActions(world, 'FailoverCommit') }).toEqual({ failovers: 1, commits: 1 });
     const { overlap } = await suite.finish();
     expect(overlap.windowMs).toBe(0);
-  }, 300_000);
+  }, 400_000);
 });
