@@ -11,14 +11,14 @@ export function parseJsonInput(file: string, text: string): unknown {
   } catch {
     return undefined;
   }
-  return repeatsAKey(text) ? undefined : data;
+  return repeatedKey(text) === undefined ? data : undefined;
 }
 
 const STRING = /"(?:[^"\\]|\\.)*"/y;
 const BLANK = /[ \t\r\n]*/y;
 
-/** Whether an object of this (valid) JSON text has the same key twice. */
-function repeatsAKey(text: string): boolean {
+/** The first key an object of this (valid) JSON text has twice, if any. */
+export function repeatedKey(text: string): string | undefined {
   const keysOfOpenObjects: (Set<string> | undefined)[] = []; // undefined for an open array
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -33,10 +33,10 @@ function repeatsAKey(text: string): boolean {
       BLANK.exec(text);
       const keys = keysOfOpenObjects[keysOfOpenObjects.length - 1];
       if (text[BLANK.lastIndex] !== ':' || !keys) continue;
-      const key = literal.includes('\\') ? (JSON.parse(literal) as string) : literal;
-      if (keys.has(key)) return true;
+      const key = literal.includes('\\') ? (JSON.parse(literal) as string) : literal.slice(1, -1);
+      if (keys.has(key)) return key;
       keys.add(key);
     }
   }
-  return false;
+  return undefined;
 }

@@ -1,7 +1,7 @@
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { ZodArray, ZodDefault, ZodEffects, ZodNullable, ZodObject, ZodOptional, type ZodIssue, type ZodTypeAny, type output } from 'zod';
-import { parseJsonInput } from './json-input';
+import { parseJsonInput, repeatedKey } from './json-input';
 
 /** One thing wrong with an input file: where, what value, and what would be right. */
 export interface Problem {
@@ -111,11 +111,15 @@ function preview(value: unknown, path: readonly (string | number)[], isSecret: (
  */
 function parseLarge(file: string, text: string): { data?: unknown; errors: string[] } {
   let data: unknown;
+  const json = /^\uFEFF?\s*\{/.test(text);
   try {
-    data = /^\uFEFF?\s*\{/.test(text) ? JSON.parse(text.replace(/^\uFEFF/, '')) : loadYaml(text, { schema: CORE_SCHEMA, filename: file });
+    data = json ? JSON.parse(text.replace(/^\uFEFF/, '')) : loadYaml(text, { schema: CORE_SCHEMA, filename: file });
   } catch (e) {
     return { errors: [`${file}: syntax error: ${(e as Error).message.split('\n')[0]}`] };
   }
+  // JSON.parse keeps the last of a repeated key without a word (js-yaml and the yaml package refuse it).
+  const repeated = json ? repeatedKey(text) : undefined;
+  if (repeated !== undefined) return { errors: [`${file}: syntax error: the key ${JSON.stringify(repeated)} appears twice in one object: keep one`] };
   let budget = text.length;
   const walk = (node: unknown): boolean => {
     if (--budget < 0) return false;

@@ -35,6 +35,13 @@ describe('a .json topology (JSON.parse fast path)', () => {
     expect(problemsOf(write('topology.json', text))).toEqual([expect.stringMatching(/^topology\.json:3:\d+: syntax error: Map keys must be unique/)]);
   });
 
+  it('refuses a repeated key in a text too large for the line-aware parser, naming the key', () => {
+    const large = generateTopologyInput({ vms: 5000, vmsPerVpg: 50 });
+    const text = JSON.stringify(large, null, 2).replace('"name": "generated",', '"name": "generated",\n  "name": "other",');
+    expect(text.length).toBeGreaterThan(1024 * 1024);
+    expect(problemsOf(write('topology.json', text))).toEqual(['topology.json: syntax error: the key "name" appears twice in one object: keep one']);
+  });
+
   it('still names the line of a problem', () => {
     const bad = { ...input, vms: input.vms.map((vm, i) => (i === 1 ? { ...vm, ip: '10.100.0.300' } : vm)) };
     const lines = problemsOf(write('topology.json', JSON.stringify(bad, null, 2)));
