@@ -78,19 +78,37 @@ export async function fence(systems: FailbackSystems, from: string, options: { r
 }
 
 /** Waits until no guarded job is in flight on the guests of `site` (`pra-guard drain` over SSH). */
-export async function drain(systems: FailbackSystems, site: string, options: { readonly timeoutSeconds: number; readonly skipOff: boolean }): Promise<Json> {
+/**
+ * Waits for the jobs in flight on `site`'s guests to end. `siteMayBeLost` (a failover with --force): a vCenter or
+ * a guest that does not answer is the lost site, not a reason to stop; its guests are listed as unreachable (the
+ * epoch already fences any of them that comes back).
+ */
+export async function drain(systems: FailbackSystems, site: string, options: { readonly timeoutSeconds: number; readonly skipOff: boolean; readonly siteMayBeLost: boolean }): Promise<Json> {
   const vms = vmsOf(systems.topology, site);
-  const states = await systems.vcenter(site).powerStates(vms);
+  const lost = (error: unknown) => {
+    if (options.siteMayBeLost && error instanceof TransientError) return error;
+    throw error;
+  };
+  let states: Map<string, string>;
+  try {
+    states = await systems.vcenter(site).powerStates(vms);
+  } catch (error) {
+    return { drained: [], unreachable: vms, lost: lost(error).message };
+  }
   const running = vms.filter((vm) => !options.skipOff || states.get(vm) === 'poweredOn');
-  const results = await boundedAll(running, systems.topology.guard.fanOut, async (vm) => ({
-    vm,
-    ...(await systems.guests.guard(vm, ['drain', '--timeout', String(options.timeoutSeconds)], (options.timeoutSeconds + 15) * 1000)),
-  }));
-  const stuck = results.filter((r) => r.exitCode !== 0);
+  const results = await boundedAll(running, systems.topology.guard.fanOut, async (vm) => {
+    try {
+      return { vm, ...(await systems.guests.guard(vm, ['drain', '--timeout', String(options.timeoutSeconds)], (options.timeoutSeconds + 15) * 1000)) };
+    } catch (error) {
+      return { vm, unreachable: lost(error).message };
+    }
+  });
+  const stuck = results.filter((r) => 'exitCode' in r && r.exitCode !== 0) as { vm: string; exitCode: number; output: string }[];
   if (stuck.length) {
     throw new TransientError(SYSTEM, `jobs still in flight after ${options.timeoutSeconds} s on ${stuck.map((r) => `${r.vm} (${r.output.trim().split('\n').pop() ?? `exit ${r.exitCode}`})`).join(', ')}; wait for them or stop them, then pra resume`);
   }
-  return { drained: running };
+  const unreachable = results.filter((r) => 'unreachable' in r).map((r) => r.vm);
+  return unreachable.length ? { drained: running.filter((vm) => !unreachable.includes(vm)), unreachable } : { drained: running };
 }
 
 /** Moves the authority from `none` to `to` (n+1 -> n+2) and waits for the new site's guests to confirm. */

@@ -71,7 +71,7 @@ export function handoverSteps(from: string, to: string, options: { readonly forc
       phase: 'handover',
       title: `drain jobs in flight on ${from}`,
       describe: ({ systems }) => `run pra-guard drain on every ${from} guest (bound ${systems.topology.guard.drainTimeoutSeconds} s)`,
-      act: ({ systems }) => drain(systems, from, { timeoutSeconds: systems.topology.guard.drainTimeoutSeconds, skipOff: options.force || options.sourceLikelyOff }),
+      act: ({ systems }) => drain(systems, from, { timeoutSeconds: systems.topology.guard.drainTimeoutSeconds, skipOff: options.force || options.sourceLikelyOff, siteMayBeLost: options.force }),
       retry: { attempts: 3, baseDelayMs: 1000 },
       timeoutSeconds: 3600,
     },
@@ -86,7 +86,7 @@ export function handoverSteps(from: string, to: string, options: { readonly forc
         const current = await systems.authority.read();
         if (current?.active === to) await fence(systems, to, { force: false, reason: `run ${runId}: rollback, token leaves ${to}` });
         if ((await systems.authority.read())?.active === 'none') {
-          await drain(systems, to, { timeoutSeconds: systems.topology.guard.drainTimeoutSeconds, skipOff: true });
+          await drain(systems, to, { timeoutSeconds: systems.topology.guard.drainTimeoutSeconds, skipOff: true, siteMayBeLost: false });
           await grant(systems, from, `run ${runId}: rollback, token back to ${from}`);
         }
       },

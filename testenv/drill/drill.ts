@@ -104,6 +104,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     );
     runId = view.id;
     await realSleep(settle);
+    await world.siteBack(); // the lost site's final state, as the drill's environment knows it
     finals = await finalStates(world);
   } finally {
     measured = await world.finish();

@@ -24,6 +24,7 @@ import { startHttpStandIn } from './http-stand-in';
 import { localTopology, slotOf } from './local-topology';
 import { drillTopology, topologyYaml } from './topology';
 import { startLoad } from './load';
+import { SiteLinks } from './site-links';
 import { asDeclared, asZertoMakesThem, recoveredFrom, type RecoveryModel } from './recovered-model';
 
 /** A recovered VM boots this long before its cron starts: longer than the pause watcher takes to suspend it. */
@@ -44,8 +45,10 @@ export interface DrillWorld {
   readonly source: { readonly name: string; readonly file: string };
   /** The operation the drill rehearses (failback SBG -> RBX for the example), with this world's topology and state files. */
   readonly failback: PlanSpec & { readonly topologyFile: string; readonly stateFile: string };
-  /** The disaster before a failover: the lost site's VMs go down at once, jobs in flight included. */
+  /** The disaster before a failover: the lost site's VMs go down at once, jobs in flight included, then its vCenter, ZVM and guests stop answering. */
   disaster(): Promise<void>;
+  /** The lost site answers again (after the run: the drill reads its final state; finish does it too). */
+  siteBack(): Promise<void>;
   /** Stops the guests and the power followers; returns the double-execution measure and executions per site. */
   finish(): Promise<{ overlap: OverlapReport; executionsPerSite: Record<string, number> }>;
 }
@@ -169,7 +172,11 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     for (const note of local.notes) log(`drill: ${note}`);
     drill = local.topology;
   } else drill = drillTopology(env, dir, { base: generated, zertoUrls: zerto.urls });
-  writeFileSync(topologyFile, topologyYaml(options.customize ? options.customize(drill, env) : drill));
+  if (options.customize) drill = options.customize(drill, env);
+  // The disaster direction loses the site it leaves: its vCenter, ZVM and guests go through links the disaster cuts.
+  let links: SiteLinks | undefined;
+  if (options.direction === 'failover') ({ topology: drill, links } = await SiteLinks.route(drill, from));
+  writeFileSync(topologyFile, topologyYaml(drill));
   const topology = loadTopology(topologyFile);
   const state: FailbackState = { failback_site: from, enable_failback_pause_mode: true, active_site: from };
   saveState(stateFile, state);
@@ -256,7 +263,12 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     source: { name: base.name, file: options.topologyFile ?? (generated ? `generated (${options.vms} VMs)` : EXAMPLE_TOPOLOGY) },
     failback: { kind: options.direction ?? 'failback', from, to, force: options.direction === 'failover', topologyFile, stateFile },
     async disaster() {
-      await Promise.all(vmsOf(topology, from).map((vm) => systems.vcenter(from).ensureOff(vm, { guestShutdownTimeoutMs: 0 })));
+      // The guests are off before the site's links are cut (the poll would never see them go down).
+      await Promise.all(vmsOf(topology, from).map((vm) => engineSystems.vcenter(from).ensureOff(vm, { guestShutdownTimeoutMs: 0 })));
+      await links?.cut();
+    },
+    async siteBack() {
+      await links?.restore();
     },
     async finish() {
       load?.stop();
@@ -264,12 +276,14 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
       await Promise.allSettled([...followers, guestinfo.done, ...applied.values()]);
       await Promise.all(Object.values(vcenters).map((v) => v.close()));
       fleet.stop();
+      await links?.restore();
       await restoreWorld(systems, topology, zerto, from, recovery);
       if (recovery === 'documented') await asDeclared((site) => systems.vcenter(site), topology, declared); // as other tests expect the shared VMs
       const executions = fleet.executions();
       const executionsPerSite: Record<string, number> = {};
       for (const e of executions) executionsPerSite[e.site] = (executionsPerSite[e.site] ?? 0) + 1;
       await systems.close();
+      await links?.cut();
       await zerto.remove();
       await httpStandIn.close();
       return { overlap: findOverlaps(executions, Date.now()), executionsPerSite };
