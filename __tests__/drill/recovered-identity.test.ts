@@ -29,6 +29,8 @@ async function run(world: DrillWorld, spec: Parameters<typeof operate>[2], omitS
 
 /** The VMs a failback to RBX recovers, under each naming model. */
 const RECOVERED_AT_RBX = { peer: ['VM-DOCKER-APP-A-RBX', 'VM-MYSQL-APP-A-RBX'], protected: ['VM-DOCKER-APP-B-SBG', 'VM-MYSQL-APP-B-SBG'] };
+/** Their inventory paths below the datacenter: Zerto creates a VM in the VPG's recovery folder (the topology's `folder`). */
+const PATHS_AT_RBX = { peer: RECOVERED_AT_RBX.peer, protected: RECOVERED_AT_RBX.protected.map((vm) => `pra-recovered/${vm}`) };
 
 describe('recovered VMs as Zerto documents them', () => {
   it.each([
@@ -46,8 +48,8 @@ describe('recovered VMs as Zerto documents them', () => {
       // H12: the state move of site-rbx is journaled once the commit made the recovered VMs permanent.
       const moves = (failback.steps.find((s) => s.id === 'commit.terraform-state')?.output as { moves: { address: string; importId: string }[] }).moves;
       expect(moves.map((m) => [m.address, m.importId.replace(/^\/[^/]+\//, '/DC/')])).toEqual([
-        ['vsphere_virtual_machine.VM-DOCKER-APP-A-RBX', `/DC/vm/${RECOVERED_AT_RBX[recoveredNames][0]}`],
-        ['vsphere_virtual_machine.VM-MYSQL-APP-A-RBX', `/DC/vm/${RECOVERED_AT_RBX[recoveredNames][1]}`],
+        ['vsphere_virtual_machine.VM-DOCKER-APP-A-RBX', `/DC/vm/${PATHS_AT_RBX[recoveredNames][0]}`],
+        ['vsphere_virtual_machine.VM-MYSQL-APP-A-RBX', `/DC/vm/${PATHS_AT_RBX[recoveredNames][1]}`],
       ]);
       await new Promise((r) => setTimeout(r, 2000));
       await run(world, { kind: 'failover', from: 'rbx', to: 'sbg', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile });
