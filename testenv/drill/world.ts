@@ -200,7 +200,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   }
   const systems = buildSystems({ topology, stateFile }, { cwd: dir, env: process.env, operator: 'drill' });
 
-  const undoVms = recoveredNames === 'protected' ? () => undoRecoveredVms(env, topology, from, declared) : undefined;
+  const undoVms = recoveredNames === 'protected' ? () => undoRecoveredVms(env, topology, from, user ?? generated ? declared : undefined) : undefined;
   await restoreWorld(systems, topology, zerto, from, recovery, undoVms);
   await zerto.control('PUT', '/delays', { syncMs: 1000, commitMs: 300, reverseProtectionMs: 500 });
   const fromIp = topology.sites.find((s) => s.name === from)!.publicIp;
