@@ -1,6 +1,6 @@
 import { NotFoundError } from '../../hooks/drivers/common/errors';
 import type { VsphereClient } from '../../hooks/drivers/vsphere';
-import { provisionVms } from '../../testenv/vcsim/provision';
+import { provisionVms, removeVms } from '../../testenv/vcsim/provision';
 import { exclusive } from '../support/exclusive';
 import { testenv } from '../support/testenv';
 import { aClient, someVms } from './support';
@@ -51,6 +51,15 @@ describe('vSphere driver against the vCenter simulator', () => {
     const [on, off] = [...(await someVms('poweredOn')), ...(await someVms('poweredOff'))];
     const states = await client.powerStates([on, off, 'NO-SUCH-VM']);
     expect(Object.fromEntries(states)).toEqual({ [on]: 'poweredOn', [off]: 'poweredOff' });
+  });
+
+  it('reads the power state of a VM removed and created again under its name (what a Zerto Move does) after reading the old one', async () => {
+    const [vm] = await someVms('poweredOn');
+    expect((await client.powerStates([vm])).get(vm)).toBe('poweredOn'); // the old VM's reference is cached
+    await removeVms(process.env, 'rbx', [vm]);
+    expect(await client.powerStates([vm])).toEqual(new Map());
+    await provisionVms(process.env, 'rbx', [{ name: vm, power: 'suspended' }]);
+    expect(await client.powerStates([vm])).toEqual(new Map([[vm, 'suspended']]));
   });
 
   it('powers on a powered-off VM', async () => {

@@ -67,25 +67,27 @@ describe('zerto driver reads and recovery operations', () => {
     await zerto.waitForTask(await zerto.commit(FAILBACK, { reverseProtection: true }), wait);
     const after = await zerto.waitForVpg(FAILBACK, 'MeetingSLA', (v) => v.statusName === 'MeetingSLA', wait);
     expect(`${after.sourceSite}->${after.targetSite}`).toBe('rbx->sbg');
-    expect((await zerto.vms(FAILBACK)).map((v) => v.name)).toEqual(['VM-DOCKER-APP-A-RBX', 'VM-MYSQL-APP-A-RBX']);
+    // The VPG now protects the VMs the Move created at RBX, under the protected VMs' names (the documented model).
+    expect((await zerto.vms(FAILBACK)).map((v) => v.name)).toEqual(['VM-DOCKER-APP-B-SBG', 'VM-MYSQL-APP-B-SBG']);
     expect((await zerto.task(task)).state).toBe(6);
   });
 
-  it('powers the protected VMs off and their peers on when a Move reaches BeforeCommit', async () => {
+  it('powers the protected VMs off, creates them at the recovery site and powers those on when a Move reaches BeforeCommit', async () => {
     await zerto.waitForBeforeCommit(FAILBACK, await zerto.move(FAILBACK), wait);
     expect((await sim.state()).powerEvents.map((e) => `${e.action} ${e.site} ${e.vms.join(',')}`)).toEqual([
       'powerOff sbg VM-DOCKER-APP-B-SBG,VM-MYSQL-APP-B-SBG',
-      'powerOn rbx VM-DOCKER-APP-A-RBX,VM-MYSQL-APP-A-RBX',
+      'create rbx VM-DOCKER-APP-B-SBG,VM-MYSQL-APP-B-SBG',
+      'powerOn rbx VM-DOCKER-APP-B-SBG,VM-MYSQL-APP-B-SBG',
     ]);
   });
 
-  it('rolls a Move back before commit: target VMs off, source VMs on, VPG MeetingSLA on its original side', async () => {
+  it('rolls a Move back before commit: target VMs off and removed, source VMs on, VPG MeetingSLA on its original side', async () => {
     const move = await zerto.move(FAILBACK);
     await zerto.waitForBeforeCommit(FAILBACK, move, wait);
     await zerto.waitForTask(await zerto.rollback(FAILBACK), wait);
     const vpg = await zerto.getVpg(FAILBACK);
     expect(`${vpg.statusName} ${vpg.sourceSite}->${vpg.targetSite}`).toBe('MeetingSLA sbg->rbx');
-    expect((await sim.state()).powerEvents.slice(2).map((e) => `${e.action} ${e.site}`)).toEqual(['powerOff rbx', 'powerOn sbg']);
+    expect((await sim.state()).powerEvents.slice(3).map((e) => `${e.action} ${e.site}`)).toEqual(['powerOff rbx', 'remove rbx', 'powerOn sbg']);
     await expect(rejection(zerto.waitForTask(move, wait))).rejects.toThrow(/was stopped: Rolled back/);
   });
 
@@ -93,7 +95,7 @@ describe('zerto driver reads and recovery operations', () => {
     const checkpoint = await zerto.tagCheckpoint(FAILBACK, 'before-failover');
     const task = await zerto.failover(FAILBACK, { checkpointId: checkpoint.id });
     expect((await zerto.waitForBeforeCommit(FAILBACK, task, wait)).subStatusName).toBe('FailingOverBeforeCommit');
-    expect((await sim.state()).powerEvents.map((e) => e.action)).toEqual(['powerOn']);
+    expect((await sim.state()).powerEvents.map((e) => e.action)).toEqual(['create', 'powerOn']);
     await zerto.waitForTask(await zerto.commit(FAILBACK, { reverseProtection: false }), wait);
     expect((await zerto.getVpg(FAILBACK)).statusName).toBe('Recovered');
   });

@@ -30,8 +30,11 @@ export interface SimState {
   requests: Array<{ site: string; method: string; path: string; status: number; body?: unknown; answer?: unknown }>;
 }
 
-/** `vcenter: true` powers VMs in the testenv's vCenter simulators: hold `exclusive('vcenter-example-vms')` then. */
-export async function startSim(options: { activeSite?: string; withoutVpgs?: string[]; vcenter?: boolean } = {}): Promise<SimHandle> {
+/**
+ * `vcenter: true` powers VMs in the testenv's vCenter simulators: hold `exclusive('vcenter-example-vms')` then.
+ * `recoveredNames`: 'protected' (default, the documented model) or 'peer' (the seeds').
+ */
+export async function startSim(options: { activeSite?: string; withoutVpgs?: string[]; vcenter?: boolean; recoveredNames?: 'protected' | 'peer' } = {}): Promise<SimHandle> {
   const base = testenv('ZERTO_CONTROL_URL');
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });

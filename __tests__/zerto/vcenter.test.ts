@@ -7,7 +7,10 @@ import { siteVcenter } from '../support/site-vcenter';
 import { testenv } from '../support/testenv';
 import { quickRetry, simEndpoint, startSim, testSecrets, type SimHandle } from './sim';
 
-/** The simulator powering the example topology's VMs in the vCenter simulators, as Zerto does in vCenter. */
+/**
+ * The simulator powering the example topology's VMs in the vCenter simulators, in the seeds' peer-name model
+ * (the documented model, which creates and removes VMs: recovered-names.test.ts).
+ */
 
 exclusive('vcenter-example-vms'); // every file that changes these VMs' power holds it
 
@@ -33,7 +36,7 @@ describe('zerto simulator recoveries in vCenter', () => {
 
   beforeAll(async () => {
     for (const site of ['rbx', 'sbg'] as const) vcenter[site] = siteVcenter(site, { log: exposure.log });
-    sim = await startSim({ vcenter: true });
+    sim = await startSim({ vcenter: true, recoveredNames: 'peer' });
     await sim.control('PUT', '/delays', { syncMs: 50, commitMs: 50, reverseProtectionMs: 50 });
     zerto = new ZertoDriver(new ZertoClient('rbx', simEndpoint(sim, 'rbx'), { log: exposure.log, retry: quickRetry }));
   });

@@ -21,13 +21,17 @@ export function terraformStateStep(to: string): Step<S> {
     async act(ctx) {
       const { topology } = ctx.systems;
       const recovered = (ctx.outputs[RECOVERED_VMS_STEP] as { recovered?: RecoveredVm[] } | undefined)?.recovered ?? [];
-      const datacenter = topology.sites.find((s) => s.name === to)!.vcenter.datacenter;
+      const site = topology.sites.find((s) => s.name === to)!;
       const chdir = `-chdir=cdktf.out/stacks/${StackId.site(to)}`;
       const moves = recovered.flatMap((r) => {
         const declared = topology.vms.find((vm) => vm.site === to && (vm.name === r.vm || vm.peer === r.protectedVm));
         if (!declared) return [];
         const address = `vsphere_virtual_machine.${declared.name}`;
-        return [{ stack: StackId.site(to), address, importId: `/${datacenter}/vm/${r.vm}`, commands: [`terraform ${chdir} state rm '${address}'`, `terraform ${chdir} import '${address}' '/${datacenter}/vm/${r.vm}'`] }];
+        // The provider imports a VM by its full inventory path; one Zerto created (not the stack's own VM) is in the
+        // VPG's recovery folder (docs/zerto.md, "What Zerto does to a recovered VM").
+        const folder = r.vm !== declared.name && site.folder !== undefined ? `${site.folder}/` : '';
+        const importId = `/${site.vcenter.datacenter}/vm/${folder}${r.vm}`;
+        return [{ stack: StackId.site(to), address, importId, commands: [`terraform ${chdir} state rm '${address}'`, `terraform ${chdir} import '${address}' '${importId}'`] }];
       });
       return { moves };
     },

@@ -2,6 +2,7 @@ import { accessSync, appendFileSync, constants, mkdirSync, readFileSync, writeFi
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../hooks/drivers/common/atomic-file';
 import { boundedAll } from '../../hooks/drivers/common/concurrency';
+import { NotFoundError } from '../../hooks/drivers/common/errors';
 import { realSleep } from '../../hooks/drivers/common/retry';
 import type { VsphereClient } from '../../hooks/drivers/vsphere';
 import { REPO_ROOT } from '../core';
@@ -93,6 +94,26 @@ export function guestinfoEnv(dir: string, vm: string): Record<string, string> {
   return { PATH: `${join(REPO_ROOT, 'testenv', 'guest')}:${process.env.PATH ?? '/usr/bin:/bin'}`, PRA_FAKE_GUESTINFO: join(guestRoot(dir, vm), GUESTINFO_FILE) };
 }
 
+/** A simulated guest and the vCenter VMs that may run it, the first existing one first (recovered-model.ts). */
+interface FollowedGuest {
+  readonly vm: string;
+  readonly vcenter: VsphereClient;
+  /** @default [vm] */
+  readonly names?: readonly string[];
+}
+
+/** The VMX of the first of `names` that exists. */
+async function firstExisting(vcenter: VsphereClient, names: readonly string[]): Promise<Record<string, string>> {
+  for (const name of names.slice(0, -1)) {
+    try {
+      return await vcenter.readExtraConfig(name);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+  }
+  return vcenter.readExtraConfig(names[names.length - 1]);
+}
+
 /**
  * Copies each VM's guestinfo.* from its vCenter into its guest (what VMware Tools would read from the VMX)
  * every `intervalMs` until `signal` aborts; resolves after the first copy of every VM. `refresh(vm)` copies
@@ -100,12 +121,12 @@ export function guestinfoEnv(dir: string, vm: string): Record<string, string> {
  */
 export async function followGuestinfo(
   dir: string,
-  vms: readonly { vm: string; vcenter: VsphereClient }[],
+  vms: readonly FollowedGuest[],
   signal: AbortSignal,
   intervalMs = 200,
 ): Promise<{ done: Promise<void>; refresh(vm: string): Promise<void> }> {
-  const copyOne = async ({ vm, vcenter }: { vm: string; vcenter: VsphereClient }) => {
-    const config = await vcenter.readExtraConfig(vm);
+  const copyOne = async ({ vm, vcenter, names }: FollowedGuest) => {
+    const config = await firstExisting(vcenter, names ?? [vm]);
     const lines = Object.entries(config).filter(([key]) => key.startsWith('guestinfo.') && !key.startsWith('guestinfo.userdata') && !key.startsWith('guestinfo.metadata'));
     writeFileAtomic(join(guestRoot(dir, vm), GUESTINFO_FILE), lines.map(([k, v]) => `${k}=${v}\n`).join(''));
   };

@@ -3,6 +3,11 @@ import { GUESTINFO_ACTIVE_SITE, GUESTINFO_EPOCH } from '../../topology/guestinfo
 import { ExtraConfigKey } from '../../constructs/extra-config';
 import type { Vcenter } from '../../hooks/steps/systems';
 import { vmsOf } from '../../hooks/steps/topology-views';
+import type { Env } from '../core';
+import type { RecoveredNames } from '../sims/zerto/world';
+import { siteInventory } from '../vcsim/inventory';
+import { provisionVms, removeVms } from '../vcsim/provision';
+import { slotOf } from './local-topology';
 
 /**
  * How a recovered VM comes up in the drill (docs/zerto.md, "What Zerto does to a recovered VM").
@@ -11,7 +16,7 @@ import { vmsOf } from '../../hooks/steps/topology-views';
  *   pra guestinfo keys (nothing documents that Zerto copies extraConfig); its VMware Tools answer what its VMX
  *   holds, live (testenv/drill/guests.ts, followGuestinfo).
  * - `peer` (the seeds' world): the recovery site's VMs keep their own disks and VMX, as before this model.
- * Names stay the topology's peers in both (the simulator powers the peers on); see the report's known gaps.
+ * How recovered VMs are named is the Zerto simulator's choice (RecoveredNames, testenv/sims/zerto/world.ts).
  */
 export type RecoveryModel = 'documented' | 'peer';
 
@@ -46,6 +51,37 @@ export async function asDeclared(
     topology.vms.map((vm) => {
       const keys = Object.fromEntries(PRA_GUESTINFO_KEYS.map((key) => [key, declared.get(vm.name)?.[key] ?? (key === ExtraConfigKey.site ? vm.site : '')]));
       return vcenter(vm.site).writeExtraConfig(vm.name, keys);
+    }),
+  );
+}
+
+/**
+ * Site -> vCenter VM name -> the topology VM whose simulated guest it runs, for the VMs `guests(site)` of each site.
+ * Under protected names a VM recovered at a site carries the name of its protected VM at the other site, the peer of
+ * the site's own VM: it runs that VM's guest (the VPG gives it that VM's address, the engine reaches it there over
+ * SSH). Its name comes first: when both exist, the recovered VM is the live one.
+ */
+export function guestsByVcenterName(topology: Topology, names: RecoveredNames, guests: (site: string) => readonly string[]): Map<string, Map<string, string>> {
+  const peerOf = new Map(topology.vms.map((vm) => [vm.name, vm.peer]));
+  return new Map(
+    topology.sites.map((site) => [
+      site.name,
+      new Map(guests(site.name).flatMap((vm) => (names === 'protected' && peerOf.get(vm) ? [[peerOf.get(vm)!, vm] as const, [vm, vm] as const] : [[vm, vm] as const]))),
+    ]),
+  );
+}
+
+/**
+ * Undoes in vcsim what protected-name recoveries did: the VMs they created (another site's VM names) go, and the
+ * protected VMs they removed come back as they were made (`active`: the site whose VMs run): with the extraConfig
+ * the drill provisioned them with (`declared`), else as the testenv's inventory has them. Never with keys of this
+ * drill that the shared example VMs lack: the next drill's guards would read them (its authority is elsewhere).
+ */
+export async function undoRecoveredVms(env: Env, topology: Topology, active: string, declared?: ReadonlyMap<string, Readonly<Record<string, string>>>): Promise<void> {
+  await Promise.all(
+    topology.sites.map(async (site) => {
+      await removeVms(env, slotOf(site), topology.vms.filter((vm) => vm.site !== site.name).map((vm) => vm.name));
+      await provisionVms(env, slotOf(site), siteInventory(topology, site.name, active, declared));
     }),
   );
 }

@@ -25,7 +25,8 @@ import { localTopology, slotOf } from './local-topology';
 import { drillTopology, topologyYaml } from './topology';
 import { startLoad } from './load';
 import { SiteLinks } from './site-links';
-import { asDeclared, asZertoMakesThem, recoveredFrom, type RecoveryModel } from './recovered-model';
+import { asDeclared, asZertoMakesThem, guestsByVcenterName, recoveredFrom, undoRecoveredVms, type RecoveryModel } from './recovered-model';
+import type { RecoveredNames } from '../sims/zerto/world';
 
 /** A recovered VM boots this long before its cron starts: longer than the pause watcher takes to suspend it. */
 const RECOVERED_BOOT_MS = 1000;
@@ -88,22 +89,31 @@ export interface DrillWorldOptions {
   readonly recovery?: RecoveryModel;
   /** The VPGs re-IP recovered VMs into the recovery site's subnet, as `pra vpg sync` configures them. @default true */
   readonly reIp?: boolean;
+  /**
+   * How Zerto names the VMs it recovers (testenv/sims/zerto/world.ts): 'protected' (the documented model) runs the
+   * example on a simulator instance of its own. @default 'peer' (the seeds' model, the daemon's default instance)
+   */
+  readonly recoveredNames?: RecoveredNames;
 }
 
-/** The Zerto simulator instance a drill drives: the default one, or one created for a generated topology. */
-async function zertoInstance(env: Env, topology: Topology | undefined, activeSite: string): Promise<InstanceHandle & Partial<Pick<ZertoSimInstance, 'urls'>>> {
+/**
+ * The Zerto simulator instance a drill drives: the default one (the example, peer names), or one created for a
+ * generated or user topology, or for protected names.
+ */
+async function zertoInstance(env: Env, topology: Topology | undefined, example: Topology, activeSite: string, recoveredNames: RecoveredNames): Promise<InstanceHandle & Partial<Pick<ZertoSimInstance, 'urls'>>> {
   const control = env.PRA_TESTENV_ZERTO_CONTROL_URL;
-  if (!topology) return defaultInstance(control);
-  const vcenterSites = Object.fromEntries(topology.sites.map((s) => [s.name, slotOf(s).toLowerCase()]));
-  return createInstance(control, { topology, vcenter: true, activeSite, vcenterSites });
+  if (!topology && recoveredNames === 'peer') return defaultInstance(control);
+  const vcenterSites = Object.fromEntries((topology ?? example).sites.map((s) => [s.name, slotOf(s).toLowerCase()]));
+  return createInstance(control, { topology: topology ?? example, vcenter: true, activeSite, vcenterSites, recoveredNames });
 }
 
 /**
  * The drill VMs and their Zerto simulator instance as every test expects to find them: production on
  * `active` (SBG after the disaster for the example: SBG VMs on, RBX VMs off, VPG SBG -> RBX protecting).
  */
-async function restoreWorld(systems: FailbackSystems, topology: Topology, zerto: InstanceHandle, active: string, recovery: RecoveryModel): Promise<void> {
+async function restoreWorld(systems: FailbackSystems, topology: Topology, zerto: InstanceHandle, active: string, recovery: RecoveryModel, undoVms?: () => Promise<void>): Promise<void> {
   await zerto.control('POST', '/reset', { activeSite: active });
+  await undoVms?.(); // the VMs protected-name recoveries created and removed
   if (recovery === 'documented') await asZertoMakesThem((site) => systems.vcenter(site), topology);
   await Promise.all(
     topology.sites.flatMap((site) =>
@@ -119,12 +129,13 @@ async function restoreWorld(systems: FailbackSystems, topology: Topology, zerto:
  * SSH write booted then, copying its recovered disks over that write (`activation.site-file` read back the
  * other site). Power changes made elsewhere (Zerto, a `pra resume` child) still reach the guests by the poll.
  */
-function guestsFollowPowerTasks(vcenter: Vcenter, guests: ReadonlySet<string>, follow: (change: Pick<PowerStateChange, 'vm' | 'state'>) => Promise<void>): Vcenter {
+function guestsFollowPowerTasks(vcenter: Vcenter, guests: ReadonlyMap<string, string>, follow: (change: Pick<PowerStateChange, 'vm' | 'state'>) => Promise<void>): Vcenter {
   const after =
     <O>(task: (vm: string, options?: O) => Promise<PowerChange>, state: PowerStateChange['state']) =>
     async (vm: string, options?: O): Promise<PowerChange> => {
       const change = await task.call(vcenter, vm, options);
-      if (guests.has(vm)) await follow({ vm, state });
+      const guest = guests.get(vm); // the VM's simulated guest (recovered-model.ts, guestsByVcenterName)
+      if (guest !== undefined) await follow({ vm: guest, state });
       return change;
     };
   return Object.assign(Object.create(vcenter) as Vcenter, {
@@ -163,7 +174,8 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   const generated = options.vms === undefined ? undefined : generateTopology({ vms: options.vms });
   const base = user ?? generated ?? loadTopology(EXAMPLE_TOPOLOGY);
   const { from, to } = directionOf(base, options.direction ?? 'failback', options.to);
-  const zerto = await zertoInstance(env, user ?? generated, from);
+  const recoveredNames = options.recoveredNames ?? 'peer';
+  const zerto = await zertoInstance(env, user ?? generated, base, from, recoveredNames);
   const httpStandIn = await startHttpStandIn(user?.checks.http ?? []);
   let drill: TopologyInput;
   if (user) {
@@ -195,7 +207,8 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   }
   const systems = buildSystems({ topology, stateFile }, { cwd: dir, env: process.env, operator: 'drill' });
 
-  await restoreWorld(systems, topology, zerto, from, recovery);
+  const undoVms = recoveredNames === 'protected' ? () => undoRecoveredVms(env, topology, from, user ?? generated ? declared : undefined) : undefined;
+  await restoreWorld(systems, topology, zerto, from, recovery, undoVms);
   await zerto.control('PUT', '/delays', { syncMs: 1000, commitMs: 300, reverseProtectionMs: 500 });
   const fromIp = topology.sites.find((s) => s.name === from)!.publicIp;
   await systems.dns?.applyChanges({ upsert: [{ name: topology.traffic.dns?.record ?? 'app', type: 'A', ttlSeconds: 60, targets: [fromIp] }] });
@@ -222,9 +235,11 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
 
   const follow = new AbortController();
   const simulated = (site: string) => vmsOf(topology, site).slice(0, options.guestPairs);
+  const guestOf = guestsByVcenterName(topology, recoveredNames, simulated);
+  const namesOf = (site: string, vm: string) => [...guestOf.get(site)!].filter(([, guest]) => guest === vm).map(([name]) => name);
   const guestinfo = await followGuestinfo(
     dir,
-    topology.sites.flatMap((site) => simulated(site.name).map((vm) => ({ vm, vcenter: vcenters[site.name] }))),
+    topology.sites.flatMap((site) => simulated(site.name).map((vm) => ({ vm, vcenter: vcenters[site.name], names: namesOf(site.name, vm) }))),
     follow.signal,
   );
   // A VM's power changes reach its guest in order. A resume first refreshes what its VMware Tools answer (the
@@ -241,10 +256,11 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     applied.set(change.vm, next);
     return next;
   };
-  const followers = topology.sites.map((site) =>
-    systems.vcenter(site.name).watchPowerStates(simulated(site.name), follower, { signal: follow.signal, intervalMs: 50 }),
-  );
-  const engineSystems = { ...systems, vcenter: (site: string) => guestsFollowPowerTasks(systems.vcenter(site), new Set(simulated(site)), follower) };
+  const followers = topology.sites.map((site) => {
+    const guests = guestOf.get(site.name)!;
+    return systems.vcenter(site.name).watchPowerStates([...guests.keys()], (change) => follower({ ...change, vm: guests.get(change.vm)! }), { signal: follow.signal, intervalMs: 50 });
+  });
+  const engineSystems = { ...systems, vcenter: (site: string) => guestsFollowPowerTasks(systems.vcenter(site), guestOf.get(site)!, follower) };
   const load = options.load ? startLoad() : undefined;
   const guests = topology.sites.reduce((n, site) => n + simulated(site.name).length, 0);
   const roles = [...new Set(topology.vms.map((vm) => vm.role))];
@@ -277,7 +293,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
       await Promise.all(Object.values(vcenters).map((v) => v.close()));
       fleet.stop();
       await links?.restore();
-      await restoreWorld(systems, topology, zerto, from, recovery);
+      await restoreWorld(systems, topology, zerto, from, recovery, undoVms);
       if (recovery === 'documented') await asDeclared((site) => systems.vcenter(site), topology, declared); // as other tests expect the shared VMs
       const executions = fleet.executions();
       const executionsPerSite: Record<string, number> = {};

@@ -4,7 +4,7 @@ import { EXAMPLE_TOPOLOGY, portOpen, type Service } from '../core';
 import { startSimulator } from './simulator';
 
 /** What the simulator needs of the `vcenter` service to power VMs there, passed through its environment. */
-const VCENTER_ENV = /^PRA_TESTENV_(VCENTER_(USER|PASSWORD|[A-Z0-9]+_(URL|DATACENTER))|CA)$/;
+const VCENTER_ENV = /^PRA_TESTENV_(VCENTER_(USER|PASSWORD|[A-Z0-9]+_(URL|CONTROL_URL|DATACENTER))|CA)$/;
 
 /**
  * Our Zerto API simulator (testenv/sims/zerto), one daemon serving one HTTPS ZVM API port per site with the

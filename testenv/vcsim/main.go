@@ -210,6 +210,34 @@ func (p *provisioner) create(ctx context.Context, vm VM) error {
 	}
 }
 
+// remove destroys the named VMs that exist (powering a running one off first) and returns the names it
+// removed: what Zerto does to a moved VPG's protected VMs, through the same SOAP API.
+func (p *provisioner) remove(ctx context.Context, vms []VM) ([]string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	removed := []string{}
+	for _, vm := range vms {
+		machine, err := p.finder.VirtualMachine(ctx, vm.Name)
+		if _, notFound := err.(*find.NotFoundError); notFound {
+			continue
+		} else if err != nil {
+			return removed, err
+		}
+		state, err := machine.PowerState(ctx)
+		if err == nil && state != types.VirtualMachinePowerStatePoweredOff {
+			err = run(ctx, machine.PowerOff)
+		}
+		if err == nil {
+			err = run(ctx, machine.Destroy)
+		}
+		if err != nil {
+			return removed, fmt.Errorf("VM %s: %v", vm.Name, err)
+		}
+		removed = append(removed, vm.Name)
+	}
+	return removed, nil
+}
+
 // vmFolder returns the named folder directly under the vm folder, creating it when missing.
 func (p *provisioner) vmFolder(ctx context.Context, name string) (*object.Folder, error) {
 	if name == "" {
@@ -230,7 +258,8 @@ func run(ctx context.Context, start func(context.Context) (*object.Task, error))
 	return task.Wait(ctx)
 }
 
-// serveProvision is POST /pra/vms {"vms":[...]}: idempotent, answers {"created":[names]}.
+// serveProvision is POST /pra/vms {"vms":[...]}: idempotent, answers {"created":[names]}; DELETE /pra/vms
+// {"vms":[{"name"}]} destroys those that exist, answers {"removed":[names]}.
 // It takes the simulator's own credentials (HTTP Basic): the control plane is no back door.
 func serveProvision(w http.ResponseWriter, r *http.Request, prov *provisioner, username, password string) {
 	user, pass, ok := r.BasicAuth()
@@ -238,8 +267,8 @@ func serveProvision(w http.ResponseWriter, r *http.Request, prov *provisioner, u
 		http.Error(w, "credentials required", http.StatusUnauthorized)
 		return
 	}
-	if r.Method != http.MethodPost {
-		http.Error(w, "POST a JSON {\"vms\":[...]}", http.StatusMethodNotAllowed)
+	if r.Method != http.MethodPost && r.Method != http.MethodDelete {
+		http.Error(w, "POST or DELETE a JSON {\"vms\":[...]}", http.StatusMethodNotAllowed)
 		return
 	}
 	var inv inventory
@@ -247,11 +276,15 @@ func serveProvision(w http.ResponseWriter, r *http.Request, prov *provisioner, u
 		http.Error(w, "bad JSON: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	created, err := prov.ensure(r.Context(), inv.VMs)
+	key, act := "created", prov.ensure
+	if r.Method == http.MethodDelete {
+		key, act = "removed", prov.remove
+	}
+	names, err := act(r.Context(), inv.VMs)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string][]string{"created": created})
+	_ = json.NewEncoder(w).Encode(map[string][]string{key: names})
 }

@@ -1,4 +1,4 @@
-import { PermanentError, TimeoutError } from '../common/errors';
+import { NotFoundError, PermanentError, TimeoutError } from '../common/errors';
 import { pollUntil, type Sleep } from '../common/retry';
 import type { VmInventory } from './inventory';
 import { retrieveProperties } from './properties';
@@ -36,10 +36,21 @@ export async function readPowerStates(session: VsphereSession, vms: readonly MoR
   return states;
 }
 
-/** Power states of many VMs by name in one round trip; VMs that do not exist (yet) are absent from the map. */
+/**
+ * Power states of many VMs by name in one round trip; VMs that do not exist (yet) are absent from the map. A cached
+ * reference whose VM was removed (a Zerto Move removes the protected VMs, a later recovery creates them again under
+ * the same name) fails the whole read: the names are resolved once more.
+ */
 export async function readPowerStatesByName(session: VsphereSession, inventory: VmInventory, names: readonly string[]): Promise<Map<string, PowerState>> {
-  const refs = await inventory.findAll(names);
-  const byRef = await readPowerStates(session, [...refs.values()]);
+  const read = async () => {
+    const refs = await inventory.findAll(names);
+    return { refs, byRef: await readPowerStates(session, [...refs.values()]) };
+  };
+  const { refs, byRef } = await read().catch((error: unknown) => {
+    if (!(error instanceof NotFoundError)) throw error;
+    inventory.forgetAll();
+    return read();
+  });
   const states = new Map<string, PowerState>();
   for (const [name, ref] of refs) {
     const state = byRef.get(ref.value);

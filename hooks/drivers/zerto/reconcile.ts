@@ -56,17 +56,18 @@ export class VpgReconciler {
 
   /** `reIp`: the failover address of each VM that must be re-IPed (`failoverIps` of the topology; H13). */
   async plan(spec: VpgSpec, reIp: readonly FailoverIp[] = []): Promise<VpgPlan> {
+    const [{ source, target }, live] = await Promise.all([this.sites(spec), this.driver.findVpg(spec.name)]);
+    // Before the VMs are looked up: after a Move, the declared protected VMs are gone (Zerto removed them).
+    if (live && live.protectedSiteId === target.id && live.recoverySiteId === source.id) {
+      return { action: 'skip', name: spec.name, reason: `reversed (${target.name} -> ${source.name} live, declared ${source.name} -> ${target.name}): a failover with reverse protection flipped it` };
+    }
     const desired = await this.resolve(spec);
     const vmIds = new Map(spec.vms.map((vm, i) => [vm, desired.vmIds[i]]));
-    const live = await this.driver.findVpg(spec.name);
     if (!live) {
       // Zerto's wrapper makes both mandatory for a new VPG (New-ZertoVpg.ps1): a test must never use production's network.
       const missing = [spec.recoverySite.testNetwork === undefined && 'testNetwork', spec.recoverySite.folder === undefined && 'folder'].filter(Boolean);
       if (missing.length) throw new PermanentError(this.driver.client.system, `VPG ${spec.name}: declare ${missing.map((f) => `sites[${spec.targetSite}].${f}`).join(' and ')} in the topology to create it (the failover-test network and the recovery VM folder)`);
       return { action: 'create', name: spec.name, changes: [...this.diff(spec, desired, undefined, undefined), ...(await nicChanges(this.driver.client, undefined, vmIds, reIp))] };
-    }
-    if (live.protectedSiteId === desired.target.id && live.recoverySiteId === desired.source.id) {
-      return { action: 'skip', name: spec.name, reason: `reversed (${desired.target.name} -> ${desired.source.name} live, declared ${desired.source.name} -> ${desired.target.name}): a failover with reverse protection flipped it` };
     }
     if (live.statusName === 'Moving' || live.statusName === 'FailingOver') {
       return { action: 'skip', name: spec.name, reason: `${live.statusName}/${live.subStatusName}: settings cannot change during a recovery` };
@@ -99,9 +100,15 @@ export class VpgReconciler {
     client.log(`${client.system}: VPG ${spec.name} ${plan.action === 'create' ? 'created' : 'edited'} (${plan.changes.map((c) => c.field).join(', ')})`);
   }
 
-  private async resolve(spec: VpgSpec): Promise<Desired> {
+  /** The declared source and target sites as the ZVM knows them. */
+  private async sites(spec: VpgSpec): Promise<Pick<Desired, 'source' | 'target'>> {
     const zertoName = (site: string) => this.options.siteNames?.[site] ?? site;
     const [source, target] = await Promise.all([this.catalog.site(zertoName(spec.sourceSite)), this.catalog.site(zertoName(spec.targetSite))]);
+    return { source, target };
+  }
+
+  private async resolve(spec: VpgSpec): Promise<Desired> {
+    const { source, target } = await this.sites(spec);
     const missing: string[] = [];
     const need = (id: string | undefined, what: string) => {
       if (id === undefined) missing.push(what);

@@ -46,6 +46,7 @@ function moveRequest(body: unknown): RecoveryRequest {
     commitPolicy: commitPolicyOf(body),
     commitPolicyTimeoutSec: beforeCommitSeconds(body, 'CommitPolicyTimeout'),
     reverseProtection: bool(body, 'ReverseProtection') ?? false,
+    keepSourceVms: bool(body, 'KeepSourceVms') ?? false,
     shutdownSource: true,
   };
 }
@@ -128,7 +129,7 @@ export const routes: readonly Route[] = [
     return { Earliest: all.length ? renderCheckpoint(all[0]) : null, Latest: all.length ? renderCheckpoint(all[all.length - 1]) : null };
   }],
   ['POST', /^\/v1\/vpgs\/([^/]+)\/move$/i, (w, c) => w.recoveries.start(vpgOf(w, c.match[1]), moveRequest(c.body))],
-  ['POST', /^\/v1\/vpgs\/([^/]+)\/movecommit$/i, (w, c) => w.recoveries.commit(vpgOf(w, c.match[1]), 'move', bool(c.body, 'ReverseProtection') ?? false)],
+  ['POST', /^\/v1\/vpgs\/([^/]+)\/movecommit$/i, (w, c) => w.recoveries.commit(vpgOf(w, c.match[1]), 'move', bool(c.body, 'ReverseProtection') ?? false, bool(c.body, 'KeepSourceVms') ?? false)],
   ['POST', /^\/v1\/vpgs\/([^/]+)\/moverollback$/i, (w, c) => w.recoveries.rollback(vpgOf(w, c.match[1]), 'move')],
   ['POST', /^\/v1\/vpgs\/([^/]+)\/failover$/i, (w, c) => w.recoveries.start(vpgOf(w, c.match[1]), failoverRequest(c.body))],
   ['POST', /^\/v1\/vpgs\/([^/]+)\/failovercommit$/i, (w, c) => w.recoveries.commit(vpgOf(w, c.match[1]), 'failover', bool(c.body, 'IsReverseProtection') ?? false)],

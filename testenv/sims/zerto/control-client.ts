@@ -45,6 +45,8 @@ export interface InstanceRequest {
   readonly vcenterSites?: Readonly<Record<string, string>>;
   /** A topology file path or a topology, for VMs and VPGs other than the daemon's. */
   readonly topology?: string | TopologyInput;
+  /** How recoveries name the recovered VMs (testenv/sims/zerto/world.ts). @default 'protected' */
+  readonly recoveredNames?: 'protected' | 'peer';
 }
 
 /** Creates an isolated instance. */

@@ -5,10 +5,10 @@ import { readBody, sendJson } from '../common';
 import type { FaultRule } from './faults';
 import { SimInstance, type TlsFiles } from './instance';
 import type { SiteVmPower } from './power';
-import type { WorldOptions } from './world';
+import type { RecoveredNames, WorldOptions } from './world';
 
 /** What an instance may differ in from the daemon's options. */
-export interface InstanceOverrides extends Partial<Pick<WorldOptions, 'activeSite' | 'withoutVpgs' | 'topology'>> {
+export interface InstanceOverrides extends Partial<Pick<WorldOptions, 'activeSite' | 'withoutVpgs' | 'topology' | 'recoveredNames'>> {
   /**
    * Power VMs for real in the sites' vCenters. Opt-in per instance: the example topology's VMs are shared
    * by every test file, so only the instances that mean to change their power do.
@@ -22,18 +22,21 @@ export interface InstanceOverrides extends Partial<Pick<WorldOptions, 'activeSit
   readonly vcenterSites?: Readonly<Record<string, string>>;
 }
 
-/** Power actions for a site done in the vCenter of the site it is mapped to. */
+/** VM actions for a site done in the vCenter of the site it is mapped to. */
 function mappedPower(power: SiteVmPower, sites: Readonly<Record<string, string>>): SiteVmPower {
+  const mapped = (site: string) => sites[site] ?? site;
   return {
-    powerOn: (site, vms) => power.powerOn(sites[site] ?? site, vms),
-    powerOff: (site, vms) => power.powerOff(sites[site] ?? site, vms),
+    powerOn: (site, vms) => power.powerOn(mapped(site), vms),
+    powerOff: (site, vms) => power.powerOff(mapped(site), vms),
+    create: (site, vms) => power.create(mapped(site), vms.map((vm) => ({ ...vm, from: { ...vm.from, site: mapped(vm.from.site) } }))),
+    remove: (site, vms) => power.remove(mapped(site), vms),
   };
 }
 
 /**
  * The simulator's control endpoint (plain HTTP on loopback, never part of the Zerto API). Tests create
  * their own isolated instance, inject faults, tune delays and read the state back:
- *   GET /instances, POST /instances {activeSite?, withoutVpgs?, vcenter?, vcenterSites?, topology?}, DELETE /instances/{id}
+ *   GET /instances, POST /instances {activeSite?, withoutVpgs?, vcenter?, vcenterSites?, topology?, recoveredNames?}, DELETE /instances/{id}
  *     (topology: a topology file path or an inline topology object, for VMs and VPGs other than the
  *     daemon's, e.g. a generated topology of 200 VMs for the benchmarks)
  *   GET /instances/{id}/state, POST .../reset {activeSite?}
@@ -84,6 +87,7 @@ export class Control {
         ...(Array.isArray(body.withoutVpgs) ? { withoutVpgs: body.withoutVpgs.map(String) } : {}),
         ...(body.topology === undefined ? {} : { topology: topologyOf(body.topology) }),
         vcenter: body.vcenter === true,
+        ...(body.recoveredNames === undefined ? {} : { recoveredNames: recoveredNamesOf(body.recoveredNames) }),
         ...(typeof body.vcenterSites === 'object' && body.vcenterSites !== null ? { vcenterSites: body.vcenterSites as Record<string, string> } : {}),
       };
       return [201, describe(await this.addInstance(randomUUID(), {}, overrides))];
@@ -121,6 +125,11 @@ export class Control {
 }
 
 const describe = (i: SimInstance) => ({ id: i.id, urls: i.urls });
+
+function recoveredNamesOf(value: unknown): RecoveredNames {
+  if (value === 'protected' || value === 'peer') return value;
+  throw new Error(`recoveredNames must be "protected" (the documented model) or "peer" (the seeds'), not ${JSON.stringify(value)}`);
+}
 
 /** A topology given to `POST /instances`: a file path, or the topology itself (validated by the same loader). */
 function topologyOf(value: unknown): Topology {

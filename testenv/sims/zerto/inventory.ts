@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Topology } from '../../../topology';
 
 /**
@@ -15,7 +16,8 @@ export interface SimSite {
   readonly name: string;
   /** `VirtualizationSiteName`: the hypervisor manager's host name, not the Zerto site name. */
   readonly hypervisorName: string;
-  readonly vms: readonly NamedItem[];
+  /** The site's VMs now: the topology's, less those a recovery removed, plus those it created. */
+  readonly vms: NamedItem[];
   readonly cluster: NamedItem;
   readonly datastore: NamedItem;
   readonly network: NamedItem;
@@ -30,6 +32,8 @@ export class Inventory {
   readonly sites: readonly SimSite[];
   /** VM name -> its peer's name on the other site (the VM a recovery brings up). */
   private readonly peers: ReadonlyMap<string, string>;
+  /** Site id -> the topology's VMs there (what `reset` goes back to). */
+  private readonly initialVms = new Map<string, readonly NamedItem[]>();
 
   constructor(topology: Topology) {
     this.sites = topology.sites.map((site) => {
@@ -49,6 +53,27 @@ export class Inventory {
       };
     });
     this.peers = new Map(topology.vms.flatMap((vm) => (vm.peer === undefined ? [] : [[vm.name, vm.peer] as const])));
+    for (const site of this.sites) this.initialVms.set(site.id, [...site.vms]);
+  }
+
+  /** Back to the topology's VMs (the site objects stay: each API port holds its own). */
+  reset(): void {
+    for (const site of this.sites) site.vms.splice(0, site.vms.length, ...this.initialVms.get(site.id)!);
+  }
+
+  /** Registers a VM a recovery created at a site: a new object, with an identifier of its own. */
+  add(siteId: string, name: string): NamedItem {
+    const site = this.site(siteId);
+    if (!site) throw new Error(`no site ${siteId}`);
+    const vm = { id: `${siteId}.vm-${randomUUID()}`, name };
+    site.vms.push(vm);
+    return vm;
+  }
+
+  /** Forgets a VM a recovery removed. */
+  remove(vmId: string): void {
+    const found = this.vm(vmId);
+    if (found) found.site.vms.splice(found.site.vms.indexOf(found.vm), 1);
   }
 
   site(id: string): SimSite | undefined {

@@ -57,7 +57,10 @@ async function main(): Promise<void> {
     { cert: readFileSync(required('cert')), key: readFileSync(required('key')) },
     vcenters && new VcenterPower(vcenters, log),
   );
-  const instance = await control.addInstance('default', ports, { vcenter: vcenters !== undefined });
+  // The drill's instance keeps the seeds' peer names until the drill tells a recovered VM from the protected one
+  // of the same name (docs/zerto.md, "The simulator"); instances created through the control endpoint recover
+  // the documented way unless asked otherwise.
+  const instance = await control.addInstance('default', ports, { vcenter: vcenters !== undefined, recoveredNames: 'peer' });
   await control.listen(Number(required('control-port')));
   log(`${JSON.stringify(instance.urls)}; control on 127.0.0.1:${values['control-port']}; vCenter power ${vcenters ? `on ${Object.keys(vcenters.sites).join(', ')}` : 'recorded only'}`);
 }

@@ -2,6 +2,7 @@ import { COMMIT_POLICY } from '../../../hooks/drivers/zerto/model';
 import { status, subStatus, TaskState, VPG_STATUSES } from './catalog';
 import type { Inventory } from './inventory';
 import type { SiteVmPower } from './power';
+import type { RecoveredNames } from './world';
 import type { Tasks } from './tasks';
 import { defaultPlacement, isReplicating, markReplicating, type FailoverTest, type Operation, type SimVpg } from './vpgs';
 
@@ -32,12 +33,17 @@ export interface RecoveryRequest {
   /** Seconds before an automatic commit or rollback (policies Commit and Rollback). */
   readonly commitPolicyTimeoutSec: number;
   readonly reverseProtection: boolean;
+  /** A Move's `KeepSourceVms`: its commit leaves the protected VMs in place. */
+  readonly keepSourceVms?: boolean;
   /** Power the protected VMs off first: always for a Move, ShutdownPolicy > 0 for a Failover. */
   readonly shutdownSource: boolean;
   readonly checkpointId?: string;
   /** A Failover may recover a subset of the VPG's VMs. */
   readonly vmIds?: readonly string[];
 }
+
+/** What a failover test appends to the name of each VM it creates (Zerto's guides: "with the suffix testing recovery"). */
+export const TEST_SUFFIX = ' - testing recovery';
 
 /** Task types as the SDK names them (ZertoPublic/zvml-python-sdk `ZertoTaskTypes`). */
 const label = (kind: Operation['kind']) => (kind === 'move' ? 'Move' : 'FailOver');
@@ -55,6 +61,7 @@ export class Recoveries {
     private readonly tasks: Tasks,
     private readonly power: SiteVmPower,
     readonly delays: Delays,
+    private readonly names: RecoveredNames,
   ) {}
 
   start(vpg: SimVpg, req: RecoveryRequest): string {
@@ -67,14 +74,14 @@ export class Recoveries {
     if (stranger !== undefined) throw new ApiError(400, `VM ${stranger} is not protected by VPG ${vpg.name}`);
     const vmIds = req.vmIds?.length ? [...req.vmIds] : [...vpg.vmIds];
     const task = this.tasks.start(label(req.kind), vpg.id);
-    const op: Operation = { kind: req.kind, taskId: task.id, reverseProtection: req.reverseProtection, poweredOff: [], poweredOn: [], phase: 'syncing' };
+    const op: Operation = { kind: req.kind, taskId: task.id, reverseProtection: req.reverseProtection, poweredOff: [], poweredOn: [], created: [], phase: 'syncing' };
     vpg.operation = op;
     vpg.status = status(req.kind === 'move' ? 'Moving' : 'FailingOver');
     vpg.subStatus = subStatus('None');
     this.later(this.delays.syncMs, async () => {
       try {
         if (req.shutdownSource) await this.powerVms('powerOff', vpg.protectedSiteId, vmIds, op.poweredOff);
-        await this.powerVms('powerOn', vpg.recoverySiteId, vmIds.map((id) => this.recoveryVmOf(id)), op.poweredOn);
+        await this.powerVms('powerOn', vpg.recoverySiteId, await this.recoveryVms(vpg, vmIds, op.created), op.poweredOn);
       } catch (e) {
         await this.abandon(vpg, op, (e as Error).message);
         return;
@@ -87,22 +94,33 @@ export class Recoveries {
         if (req.commitPolicy === COMMIT_POLICY.none) waiting.state = TaskState.WaitingForUserInput;
       }
       const auto = req.commitPolicyTimeoutSec * 1000;
-      if (req.commitPolicy === COMMIT_POLICY.commit) this.later(auto, async () => void this.commit(vpg, req.kind, req.reverseProtection));
+      if (req.commitPolicy === COMMIT_POLICY.commit) this.later(auto, async () => void this.commit(vpg, req.kind, req.reverseProtection, req.keepSourceVms));
       if (req.commitPolicy === COMMIT_POLICY.rollback) this.later(auto, async () => void this.rollback(vpg, req.kind));
     });
     return task.id;
   }
 
-  commit(vpg: SimVpg, kind: Operation['kind'], reverseProtection: boolean): string {
+  commit(vpg: SimVpg, kind: Operation['kind'], reverseProtection: boolean, keepSourceVms = false): string {
     const op = this.waitingOperation(vpg, kind, 'commit');
     const task = this.tasks.start(kind === 'move' ? 'MoveCommit' : 'FailoverCommit', vpg.id);
     op.phase = 'committing';
     vpg.subStatus = subStatus(kind === 'move' ? 'MovingCommitting' : 'FailingOverCommitting');
     this.later(this.delays.commitMs, async () => {
+      // The protected VMs a recovery re-created go: on a Move unless kept, on a Failover with reverse protection
+      // (docs/zerto.md, "What Zerto does to a recovered VM").
+      const recovered = new Set(op.created.map((id) => this.vmName(id)));
+      const removes = kind === 'move' ? !keepSourceVms : reverseProtection;
+      const removed = removes ? vpg.vmIds.filter((id) => recovered.has(this.vmName(id))) : [];
+      try {
+        await this.removeVms(vpg.protectedSiteId, removed);
+      } catch (e) {
+        this.tasks.finish(task.id, TaskState.Failed, (e as Error).message);
+        return;
+      }
       this.tasks.finish(op.taskId, TaskState.Completed, 'Committed');
       this.tasks.finish(task.id, TaskState.Completed, 'Committed');
       vpg.operation = undefined;
-      if (reverseProtection) this.reverse(vpg);
+      if (reverseProtection) this.reverse(vpg, op.created);
       else Object.assign(vpg, { status: status('Recovered'), subStatus: subStatus('None'), actualRpoSeconds: 0 });
     });
     return task.id;
@@ -137,11 +155,11 @@ export class Recoveries {
     const stranger = vmIds?.find((id) => !vpg.vmIds.includes(id));
     if (stranger !== undefined) throw new ApiError(400, `VM ${stranger} is not protected by VPG ${vpg.name}`);
     const task = this.tasks.start('FailOverTest', vpg.id);
-    const test: FailoverTest = { taskId: task.id, stage: 'Starting', poweredOn: [] };
+    const test: FailoverTest = { taskId: task.id, stage: 'Starting', poweredOn: [], created: [] };
     vpg.test = test;
     this.later(this.delays.syncMs, async () => {
       try {
-        const targets = (vmIds?.length ? vmIds : vpg.vmIds).map((id) => this.recoveryVmOf(id));
+        const targets = await this.recoveryVms(vpg, vmIds?.length ? vmIds : vpg.vmIds, test.created, TEST_SUFFIX);
         await this.powerVms('powerOn', vpg.recoverySiteId, targets, test.poweredOn);
       } catch (e) {
         this.tasks.finish(task.id, TaskState.Failed, (e as Error).message);
@@ -177,9 +195,12 @@ export class Recoveries {
     this.timers.clear();
   }
 
-  /** Reverse protection: the VPG now protects the recovered VMs back toward the original site. */
-  private reverse(vpg: SimVpg): void {
-    const peers = vpg.vmIds.map((id) => this.inventory.peerOf(id));
+  /**
+   * Reverse protection: the VPG now protects the recovered VMs back toward the original site: those the recovery
+   * `created` (protected-name model), else the topology's peers.
+   */
+  private reverse(vpg: SimVpg, created: readonly string[]): void {
+    const peers = created.length ? created.map((id) => this.inventory.vm(id)?.vm) : vpg.vmIds.map((id) => this.inventory.peerOf(id));
     if (peers.some((p) => p === undefined)) {
       Object.assign(vpg, { status: status('NotMeetingSLA'), subStatus: subStatus('NeedsConfiguration') });
       return;
@@ -199,6 +220,7 @@ export class Recoveries {
 
   private async endTest(vpg: SimVpg, test: FailoverTest): Promise<void> {
     await this.power.powerOff(this.siteName(vpg.recoverySiteId), test.poweredOn.map((id) => this.vmName(id)));
+    await this.removeVms(vpg.recoverySiteId, test.created);
     vpg.test = undefined;
     vpg.lastTest = new Date();
   }
@@ -216,10 +238,33 @@ export class Recoveries {
     return op;
   }
 
-  private recoveryVmOf(vmId: string): string {
-    const peer = this.inventory.peerOf(vmId);
-    if (!peer) throw new Error(`VM ${this.inventory.vm(vmId)?.vm.name ?? vmId} has no recovery VM at the other site`);
-    return peer.id;
+  /**
+   * The VMs a recovery of `vmIds` brings up at the recovery site. Protected-name model: created there under the
+   * protected VMs' names (plus `suffix`) in the VPG's recovery folder from their VMX, recorded in `created`.
+   * Peer model: the topology's peers, which exist there already.
+   */
+  private async recoveryVms(vpg: SimVpg, vmIds: readonly string[], created: string[], suffix = ''): Promise<string[]> {
+    if (this.names === 'peer') {
+      return vmIds.map((id) => {
+        const peer = this.inventory.peerOf(id);
+        if (!peer) throw new Error(`VM ${this.vmName(id)} has no recovery VM at the other site`);
+        return peer.id;
+      });
+    }
+    const recovery = this.inventory.site(vpg.recoverySiteId)!;
+    const folder = recovery.folder.id === vpg.placement.folderId ? recovery.folder.name : undefined;
+    const from = this.siteName(vpg.protectedSiteId);
+    const specs = vmIds.map((id) => ({ name: `${this.vmName(id)}${suffix}`, folder, from: { site: from, name: this.vmName(id) } }));
+    await this.power.create(recovery.name, specs);
+    const ids = specs.map((spec) => this.inventory.add(recovery.id, spec.name).id);
+    created.push(...ids);
+    return ids;
+  }
+
+  /** Removes VMs from a site's vCenter and from the inventory. */
+  private async removeVms(siteId: string, vmIds: readonly string[]): Promise<void> {
+    await this.power.remove(this.siteName(siteId), vmIds.map((id) => this.vmName(id)));
+    for (const id of vmIds) this.inventory.remove(id);
   }
 
   /** Powers the VMs on or off at a site, then records them in `done` (what a rollback undoes). */
@@ -228,9 +273,11 @@ export class Recoveries {
     done.push(...vmIds);
   }
 
-  /** Undoes an operation's power actions and returns the VPG to replicating on its original side. */
+  /** Undoes an operation's VM actions and returns the VPG to replicating on its original side. */
   private async restore(vpg: SimVpg, op: Operation): Promise<void> {
     await this.power.powerOff(this.siteName(vpg.recoverySiteId), op.poweredOn.map((id) => this.vmName(id)));
+    await this.removeVms(vpg.recoverySiteId, op.created);
+    op.created.length = 0;
     await this.power.powerOn(this.siteName(vpg.protectedSiteId), op.poweredOff.map((id) => this.vmName(id)));
     vpg.operation = undefined;
     markReplicating(vpg);

@@ -1,6 +1,7 @@
 import { Secret } from '../../../hooks/drivers/common/secret';
 import { VsphereClient } from '../../../hooks/drivers/vsphere';
-import type { SiteVmPower } from './power';
+import { provisionVms, removeVms, type VcsimAccess } from '../../vcsim/provision';
+import type { RecoveredVmSpec, SiteVmPower } from './power';
 
 /** Where each site's vCenter is, as the testenv's `vcenter` service publishes it (PRA_TESTENV_VCENTER_*). */
 export interface SiteVcenters {
@@ -9,6 +10,8 @@ export interface SiteVcenters {
   readonly username: string;
   readonly password: Secret;
   readonly caFile: string;
+  /** The testenv variables that reach each vcsim's control endpoint (`/pra/vms`), which creates and removes VMs. */
+  readonly vcsim: VcsimAccess;
 }
 
 /**
@@ -27,18 +30,26 @@ export function siteVcentersFromEnv(sites: readonly string[], env: NodeJS.Proces
     username,
     password: new Secret(password),
     caFile,
+    vcsim: env,
   };
 }
 
+/** VMX keys a recovered VM does not carry: the pra guestinfo keys (nothing documents that Zerto copies extraConfig). */
+const isPraGuestinfo = (key: string) => key.startsWith('guestinfo.pra.');
+
 /**
- * Zerto's power actions done for real in each site's vCenter, through the project's vSphere driver
- * (one client per site): recovered VMs are powered on (a suspended one resumed), and a Move's protected
- * VMs powered off at once, as the simulator models no guest shutdown.
+ * Zerto's VM actions done for real in each site's vCenter, through the project's vSphere driver (one client
+ * per site): recovered VMs created (vcsim's control endpoint, which creates them through vcsim's own SOAP API)
+ * and powered on (a suspended one resumed), a Move's protected VMs powered off at once (the simulator models no
+ * guest shutdown), and VMs removed.
  */
 export class VcenterPower implements SiteVmPower {
   private readonly clients = new Map<string, VsphereClient>();
 
-  constructor(vcenters: SiteVcenters, log: (line: string) => void) {
+  constructor(
+    private readonly vcenters: SiteVcenters,
+    log: (line: string) => void,
+  ) {
     for (const [site, { url, datacenter }] of Object.entries(vcenters.sites)) {
       const config = { url, datacenter, username: vcenters.username, password: vcenters.password, caFile: vcenters.caFile, name: `vcenter ${site}` };
       this.clients.set(site, new VsphereClient(config, { log }));
@@ -66,6 +77,23 @@ export class VcenterPower implements SiteVmPower {
   async powerOff(site: string, vmNames: readonly string[]): Promise<void> {
     const client = this.client(site);
     await Promise.all(vmNames.map((vm) => client.ensureOff(vm, { guestShutdownTimeoutMs: 0 })));
+  }
+
+  /** Each VM gets its protected VM's VMX as the VPG's checkpoint holds it, less the pra guestinfo keys. */
+  async create(site: string, vms: readonly RecoveredVmSpec[]): Promise<void> {
+    const specs = await Promise.all(
+      vms.map(async ({ name, folder, from }) => {
+        const vmx = await this.client(from.site).readExtraConfig(from.name);
+        return { name, folder, power: 'poweredOff' as const, extraConfig: Object.fromEntries(Object.entries(vmx).filter(([key]) => !isPraGuestinfo(key))) };
+      }),
+    );
+    const created = await provisionVms(this.vcenters.vcsim, site, specs);
+    const existing = specs.filter((spec) => !created.includes(spec.name)).map((spec) => spec.name);
+    if (existing.length) throw new Error(`cannot create ${existing.join(', ')} at ${site}: a VM of that name exists there`);
+  }
+
+  async remove(site: string, vmNames: readonly string[]): Promise<void> {
+    await removeVms(this.vcenters.vcsim, site, vmNames);
   }
 
   private client(site: string): VsphereClient {

@@ -30,6 +30,8 @@ export interface Operation {
   poweredOff: string[];
   /** VMs it powered on at the recovery site; a rollback powers them off. */
   poweredOn: string[];
+  /** VMs it created at the recovery site (protected-name model); a rollback removes them. */
+  created: string[];
   phase: 'syncing' | 'beforeCommit' | 'committing' | 'rollingBack';
 }
 
@@ -61,6 +63,8 @@ export interface FailoverTest {
   stage: 'Starting' | 'Testing' | 'Stopping';
   /** Test VMs powered on at the recovery site; the stop powers them off. */
   poweredOn: string[];
+  /** Test VMs created at the recovery site (protected-name model); the stop removes them. */
+  created: string[];
 }
 
 /** A small, varying RPO as a healthy replication shows. */

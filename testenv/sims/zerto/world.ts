@@ -28,6 +28,13 @@ export interface RequestRecord {
   readonly answer?: unknown;
 }
 
+/**
+ * How a recovery names the VMs it brings up at the recovery site (docs/zerto.md, "What Zerto does to a recovered VM"):
+ * `protected` (the documented model) creates them under the protected VMs' names from the replicated disks; `peer`
+ * (the seeds') powers on the topology's peers that already exist there.
+ */
+export type RecoveredNames = 'protected' | 'peer';
+
 export interface WorldOptions {
   readonly topology: Topology;
   /** The site production runs on: its VPG replicates, the other one is Recovered. */
@@ -37,6 +44,8 @@ export interface WorldOptions {
   readonly credentials: Credentials;
   readonly timing: AuthTiming;
   readonly delays: Delays;
+  /** @default 'protected' */
+  readonly recoveredNames?: RecoveredNames;
   /** The vCenter side of power actions; without one they are only recorded. */
   readonly vcenter?: SiteVmPower;
 }
@@ -63,7 +72,7 @@ export class World {
     this.inventory = new Inventory(options.topology);
     this.power = new RecordedPower(options.vcenter);
     this.auth = new AuthRealm(options.credentials, { ...options.timing });
-    this.recoveries = new Recoveries(this.inventory, this.tasks, this.power, { ...options.delays });
+    this.recoveries = new Recoveries(this.inventory, this.tasks, this.power, { ...options.delays }, options.recoveredNames ?? 'protected');
     this.settings = new VpgSettingsStore(this.inventory, this.vpgs, this.tasks, this.recoveries.delays);
     this.activeSite = options.activeSite;
     this.reset();
@@ -74,6 +83,7 @@ export class World {
     if (!this.inventory.siteNamed(activeSite)) throw new Error(`unknown site ${activeSite}: use ${this.inventory.sites.map((s) => s.name).join(' | ')}`);
     this.activeSite = activeSite;
     this.recoveries.cancelAll();
+    this.inventory.reset();
     const initial = initialVpgs(this.options.topology, this.inventory, activeSite).filter((v) => !this.options.withoutVpgs?.includes(v.name));
     this.vpgs.splice(0, this.vpgs.length, ...initial);
     this.tasks.clear();
