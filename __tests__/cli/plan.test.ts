@@ -5,6 +5,10 @@ import { planFor } from '../../hooks/engine/operation';
 import { pra } from '../helpers/project';
 import { tempDirs } from '../helpers/tmp';
 import { liveProject } from '../support/live-project';
+import { exclusive } from '../support/exclusive';
+
+// Reads the example VMs and the Zerto simulator's default instance live: a drill running meanwhile changes both.
+exclusive('vcenter-example-vms');
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());

@@ -5,6 +5,10 @@ import { tempDirs } from '../helpers/tmp';
 import { aPendingRun } from '../support/journals';
 import { liveProject } from '../support/live-project';
 import { testenv } from '../support/testenv';
+import { exclusive } from '../support/exclusive';
+
+// Reads the example VMs and the Zerto simulator's default instance live: a drill running meanwhile changes both.
+exclusive('vcenter-example-vms');
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
