@@ -1,6 +1,7 @@
 import { AuthError } from '../../hooks/drivers/common/errors';
 import { pointTo } from '../../hooks/drivers/dns/index';
 import { control, RBX_IP, route53Dns, SBG_IP, uniqueName, visible } from '../support/dns-testenv';
+import { testenv } from '../support/testenv';
 import { exclusive } from '../support/exclusive';
 
 /** The Route 53 backend through the real AWS SDK against the REST-XML fake, which publishes INSYNC changes into BIND. */
@@ -11,7 +12,7 @@ const r53Control = <T = unknown>(path: string, body: unknown = {}) => control<T>
 const INSYNC_AFTER_MS = 600;
 exclusive('route53-simulator'); // resets and faults are global to the simulator (the drill zone's too)
 beforeAll(async () => {
-  await r53Control('reset');
+  await r53Control('reset', { zones: [testenv('DNS_ZONE'), testenv('DNS_LAG_ZONE')] }); // not the drill zone: a drill may be running
   await r53Control('faults', { insyncAfterMs: INSYNC_AFTER_MS });
 });
 afterEach(() => r53Control('faults', { insyncAfterMs: INSYNC_AFTER_MS }));

@@ -33,11 +33,11 @@ const RECOVERED_AT_RBX = { peer: ['VM-DOCKER-APP-A-RBX', 'VM-MYSQL-APP-A-RBX'], 
 const PATHS_AT_RBX = { peer: RECOVERED_AT_RBX.peer, protected: RECOVERED_AT_RBX.protected.map((vm) => `pra-recovered/${vm}`) };
 
 describe('recovered VMs as Zerto documents them', () => {
+  // Zerto's naming (the simulator's default) with both recovery kinds; the seeds' naming once (the other drills run it).
   it.each([
-    ['failover', 'peer'],
-    ['move', 'peer'],
     ['failover', 'protected'],
     ['move', 'protected'],
+    ['failover', 'peer'],
   ] as const)('fail back to RBX and over to SBG again with %s VPGs, recovered VMs named as their %s VMs: zero double execution, jobs on both sites', async (recovery, recoveredNames) => {
     const world = await prepareDrillWorld({ guard: true, reIp: false, customize: withRecovery(recovery), recoveredNames });
     let measured: Awaited<ReturnType<DrillWorld['finish']>> | undefined;
@@ -62,7 +62,7 @@ describe('recovered VMs as Zerto documents them', () => {
     expect(measured.executionsPerSite.sbg).toBeGreaterThan(0);
   }, 300_000);
 
-  it.each(['peer', 'protected'] as const)('shows the double execution when the engine does not write the identity of VMs recovered under their %s VMs\' names', async (recoveredNames) => {
+  it.each(['protected'] as const)('shows the double execution when the engine does not write the identity of VMs recovered under their %s VMs\' names', async (recoveredNames) => {
     const world = await prepareDrillWorld({ guard: true, reIp: false, customize: withRecovery('failover'), recoveredNames });
     let measured: Awaited<ReturnType<DrillWorld['finish']>> | undefined;
     try {

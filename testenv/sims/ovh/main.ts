@@ -8,7 +8,7 @@ import { ApiError, OvhZones } from './zones';
 /**
  * OVHcloud API simulator: `$1$` signatures and clock skew checked like the real API, DNS zone records
  * (published into BIND on refresh only) and one IPLB service. Control (unsigned) under `/__control/`:
- * `reset {scope?: dns|iplb}`, `faults` (FaultSpec + clockSkewSeconds, refreshMs, taskMs), `renumber {zone}`, `stats`.
+ * `reset {scope?: dns|iplb, zones?: [name]}` (zones: @default every zone), `faults` (FaultSpec + clockSkewSeconds, refreshMs, taskMs), `renumber {zone}`, `stats`.
  * Configuration comes from the environment (secrets never on a command line).
  */
 const API = '/1.0';
@@ -56,8 +56,9 @@ async function control(path: string, body: Record<string, unknown>): Promise<unk
         faults.reset();
         clockSkewSeconds = 0;
         zones.refreshMs = 200;
-        zones.reset();
-        await zones.refreshAll();
+        const only = Array.isArray(body.zones) ? (body.zones as string[]) : undefined;
+        zones.reset(only);
+        await zones.refreshAll(only);
         stats.refreshConflicts = stats.refused = 0;
       }
       if (body.scope !== 'dns') {

@@ -44,9 +44,12 @@ export class OvhZones {
     this.reset();
   }
 
-  /** Back to `app A <initial>` in every zone, as the BIND zone files start; `refreshAll` then resets BIND. */
-  reset(): void {
-    for (const zone of this.zoneNames) {
+  /**
+   * Back to `app A <initial>` in `zones` (@default every zone), as the BIND zone files start; `refreshAll` then
+   * resets BIND. A test resets its own zones only: the drill zone belongs to the drill running meanwhile.
+   */
+  reset(zones: readonly string[] = this.zoneNames): void {
+    for (const zone of zones.filter((z) => this.zoneNames.includes(z))) {
       this.records.set(zone, new Map());
       this.create(zone, { fieldType: 'A', subDomain: 'app', target: this.initialAppTarget, ttl: 60 });
     }
@@ -108,8 +111,8 @@ export class OvhZones {
   }
 
   /** Publishes every zone as the API holds it, unchanged names too (after a reset, so BIND matches again). */
-  async refreshAll(): Promise<void> {
-    for (const zone of this.zoneNames) await this.publish(zone, true);
+  async refreshAll(zones: readonly string[] = this.zoneNames): Promise<void> {
+    for (const zone of zones.filter((z) => this.zoneNames.includes(z))) await this.publish(zone, true);
   }
 
   private async publish(zone: string, everything = false): Promise<void> {

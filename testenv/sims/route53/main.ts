@@ -130,10 +130,12 @@ async function control(path: string, body: Record<string, unknown>): Promise<unk
   if (path === '/__control/reset') {
     faults.reset();
     insyncAfterMs = DEFAULT_INSYNC_MS;
-    const before = recordSets;
-    recordSets = initialSets();
-    for (const [zone, sets] of recordSets) {
-      const gone = [...(before.get(zone)?.values() ?? [])].filter((s) => !sets.has(recordKey(s.name, s.type)));
+    // `zones` (@default every zone): a test resets its own zones only, the drill zone is the running drill's.
+    const only = Array.isArray(body.zones) ? (body.zones as string[]) : undefined;
+    for (const [zone, sets] of initialSets()) {
+      if (only && !only.includes(zone)) continue;
+      const gone = [...(recordSets.get(zone)?.values() ?? [])].filter((s) => !sets.has(recordKey(s.name, s.type)));
+      recordSets.set(zone, sets);
       await publisher.publish(zone, toPublish(zone, sets.values(), gone));
     }
     changes.clear();
