@@ -62,8 +62,8 @@ describe('recovered VMs as Zerto documents them', () => {
     expect(measured.executionsPerSite.sbg).toBeGreaterThan(0);
   }, 300_000);
 
-  it.each(['protected'] as const)('shows the double execution when the engine does not write the identity of VMs recovered under their %s VMs\' names', async (recoveredNames) => {
-    const world = await prepareDrillWorld({ guard: true, reIp: false, customize: withRecovery('failover'), recoveredNames });
+  it('shows the double execution when the engine does not write the identity of VMs recovered under their protected VMs\' names', async () => {
+    const world = await prepareDrillWorld({ guard: true, reIp: false, customize: withRecovery('failover'), recoveredNames: 'protected' });
     let measured: Awaited<ReturnType<DrillWorld['finish']>> | undefined;
     try {
       await new Promise((r) => setTimeout(r, 2000));

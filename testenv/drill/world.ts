@@ -28,6 +28,8 @@ import { SiteLinks } from './site-links';
 import { asDeclared, asZertoMakesThem, guestsByVcenterName, recoveredFrom, undoRecoveredVms, type RecoveryModel } from './recovered-model';
 import type { RecoveredNames } from '../sims/zerto/world';
 
+type Zerto = ReturnType<FailbackSystems['zerto']>;
+
 /** A recovered VM boots this long before its cron starts: longer than the pause watcher takes to suspend it. */
 const RECOVERED_BOOT_MS = 1000;
 
@@ -145,6 +147,23 @@ function guestsFollowPowerTasks(vcenter: Vcenter, guests: ReadonlyMap<string, st
   });
 }
 
+/**
+ * The engine's ZVM of a drill world, whose waits for a recovery (before commit) return once the recovery site's
+ * guests follow what vCenter shows: Zerto reports a VPG before commit once its recovered VMs are up, and a
+ * failover without pause goes straight on to SSH into them (activation.site-file): a guest the poll had not yet
+ * seen boot would copy its recovered disks over that write (the same race as guestsFollowPowerTasks).
+ */
+function guestsFollowRecoveries(zerto: Zerto, sync: () => Promise<void>): Zerto {
+  const after =
+    <A extends unknown[], R>(wait: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const result = await wait.apply(zerto, args);
+      await sync();
+      return result;
+    };
+  return Object.assign(Object.create(zerto) as Zerto, { waitForBeforeCommit: after(zerto.waitForBeforeCommit), waitForVpg: after(zerto.waitForVpg) });
+}
+
 /** Which site a run leaves and which it brings production to. */
 function directionOf(topology: Topology, direction: 'failback' | 'failover', to: string | undefined): { from: string; to: string } {
   const named = (role: string) => topology.sites.find((s) => s.role === role)!.name;
@@ -260,7 +279,17 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     const guests = guestOf.get(site.name)!;
     return systems.vcenter(site.name).watchPowerStates([...guests.keys()], (change) => follower({ ...change, vm: guests.get(change.vm)! }), { signal: follow.signal, intervalMs: 50 });
   });
-  const engineSystems = { ...systems, vcenter: (site: string) => guestsFollowPowerTasks(systems.vcenter(site), guestOf.get(site)!, follower) };
+  /** Every simulated guest of `site` takes the power state vCenter shows now (the poll may be seconds late). */
+  const syncGuests = async (site: string) => {
+    const guests = guestOf.get(site)!;
+    const states = await systems.vcenter(site).powerStates([...guests.keys()]);
+    await Promise.all([...states].map(([vm, state]) => follower({ vm: guests.get(vm)!, state })));
+  };
+  const engineSystems = {
+    ...systems,
+    vcenter: (site: string) => guestsFollowPowerTasks(systems.vcenter(site), guestOf.get(site)!, follower),
+    zerto: (site: string) => guestsFollowRecoveries(systems.zerto(site), () => syncGuests(site)),
+  };
   const load = options.load ? startLoad() : undefined;
   const guests = topology.sites.reduce((n, site) => n + simulated(site.name).length, 0);
   const roles = [...new Set(topology.vms.map((vm) => vm.role))];

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Execution } from '../../hooks/audit/overlap';
 import { REPO_ROOT } from '../core';
@@ -85,6 +85,8 @@ export class GuestFleet {
   private readonly frozen = new Set<string>();
   /** VMs whose power state was seen once: a later power-on is a boot (from recovered disks, when listed). */
   private readonly seen = new Set<string>();
+  /** When each VM was last seen powered off: its recovered disks hold nothing written after that. */
+  private readonly offSince = new Map<string, number>();
 
   /** Lays out every guest's root (what its replicated disk holds) before any guest runs. */
   constructor(private readonly opts: FleetOptions) {
@@ -131,6 +133,7 @@ export class GuestFleet {
       return;
     }
     this.seen.add(vm);
+    if (state === 'poweredOff') this.offSince.set(vm, Date.now());
     if (pid === undefined) return;
     if (state === 'suspended') {
       if (!this.frozen.has(vm)) signalGroup(pid, 'SIGSTOP');
@@ -150,7 +153,13 @@ export class GuestFleet {
     const root = this.rootOf(vm);
     const source = this.opts.recoveredFrom?.[vm];
     if (source && this.seen.has(vm)) {
-      for (const file of RECOVERED_FILES) copyFileSync(join(this.rootOf(source), file), join(root, file));
+      // A file written since the VM was last seen off was written after its recovery (the engine's SSH write
+      // of /etc/pra/site reaches a VM the power poll may see boot only later): the recovered disk does not undo it.
+      const off = this.offSince.get(vm) ?? 0;
+      for (const file of RECOVERED_FILES) {
+        if ((statSync(join(root, file), { throwIfNoEntry: false })?.mtimeMs ?? 0) > off) continue;
+        copyFileSync(join(this.rootOf(source), file), join(root, file));
+      }
       const keeps = this.opts.reIp === false ? this.opts.guests.find((g) => g.vm === source) : undefined;
       writeFileSync(fibFile(root), fibTrie((keeps ?? guest).ip));
     }
