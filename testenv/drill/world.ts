@@ -6,8 +6,7 @@ import type { ActiveSiteRecord } from '../../hooks/drivers/authority/index';
 import { formatActiveSite } from '../../hooks/drivers/authority/publishers/index';
 import type { PlanSpec } from '../../hooks/engine/operation';
 import { buildSystems } from '../../hooks/engine/systems';
-import type { FailbackSystems, Vcenter } from '../../hooks/steps/systems';
-import type { PowerChange, PowerStateChange } from '../../hooks/drivers/vsphere';
+import type { FailbackSystems } from '../../hooks/steps/systems';
 import { vmsOf } from '../../hooks/steps/topology-views';
 import { newRunId } from '../../hooks/engine/journal';
 import { EXAMPLE_TOPOLOGY, STATE_DIR, up, type Env } from '../core';
@@ -27,8 +26,6 @@ import { startLoad } from './load';
 import { SiteLinks } from './site-links';
 import { asDeclared, asZertoMakesThem, guestsByVcenterName, recoveredFrom, undoRecoveredVms, type RecoveryModel } from './recovered-model';
 import type { RecoveredNames } from '../sims/zerto/world';
-
-type Zerto = ReturnType<FailbackSystems['zerto']>;
 
 /** A recovered VM boots this long before its cron starts: longer than the pause watcher takes to suspend it. */
 const RECOVERED_BOOT_MS = 1000;
@@ -122,46 +119,6 @@ async function restoreWorld(systems: FailbackSystems, topology: Topology, zerto:
       vmsOf(topology, site.name).map((vm) => (site.name === active ? systems.vcenter(site.name).ensureRunning(vm) : systems.vcenter(site.name).ensureOff(vm, { guestShutdownTimeoutMs: 0 }))),
     ),
   );
-}
-
-/**
- * The engine's vCenter of a drill world, whose power tasks reach the simulated guests before they return: a
- * vSphere power task completes once the VM is in that state, and a resumed VM runs before the engine's next
- * call. The 50 ms poll alone lags seconds on a loaded machine: a recovered VM first seen after the engine's
- * SSH write booted then, copying its recovered disks over that write (`activation.site-file` read back the
- * other site). Power changes made elsewhere (Zerto, a `pra resume` child) still reach the guests by the poll.
- */
-function guestsFollowPowerTasks(vcenter: Vcenter, guests: ReadonlyMap<string, string>, follow: (change: Pick<PowerStateChange, 'vm' | 'state'>) => Promise<void>): Vcenter {
-  const after =
-    <O>(task: (vm: string, options?: O) => Promise<PowerChange>, state: PowerStateChange['state']) =>
-    async (vm: string, options?: O): Promise<PowerChange> => {
-      const change = await task.call(vcenter, vm, options);
-      const guest = guests.get(vm); // the VM's simulated guest (recovered-model.ts, guestsByVcenterName)
-      if (guest !== undefined) await follow({ vm: guest, state });
-      return change;
-    };
-  return Object.assign(Object.create(vcenter) as Vcenter, {
-    ensureRunning: after(vcenter.ensureRunning, 'poweredOn'),
-    ensureSuspended: after(vcenter.ensureSuspended, 'suspended'),
-    ensureOff: after(vcenter.ensureOff, 'poweredOff'),
-  });
-}
-
-/**
- * The engine's ZVM of a drill world, whose waits for a recovery (before commit) return once the recovery site's
- * guests follow what vCenter shows: Zerto reports a VPG before commit once its recovered VMs are up, and a
- * failover without pause goes straight on to SSH into them (activation.site-file): a guest the poll had not yet
- * seen boot would copy its recovered disks over that write (the same race as guestsFollowPowerTasks).
- */
-function guestsFollowRecoveries(zerto: Zerto, sync: () => Promise<void>): Zerto {
-  const after =
-    <A extends unknown[], R>(wait: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      const result = await wait.apply(zerto, args);
-      await sync();
-      return result;
-    };
-  return Object.assign(Object.create(zerto) as Zerto, { waitForBeforeCommit: after(zerto.waitForBeforeCommit), waitForVpg: after(zerto.waitForVpg) });
 }
 
 /** Which site a run leaves and which it brings production to. */
@@ -262,8 +219,8 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     follow.signal,
   );
   // A VM's power changes reach its guest in order. A resume first refreshes what its VMware Tools answer (the
-  // engine writes a suspended VM's identity just before it resumes it); a boot starts at once, as its disks are
-  // read at power-on, before anything can reach it over SSH (its cron waits bootMs, longer than a copy).
+  // engine writes a suspended VM's identity just before it resumes it). The poll may see a boot seconds late on a
+  // busy machine: the recovered disks it lays out never undo a write made since (GuestFleet, offSince).
   const applied = new Map<string, Promise<void>>();
   const follower = (change: { vm: string; state: 'poweredOn' | 'poweredOff' | 'suspended' }): Promise<void> => {
     const next = (applied.get(change.vm) ?? Promise.resolve())
@@ -285,11 +242,6 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     const states = await systems.vcenter(site).powerStates([...guests.keys()]);
     await Promise.all([...states].map(([vm, state]) => follower({ vm: guests.get(vm)!, state })));
   };
-  const engineSystems = {
-    ...systems,
-    vcenter: (site: string) => guestsFollowPowerTasks(systems.vcenter(site), guestOf.get(site)!, follower),
-    zerto: (site: string) => guestsFollowRecoveries(systems.zerto(site), () => syncGuests(site)),
-  };
   const load = options.load ? startLoad() : undefined;
   const guests = topology.sites.reduce((n, site) => n + simulated(site.name).length, 0);
   const roles = [...new Set(topology.vms.map((vm) => vm.role))];
@@ -301,15 +253,15 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     stateFile,
     journalDir: join(dir, 'runs'),
     topology,
-    systems: engineSystems,
+    systems,
     fleet,
     env,
     installMs,
     source: { name: base.name, file: options.topologyFile ?? (generated ? `generated (${options.vms} VMs)` : EXAMPLE_TOPOLOGY) },
     failback: { kind: options.direction ?? 'failback', from, to, force: options.direction === 'failover', topologyFile, stateFile },
     async disaster() {
-      // The guests are off before the site's links are cut (the poll would never see them go down).
-      await Promise.all(vmsOf(topology, from).map((vm) => engineSystems.vcenter(from).ensureOff(vm, { guestShutdownTimeoutMs: 0 })));
+      await Promise.all(vmsOf(topology, from).map((vm) => systems.vcenter(from).ensureOff(vm, { guestShutdownTimeoutMs: 0 })));
+      await syncGuests(from); // the guests go down before the links are cut: the poll would never see it
       await links?.cut();
     },
     async siteBack() {
