@@ -21,7 +21,8 @@ describe('crash injection at every journal boundary', () => {
     let crashes = 1;
     for (let round = 1; view.state !== 'completed' && round < 300; round++) {
       const next = await praChild(world, ['resume', view.id, '--auto-approve', '--journal-dir', world.journalDir], crash);
-      expect(next.signal).toBe('SIGKILL');
+      // A resume that ended on its own says why (once under 24 fork loops: signal null, its output not kept).
+      expect({ signal: next.signal, ...(next.signal ? {} : { code: next.code, output: next.output.slice(-3000) }) }).toEqual({ signal: 'SIGKILL' });
       crashes++;
       view = onlyRun(world);
     }
@@ -37,6 +38,7 @@ describe('crash injection at every journal boundary', () => {
     expect(entries.filter((e) => e.type === 'run.resumed')).toHaveLength(crashes - 1);
     expect(overlap.windowMs).toBe(0);
     expect(zerto).toEqual({ failovers: 1, commits: 1 });
-    expect(facts).toEqual({ authority: 'rbx', rbx: ['poweredOn', 'poweredOn'], sbg: ['poweredOff', 'poweredOff'], dnsOn: 'rbx', lbOn: 'rbx', activeSiteInState: 'rbx' });
+    // Zerto's naming: the VMs recovered at RBX carry the SBG names, and the commit (reverse protection) removed the SBG VMs.
+    expect(facts).toEqual({ authority: 'rbx', rbx: ['poweredOn', 'poweredOn'], sbg: ['absent', 'absent'], dnsOn: 'rbx', lbOn: 'rbx', activeSiteInState: 'rbx' });
   }, 1_200_000); // ~40 s here; 30-odd `pra` children under a fork-heavy load (bench:loaded) took over 10 min
 });

@@ -10,13 +10,14 @@ describe('pra drill', () => {
     expect(result.finals).toEqual({
       authority: 'rbx@3',
       rbxVms: 'poweredOn,poweredOn',
-      sbgVms: 'poweredOff,poweredOff',
+      sbgVms: 'absent,absent', // the Move's commit removed the protected VMs (docs/zerto.md)
       vpg: 'MeetingSLA rbx -> sbg',
       dnsOnRbx: 'true',
       lbOnRbx: 'true',
     });
     expect(result.overlap.windowMs).toBe(0);
-    expect(result.timeline.bootWindows.map((w) => w.vm).sort()).toEqual(['VM-DOCKER-APP-A-RBX', 'VM-MYSQL-APP-A-RBX']);
+    // Zerto recovers each VM under its protected VM's name: the SBG names, now at RBX.
+    expect(result.timeline.bootWindows.map((w) => w.vm).sort()).toEqual(['VM-DOCKER-APP-B-SBG', 'VM-MYSQL-APP-B-SBG']);
     expect(result.executionsPerSite.sbg).toBeGreaterThan(0);
     expect(result.executionsPerSite.rbx).toBeGreaterThan(0);
   }, 180_000);

@@ -81,9 +81,10 @@ describe('the etcd leader killed during the handover', () => {
     let killing: Promise<string | undefined> | undefined;
     const onEvent = (e: JournalEntry) => {
       if (!killing && e.type === 'step.started' && e.step === 'handover.fence') {
-        killing = cluster.leader().then((leader) => {
-          if (leader) cluster.kill(leader.name);
-          return leader?.name;
+        // waitForLeader: a single status round (500 ms per member) found none next to 24 fork loops (bench:loaded).
+        killing = cluster.waitForLeader().then((leader) => {
+          cluster.kill(leader.name);
+          return leader.name;
         });
       }
     };

@@ -6,6 +6,7 @@ import { freePort, portOpen, type Env } from '../../testenv/core';
 import type { TopologyInput } from '../../topology';
 import { tempDirs } from '../helpers/tmp';
 import { drillWorldPerSuite, engineOptions, failbackSpec } from '../support/drill';
+import type { DrillWorld } from '../../testenv/drill/world';
 import { eventually } from '../support/eventually';
 import { exclusive } from '../support/exclusive';
 
@@ -42,8 +43,9 @@ interface FaultCase {
   /** The step whose start injects the fault. */
   readonly at: string;
   readonly customize?: (t: TopologyInput, env: Env) => TopologyInput;
-  inject(env: Env): void;
-  clear(env: Env): Promise<void> | void;
+  /** `zerto`: the control URL of the drill's own Zerto simulator instance. */
+  inject(env: Env, zerto: string): void;
+  clear(env: Env, zerto: string): Promise<void> | void;
   /** What the pause message must say. */
   readonly message: RegExp;
 }
@@ -63,8 +65,8 @@ const cases: FaultCase[] = [
   {
     name: 'Zerto answering 503',
     at: 'restore.checkpoint',
-    inject: (env) => curl('POST', `${env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/default/faults`, { path: '^/v1/vpgs', kind: 'status', status: 503, count: 100000 }),
-    clear: (env) => curl('DELETE', `${env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/default/faults`),
+    inject: (_env, zerto) => curl('POST', `${zerto}/faults`, { path: '^/v1/vpgs', kind: 'status', status: 503, count: 100000 }),
+    clear: (_env, zerto) => curl('DELETE', `${zerto}/faults`),
     message: /zerto.*503/,
   },
   {
@@ -92,6 +94,8 @@ const cases: FaultCase[] = [
   },
 ];
 
+const zertoOf = (world: DrillWorld) => `${world.env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/${world.zerto.id}`;
+
 describe.each(cases)('a fault: $name', (fault) => {
   const suite = drillWorldPerSuite({ guard: true, customize: fault.customize });
 
@@ -103,17 +107,17 @@ describe.each(cases)('a fault: $name', (fault) => {
     const onEvent = (e: JournalEntry) => {
       if (!injected && e.type === 'step.started' && e.step === fault.at) {
         injected = true;
-        fault.inject(world.env);
+        fault.inject(world.env, zertoOf(world));
       }
     };
     // Two attempts per step while the fault lasts (more would only make the test slower); the resume keeps the
     // plan's own policies, as an operator's would, to ride out what follows a fault (a secondary catching up, a
     // client reconnecting).
     const paused = await operate('start', world.systems, spec, { ...options, onEvent, retryOverride: { attempts: 2, baseDelayMs: 100, maxDelayMs: 500 } });
-    expect(paused.state).toBe('pausedByFailedStep');
+    expect(paused.state).toBe('pausedByFailedStep'); // a fault that missed: the run completed
     expect(paused.steps.find((s) => s.status === 'failed')?.id).toBe(fault.at);
     expect(paused.pauseMessage).toMatch(fault.message);
-    await fault.clear(world.env);
+    await fault.clear(world.env, zertoOf(world));
     const resumed = await operate('resume', world.systems, spec, { ...options, runId: paused.id });
     expect(resumed.state).toBe('completed');
     const { overlap } = await suite.finish();

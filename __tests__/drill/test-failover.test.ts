@@ -7,7 +7,7 @@ import { journalOf } from '../../hooks/engine/journal';
 import { parseLedger } from '../../hooks/guard/ledger';
 import { buildReport } from '../../hooks/report';
 import { guardLedger } from '../../testenv/guests/fleet';
-import { drillWorldPerSuite, praChild, runFlags, worldFacts, zertoActions } from '../support/drill';
+import { drillWorldPerSuite, outcome, praChild, runFlags, worldFacts, zertoActions } from '../support/drill';
 import { exclusive } from '../support/exclusive';
 
 exclusive('vcenter-example-vms');
@@ -53,7 +53,7 @@ describe('pra test-failover --to rbx', () => {
     const { world } = suite;
     const spec = { kind: 'test-failover' as const, from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile };
     const view = await operate('start', world.systems, spec, { journalDir: world.journalDir, operator: 'qa', approver: checkingOperator(4000), approvalPollMs: 20 });
-    expect(view.state).toBe('completed');
+    expect(outcome(view)).toEqual({ state: 'completed' });
     expect(view.steps.find((s) => s.id === 'test.stop')?.output).toMatchObject({ success: true, summary: expect.stringContaining('qa-lead') });
 
     // The test VMs ran and tried their jobs: the guard denied each one.

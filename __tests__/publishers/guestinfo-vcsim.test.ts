@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GuestinfoPublisher } from '../../hooks/drivers/authority/publishers/guestinfo';
 import { NotFoundError } from '../../hooks/drivers/common/errors';
 import type { VsphereClient } from '../../hooks/drivers/vsphere';
-import { provisionVms } from '../../testenv/vcsim/provision';
+import { provisionVms, removeVms } from '../../testenv/vcsim/provision';
 import { siteVcenter } from '../support/site-vcenter';
 
 /** The guestinfo publisher on the real vSphere driver, against each site's vCenter simulator. */
@@ -52,5 +52,22 @@ describe('guestinfo publisher through the vSphere driver (vcsim)', () => {
   it('reads what every guest sees without writing', async () => {
     await publisher.publish(decision('rbx', 44));
     expect((await publisher.read()).slice(0, 2).map((c) => 'sees' in c && c.sees)).toEqual([{ active: 'rbx', epoch: 44 }, { active: 'rbx', epoch: 44 }]);
+  });
+
+  it('reaches the VM Zerto recovered under the protected VM\'s name, and reads the guest back from it', async () => {
+    // At RBX: the guest's own VM (off since the disaster) and the VM recovered from its SBG peer, named after it.
+    const recovered = new GuestinfoPublisher([{ vm: vms.rbx, recoveredAs: vms.sbg, vcenter: vcenter.rbx }]);
+    await provisionVms(process.env as Record<string, string>, 'rbx', [{ name: vms.sbg, power: 'poweredOn' }]);
+    try {
+      expect(await recovered.publish(decision('rbx', 45))).toEqual([{ guest: vms.rbx, sees: { active: 'rbx', epoch: 45 } }]);
+      for (const vm of [vms.sbg, vms.rbx]) expect(await vcenter.rbx.readExtraConfig(vm)).toMatchObject({ 'guestinfo.pra.active_site': 'rbx', 'guestinfo.pra.epoch': '45' });
+      // The recovered VM is the one the guest reads: the own VM's keys do not stand for it.
+      await vcenter.rbx.writeExtraConfig(vms.sbg, { 'guestinfo.pra.epoch': '40' });
+      expect(await recovered.read()).toEqual([{ guest: vms.rbx, sees: { active: 'rbx', epoch: 40 } }]);
+    } finally {
+      await removeVms(process.env as Record<string, string>, 'rbx', [vms.sbg]);
+    }
+    // Not recovered here (or removed): the guest's own VM, as before.
+    expect(await recovered.publish(decision('rbx', 46))).toEqual([{ guest: vms.rbx, sees: { active: 'rbx', epoch: 46 } }]);
   });
 });

@@ -97,7 +97,10 @@ export async function control<T = unknown>(base: 'OVH_CONTROL' | 'R53_CONTROL', 
   }
 }
 
-/** Bounded wait for a change to reach every nameserver (never an assertion on speed). */
+/**
+ * Bounded wait for a change to reach every nameserver (never an assertion on speed): a minute, as a secondary
+ * let go after held transfers took over 10 s to catch up next to 24 fork loops (bench:loaded).
+ */
 export function visible(provider: DnsProvider, expected: ExpectedRecord) {
-  return verifyUntilVisible(provider, expected, { timeoutMs: 10000, intervalMs: 20 });
+  return verifyUntilVisible(provider, expected, { timeoutMs: 60_000, intervalMs: 20 });
 }

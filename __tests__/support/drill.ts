@@ -69,14 +69,14 @@ export function onlyRun(world: DrillWorld): RunView {
 
 /** How many successful POSTs the Zerto simulator served for an action (Failover, FailoverCommit, ...). */
 export async function zertoActions(world: DrillWorld, action: string): Promise<number> {
-  const state = (await (await fetch(`${world.env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/default/state`)).json()) as { requests: { method: string; path: string; status: number }[] };
+  const state = await world.zerto.control<{ requests: { method: string; path: string; status: number }[] }>('GET', '/state');
   return state.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/${action}`) && r.status < 300).length;
 }
 
 /** The facts a finished failback must show, read from the real systems. */
 export async function worldFacts(world: DrillWorld) {
   const { systems, topology } = world;
-  const power = async (site: string) => [...(await systems.vcenter(site).powerStates(topology.vms.filter((v) => v.site === site).map((v) => v.name))).values()];
+  const power = (site: string) => world.vmStates(site);
   const ip = (site: string) => topology.sites.find((s) => s.name === site)!.publicIp;
   return {
     authority: (await systems.authority.read())?.active,

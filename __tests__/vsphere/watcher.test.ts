@@ -55,4 +55,29 @@ describe('vSphere power-state watcher', () => {
     expect(changes[changes.length - 1]).toMatchObject({ vm: name, state: 'poweredOn' });
     await client.close();
   });
+
+  it('reports a VM that is removed as powered off (a removed VM runs nothing), and again when it comes back', async () => {
+    const client = aClient();
+    const stop = new AbortController();
+    const changes: PowerStateChange[] = [];
+    const name = `TEST-VSPHERE-GONE-${Date.now().toString(36)}`;
+    const { provisionVms, removeVms } = await import('../../testenv/vcsim/provision');
+    const env = process.env as Record<string, string>;
+    await provisionVms(env, 'rbx', [{ name, power: 'poweredOn' }]);
+    const watching = client.watchPowerStates([name], (c) => changes.push(c), { signal: stop.signal, intervalMs: 20 });
+    await eventually('the VM is reported on', () => changes.some((c) => c.state === 'poweredOn'));
+    await removeVms(env, 'rbx', [name]);
+    await eventually('the removal is reported', () => changes.some((c) => c.state === 'poweredOff'));
+    await provisionVms(env, 'rbx', [{ name, power: 'poweredOn' }]);
+    await eventually('the VM is reported on again', () => changes.filter((c) => c.state === 'poweredOn').length === 2);
+    stop.abort();
+    await watching;
+    await removeVms(env, 'rbx', [name]);
+    expect(changes.map((c) => [c.state, c.previous])).toEqual([
+      ['poweredOn', undefined],
+      ['poweredOff', 'poweredOn'],
+      ['poweredOn', undefined],
+    ]);
+    await client.close();
+  });
 });

@@ -1,4 +1,10 @@
-import type { Topology } from '../../topology';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { failoverIps, vpgSpecs, type Topology } from '../../topology';
+import { zertoSiteName } from '../../hooks/drivers/zerto/config';
+import { VpgReconciler } from '../../hooks/drivers/zerto/reconcile';
+import { readDisk, writeDisk } from '../../testenv/guests/disk';
+import { tempDirs } from '../helpers/tmp';
 import type { VsphereClient } from '../../hooks/drivers/vsphere';
 import { zertoDriverForSite } from '../../hooks/drivers/zerto/from-topology';
 import type { ZertoDriver } from '../../hooks/drivers/zerto/driver';
@@ -117,6 +123,15 @@ describe('the Zerto simulator recovers VMs under the protected VMs\' names by de
     expect(await states('sbg', PROTECTED)).toEqual(['poweredOn', 'poweredOn']);
   });
 
+  it('fails a Move whose protected site is lost (it cannot shut the protected VMs down) and fails over all the same', async () => {
+    await sim.control('PUT', '/lost', { sites: ['sbg'] });
+    await expect(zerto.waitForBeforeCommit(VPG, await zerto.move(VPG), wait)).rejects.toThrow(/site sbg is unreachable/);
+    expect((await zerto.getVpg(VPG)).statusName).toBe('MeetingSLA');
+    expect(await states('rbx', PROTECTED)).toEqual(['absent', 'absent']);
+    await zerto.waitForBeforeCommit(VPG, await zerto.failover(VPG, { shutdownPolicy: 'none', reverseProtection: false }), wait);
+    expect(await states('rbx', PROTECTED)).toEqual(['poweredOn', 'poweredOn']);
+  });
+
   it('creates "<name> - testing recovery" for a failover test and removes it when the test stops', async () => {
     await zerto.waitForTask(await zerto.failoverTest(VPG), wait);
     expect(await states('rbx', [...TESTING, ...PROTECTED])).toEqual(['poweredOn', 'poweredOn', 'absent', 'absent']);
@@ -139,5 +154,46 @@ describe('the Zerto simulator recovers VMs under the protected VMs\' names by de
       await driver.client.close();
       await peer.remove();
     }
+  });
+});
+
+describe('the Zerto simulator carries the replicated disks of the drill\'s guests', () => {
+  const dirs = tempDirs();
+  afterAll(() => dirs.removeAll());
+  /** A guest root per VM at each site: the protected VMs' at SBG, the VMs recovered under their names at RBX. */
+  let roots: Record<'rbx' | 'sbg', Record<string, string>>;
+  const ACTIVE = 'active=sbg\nepoch=3\n';
+
+  beforeEach(async () => {
+    const dir = dirs.make('pra-disks-');
+    roots = { sbg: {}, rbx: {} };
+    for (const site of ['sbg', 'rbx'] as const) {
+      for (const vm of PROTECTED) {
+        roots[site][vm] = join(dir, site, vm);
+        mkdirSync(roots[site][vm], { recursive: true });
+      }
+    }
+    PROTECTED.forEach((vm, i) => writeDisk(roots.sbg[vm], { 'etc/pra/site': 'sbg\n', 'etc/pra/active-site': ACTIVE }, `10.200.0.${60 + i}`));
+    await sim.control('PUT', '/disks', roots);
+  });
+
+  it('boots each recovered VM from its protected VM\'s disk as it was when the Failover was accepted, keeping its address without re-IP', async () => {
+    const task = await zerto.failover(VPG, { shutdownPolicy: 'none' });
+    // The live source goes on after its checkpoint: the recovered disk does not see it.
+    for (const vm of PROTECTED) writeFileSync(join(roots.sbg[vm], 'etc/pra/active-site'), 'active=none\nepoch=4\n');
+    expect(PROTECTED.map((vm) => readDisk(roots.rbx[vm]))).toEqual([{}, {}]); // nothing before the recovered VMs exist
+    await zerto.waitForBeforeCommit(VPG, task, wait);
+    expect(PROTECTED.map((vm) => readDisk(roots.rbx[vm]))).toEqual(
+      PROTECTED.map((_, i) => ({ 'etc/pra/site': 'sbg\n', 'etc/pra/active-site': ACTIVE, 'etc/network/pra-address': `10.200.0.${60 + i}\n` })),
+    );
+  });
+
+  it('re-IPs a recovered VM only where the VPG\'s NIC settings replace its IP configuration (as pra vpg sync sets them)', async () => {
+    const spec = vpgSpecs(topology).find((s) => s.name === VPG)!;
+    const reconciler = new VpgReconciler(zerto, { siteNames: Object.fromEntries(topology.sites.map((site) => [site.name, zertoSiteName(site)])) });
+    const reIp = failoverIps(topology, VPG).filter((ip) => ip.vm === APP.sbg); // the DB VM's NIC is left as created
+    await reconciler.apply(spec, await reconciler.plan(spec, reIp), reIp);
+    await zerto.waitForBeforeCommit(VPG, await zerto.move(VPG), wait);
+    expect(PROTECTED.map((vm) => readFileSync(join(roots.rbx[vm], 'etc/network/pra-address'), 'utf8'))).toEqual(['10.100.0.60\n', '10.200.0.61\n']);
   });
 });

@@ -31,11 +31,16 @@ async function currentFence(ctx: StepContext<S>) {
  * authority's current fence into each recovered VM's configuration through the recovery site's vCenter, and
  * read them back: its guard then knows where it is (and denies on the replicated file's other site).
  */
-export function identityStep(from: string, to: string): Step<S> {
-  const vms = (ctx: StepContext<S>) => recoveredInVcenter(ctx, from, to);
+export function identityStep(
+  from: string,
+  to: string,
+  /** A failover test writes its test VMs' identity in its own phase (`vms`: their names in vCenter). @default the recovered VMs */
+  options: { readonly id: string; readonly phase: string; readonly vms: (ctx: StepContext<S>) => string[] } = { id: 'restore.identity', phase: 'restore', vms: (ctx) => recoveredInVcenter(ctx, from, to) },
+): Step<S> {
+  const { vms } = options;
   return {
-    id: 'restore.identity',
-    phase: 'restore',
+    id: options.id,
+    phase: options.phase,
     title: `write site ${to} and the current fence into each recovered VM`,
     describe: (ctx) => `write ${ExtraConfigKey.site}=${to}, ${GUESTINFO_ACTIVE_SITE} and ${GUESTINFO_EPOCH} (from the authority) into ${vms(ctx).length} VMs on vCenter ${to}, then read them back`,
     async check(ctx) {

@@ -33,6 +33,18 @@ export async function recoveryCandidates(zerto: Pick<Zerto, 'vms'>, topology: To
 }
 
 /**
+ * What Zerto appends to the name of each VM a failover test creates: the guides say the test VMs are created "with
+ * the suffix testing recovery" (6.5 vSphere help, "After Starting a Test, What Happens?"; the exact separator is not
+ * documented, docs/zerto.md).
+ */
+export const TEST_VM_SUFFIX = ' - testing recovery';
+
+/** The test VMs a failover test of `vpgs` may bring up: the protected VM's name with Zerto's suffix, or its topology peer (the seeds'). */
+export async function testCandidates(zerto: Pick<Zerto, 'vms'>, topology: Topology, vpgs: readonly string[]): Promise<RecoveryCandidate[]> {
+  return (await recoveryCandidates(zerto, topology, vpgs)).map((c) => ({ ...c, names: [`${c.protectedVm}${TEST_VM_SUFFIX}`, ...c.names.filter((name) => name !== c.protectedVm)] }));
+}
+
+/**
  * Matches every candidate with the one VM of its names the recovery site's vCenter shows running or suspended.
  * A protected VM with none, or with two, fails the step (the run pauses; the pause watcher suspended every
  * name it watched): an operator decides, the engine never guesses which VM to resume.

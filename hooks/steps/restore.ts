@@ -70,12 +70,15 @@ export function checkpointStep(from: string, to: string): Step<S> {
 export function recoverStep(from: string, to: string, options: { readonly pause: boolean; readonly sourceMayBeLost: boolean }): Step<S> {
   const vms = (ctx: StepContext<S>) => recoveredOf(ctx, from, to);
   const candidates = (ctx: StepContext<S>) => recoveryCandidates(ctx.systems.zerto(to), ctx.systems.topology, vpgsOf(ctx, from, to).map((g) => g.name));
+  // A Move needs both sites healthy (it shuts the protected VMs down first, else it stops and rolls back: Zerto's
+  // "The Move Process"): from a site that may be lost, every VPG fails over, as Zerto's guides say for a disaster.
+  const kindOf = (vpg: { recovery: 'move' | 'failover' }) => (options.sourceMayBeLost ? 'failover' : vpg.recovery);
   return {
     id: 'restore.recover',
     phase: 'restore',
     title: `Zerto recovery ${from} -> ${to}${options.pause ? ', each VM suspended as it boots' : ''}`,
     describe: (ctx) =>
-      `start ${vpgsOf(ctx, from, to).map((g) => `${g.recovery} of ${g.name}`).join(', ')} (commit policy none)${options.pause ? `; suspend ${vms(ctx).length} VMs on ${to} as they power on (vCenter ${to})` : ''}`,
+      `start ${vpgsOf(ctx, from, to).map((g) => `${kindOf(g)} of ${g.name}`).join(', ')} (commit policy none)${options.pause ? `; suspend ${vms(ctx).length} VMs on ${to} as they power on (vCenter ${to})` : ''}`,
     async check(ctx) {
       for (const vpg of vpgsOf(ctx, from, to)) {
         if (!isBeforeCommit(await ctx.systems.zerto(to).getVpg(vpg.name))) return undefined;
@@ -103,10 +106,10 @@ export function recoverStep(from: string, to: string, options: { readonly pause:
           const vpg = await zerto.getVpg(spec.name);
           if (isBeforeCommit(vpg) || vpg.statusName === 'Moving' || vpg.statusName === 'FailingOver') continue; // already started by a crashed run
           tasks[spec.name] =
-            spec.recovery === 'move'
+            kindOf(spec) === 'move'
               ? await zerto.move(spec.name, { commitPolicy: 'none', reverseProtection: true })
               : await zerto.failover(spec.name, { commitPolicy: 'none', shutdownPolicy: 'none', reverseProtection: !options.sourceMayBeLost });
-          ctx.progress(`${spec.recovery} of ${spec.name} started`, { task: tasks[spec.name] });
+          ctx.progress(`${kindOf(spec)} of ${spec.name} started`, { task: tasks[spec.name] });
         }
         for (const spec of vpgsOf(ctx, from, to)) {
           const wait = { timeoutMs: 540_000, intervalMs: 200 };

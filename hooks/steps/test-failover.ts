@@ -1,9 +1,14 @@
 import { PermanentError, TransientError } from '../drivers/common/errors';
 import type { Plan, Step, StepContext } from '../engine/step';
 import type { Topology } from '../../topology';
+import { boundedAll, FAN_OUT } from '../drivers/common/concurrency';
+import type { Json } from '../engine/events';
 import { siteChecksStep } from './activation';
 import { readEverywhere, scoped } from './handover';
+import { identityStep } from './identity';
+import { PauseWatcher } from './pause-watcher';
 import { preflightSteps } from './preflight';
+import { matchRecovered, testCandidates, type RecoveredVm } from './recovered-vms';
 import type { FailbackSystems } from './systems';
 import { recoveredOf, vmsOf, vpgsOf } from './topology-views';
 
@@ -28,6 +33,11 @@ async function tokenUnchanged(ctx: StepContext<S>, from: string): Promise<number
   return epoch;
 }
 
+/** The test VMs by their names in the recovery site's vCenter, as `test.start` matched them (Zerto's or the seeds' naming). */
+function testVmsInVcenter(ctx: StepContext<S>): string[] {
+  return ((ctx.outputs['test.start'] as { testVms?: RecoveredVm[] } | undefined)?.testVms ?? []).map((r) => r.vm);
+}
+
 /** The operator's verdict and notes for Zerto's test report, from the stop gate's approval. */
 export function verdictOf(approval: { approvedBy?: string; comment?: string } | undefined): { success: boolean; summary: string } {
   const comment = approval?.comment?.trim() ?? '';
@@ -39,7 +49,9 @@ export function verdictOf(approval: { approvedBy?: string; comment?: string } | 
  * `test-failover --to TO`: Zerto's Failover Test of every VPG replicating the active site -> TO, the quarterly
  * rehearsal. Production is never touched: the cron token stays on the active site at the same epoch, so every
  * test VM's guard denies its jobs (its site is TO, the token names the active site), DNS, load balancers and
- * the failback state are left alone, and replication goes on. The test VMs are checked from the hypervisor
+ * the failback state are left alone, and replication goes on. Each test VM (Zerto's "<name> - testing recovery",
+ * booted from the protected VM's disk) is suspended as it powers on, gets its own site and the current fence in
+ * its VMX (its guard then denies on the replicated files' other site), then runs. The test VMs are checked from the hypervisor
  * (and from inside with `checks`), the operator approves the stop with a result and notes, and
  * FailoverTestStop records them in Zerto. A rollback (or an undo) stops the test as failed.
  */
@@ -65,21 +77,37 @@ export function testFailoverPlan(topology: Topology, from: string, to: string, o
     {
       id: 'test.start',
       phase: 'test',
-      title: `Zerto Failover Test ${from} -> ${to}`,
-      describe: (ctx) => `start a Failover Test of ${names(ctx).join(', ')} on Zerto ${to}: test VMs in the test network, replication goes on`,
+      title: `Zerto Failover Test ${from} -> ${to}, each test VM suspended as it boots`,
+      describe: (ctx) => `start a Failover Test of ${names(ctx).join(', ')} on Zerto ${to}: test VMs in the test network, replication goes on; suspend each test VM as it powers on (vCenter ${to})`,
       async check(ctx) {
         for (const name of names(ctx)) if (!(await ctx.systems.zerto(to).getVpg(name)).testRunning) return undefined;
-        return { output: { alreadyRunning: names(ctx) } };
+        const testVms = await matchRecovered(ctx.systems.vcenter(to), to, await testCandidates(ctx.systems.zerto(to), ctx.systems.topology, names(ctx)));
+        return { output: { alreadyRunning: names(ctx), testVms: testVms.map((r) => ({ ...r })) } };
       },
       async act(ctx) {
         const zerto = ctx.systems.zerto(to);
-        const tasks: Record<string, string> = {};
-        for (const name of names(ctx)) if (!(await zerto.getVpg(name)).testRunning) tasks[name] = await zerto.failoverTest(name);
-        for (const [name, task] of Object.entries(tasks)) {
-          await zerto.waitForTask(task, TASK_WAIT);
-          ctx.progress(`test VMs of ${name} up`, { vpg: name, task });
+        // A test VM boots from the protected VM's disk: its replicated files name the active site (H11). Suspend it
+        // as it powers on, so that it runs again only once its identity is written (test.identity).
+        const groups = await testCandidates(zerto, ctx.systems.topology, names(ctx));
+        const windows: Json[] = [];
+        const watcher = new PauseWatcher(ctx.systems.vcenter(to), groups.map((c) => c.names), (w) => {
+          windows.push({ ...w });
+          ctx.progress(`${w.vm} suspended ${w.ms} ms after it was seen powered on`, { bootWindow: { ...w } });
+        });
+        watcher.start();
+        try {
+          const tasks: Record<string, string> = {};
+          for (const name of names(ctx)) if (!(await zerto.getVpg(name)).testRunning) tasks[name] = await zerto.failoverTest(name);
+          for (const [name, task] of Object.entries(tasks)) {
+            await zerto.waitForTask(task, TASK_WAIT);
+            ctx.progress(`test VMs of ${name} up`, { vpg: name, task });
+          }
+          await watcher.allSuspended(ctx.signal);
+          const testVms = await matchRecovered(ctx.systems.vcenter(to), to, groups);
+          return { tasks, bootWindows: windows, testVms: testVms.map((r) => ({ ...r })) };
+        } finally {
+          await watcher.stop();
         }
-        return { tasks };
       },
       async undo(ctx) {
         const zerto = ctx.systems.zerto(to);
@@ -88,6 +116,18 @@ export function testFailoverPlan(topology: Topology, from: string, to: string, o
         }
       },
       timeoutSeconds: 1800,
+    },
+    // The test VMs' own site and the current fence (the token stays on `from`): their guards deny from then on.
+    identityStep(from, to, { id: 'test.identity', phase: 'test', vms: testVmsInVcenter }),
+    {
+      id: 'test.resume',
+      phase: 'test',
+      title: `resume the ${to} test VMs (their crons fenced)`,
+      describe: (ctx) => `power on ${testVmsInVcenter(ctx).length} suspended test VMs on vCenter ${to}, ${FAN_OUT} at a time`,
+      async act(ctx) {
+        await boundedAll(testVmsInVcenter(ctx), FAN_OUT, (vm) => ctx.systems.vcenter(to).ensureRunning(vm));
+      },
+      timeoutSeconds: 300,
     },
     {
       id: 'test.fenced',
@@ -109,7 +149,7 @@ export function testFailoverPlan(topology: Topology, from: string, to: string, o
       title: `${to} test VMs running, VPGs still protecting`,
       describe: () => `read the test VMs' power on vCenter ${to}, and each VPG's test, RPO and alerts on Zerto`,
       async act(ctx) {
-        const states = await ctx.systems.vcenter(to).powerStates(testVms(ctx));
+        const states = await ctx.systems.vcenter(to).powerStates(testVmsInVcenter(ctx));
         const down = [...states].filter(([, s]) => s !== 'poweredOn');
         if (down.length) throw new TransientError(`vcenter ${to}`, `${down.map(([vm, s]) => `${vm} is ${s}`).join(', ')}: test VMs not running yet`);
         const rpo: Record<string, number> = {};
@@ -154,7 +194,7 @@ export function testFailoverPlan(topology: Topology, from: string, to: string, o
         return { ...result, tasks };
       },
       async verify(ctx) {
-        const states = await ctx.systems.vcenter(to).powerStates(testVms(ctx));
+        const states = await ctx.systems.vcenter(to).powerStates(testVmsInVcenter(ctx));
         const running = [...states].filter(([, s]) => s === 'poweredOn');
         if (running.length) throw new TransientError(`vcenter ${to}`, `${running.map(([vm]) => vm).join(', ')} still running after the test stopped`);
       },

@@ -7,10 +7,10 @@ import { timelineOf, type Timeline } from '../../hooks/engine/timeline';
 import type { OverlapReport } from '../../hooks/audit/overlap';
 import { realSleep, type Sleep } from '../../hooks/drivers/common/retry';
 import type { FailbackSystems } from '../../hooks/steps/systems';
-import { vmsOf, vpgsBetween } from '../../hooks/steps/topology-views';
+import { vpgsBetween } from '../../hooks/steps/topology-views';
 import { prepareDrillWorld, type DrillWorld, type DrillWorldOptions } from './world';
 
-export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPairs' | 'topologyFile' | 'direction' | 'to' | 'load' | 'afterSynth' | 'customize' | 'recovery'> {
+export interface DrillOptions extends Pick<DrillWorldOptions, 'vms' | 'guestPairs' | 'topologyFile' | 'direction' | 'to' | 'load' | 'afterSynth' | 'customize' | 'recovery' | 'recoveredNames'> {
   readonly guard: boolean;
   /** Seconds the guests run before and after the failback (jobs on SBG, then on RBX). @default 3 */
   readonly settleSeconds?: number;
@@ -65,7 +65,7 @@ async function finalStates(world: DrillWorld): Promise<Record<string, string>> {
   const { from, to } = world.failback;
   const record = await systems.authority.read();
   const vpgs = await Promise.all(vpgsBetween(topology, from, to).map((g) => systems.zerto(to).getVpg(g.name)));
-  const power = async (site: string) => [...(await systems.vcenter(site).powerStates(vmsOf(topology, site))).values()].join(',');
+  const power = async (site: string) => (await world.vmStates(site)).join(',');
   const finals: Record<string, string> = {
     authority: `${record?.active}@${record?.epoch}`,
     [`${to}Vms`]: await power(to),
@@ -87,8 +87,8 @@ async function finalStates(world: DrillWorld): Promise<Record<string, string>> {
  */
 export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const started = Date.now();
-  const { guard, log, vms, guestPairs, topologyFile, direction, to, load, afterSynth, customize, recovery } = options;
-  const world = await prepareDrillWorld({ guard, log, vms, guestPairs, topologyFile, direction, to, load, afterSynth, customize, recovery });
+  const { guard, log, vms, guestPairs, topologyFile, direction, to, load, afterSynth, customize, recovery, recoveredNames } = options;
+  const world = await prepareDrillWorld({ guard, log, vms, guestPairs, topologyFile, direction, to, load, afterSynth, customize, recovery, recoveredNames });
   const settle = (options.settleSeconds ?? 3) * 1000;
   let runId = '';
   let finals: Record<string, string> = {};

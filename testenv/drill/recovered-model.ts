@@ -5,6 +5,7 @@ import type { Vcenter } from '../../hooks/steps/systems';
 import { vmsOf } from '../../hooks/steps/topology-views';
 import type { Env } from '../core';
 import type { RecoveredNames } from '../sims/zerto/world';
+import { TEST_SUFFIX } from '../sims/zerto/operations';
 import { siteInventory } from '../vcsim/inventory';
 import { provisionVms, removeVms } from '../vcsim/provision';
 import { slotOf } from './local-topology';
@@ -22,12 +23,6 @@ export type RecoveryModel = 'documented' | 'peer';
 
 /** The pra guestinfo keys a VMX made by a Zerto recovery lacks (the declared site, the engine's fence). */
 const PRA_GUESTINFO_KEYS = [ExtraConfigKey.site, GUESTINFO_ACTIVE_SITE, GUESTINFO_EPOCH];
-
-/** Each VM and the protected VM (its peer) whose disks a recovery boots it from, in the documented model. */
-export function recoveredFrom(topology: Topology, model: RecoveryModel): Record<string, string> {
-  if (model === 'peer') return {};
-  return Object.fromEntries(topology.vms.filter((vm) => vm.peer).map((vm) => [vm.name, vm.peer!]));
-}
 
 /**
  * Clears the pra guestinfo keys from every VM's VMX (vSphere removes a key set to ""): the VMX of a VM made by
@@ -59,14 +54,20 @@ export async function asDeclared(
  * Site -> vCenter VM name -> the topology VM whose simulated guest it runs, for the VMs `guests(site)` of each site.
  * Under protected names a VM recovered at a site carries the name of its protected VM at the other site, the peer of
  * the site's own VM: it runs that VM's guest (the VPG gives it that VM's address, the engine reaches it there over
- * SSH). Its name comes first: when both exist, the recovered VM is the live one.
+ * SSH); so does the VM a failover test creates from it ("<name> - testing recovery"). Their names come first: when
+ * both exist, the recovered VM is the live one.
  */
 export function guestsByVcenterName(topology: Topology, names: RecoveredNames, guests: (site: string) => readonly string[]): Map<string, Map<string, string>> {
   const peerOf = new Map(topology.vms.map((vm) => [vm.name, vm.peer]));
   return new Map(
     topology.sites.map((site) => [
       site.name,
-      new Map(guests(site.name).flatMap((vm) => (names === 'protected' && peerOf.get(vm) ? [[peerOf.get(vm)!, vm] as const, [vm, vm] as const] : [[vm, vm] as const]))),
+      new Map(
+        guests(site.name).flatMap((vm) => {
+          const peer = peerOf.get(vm);
+          return names === 'protected' && peer ? [[peer, vm] as const, [`${peer}${TEST_SUFFIX}`, vm] as const, [vm, vm] as const] : [[vm, vm] as const];
+        }),
+      ),
     ]),
   );
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { generateTopology, loadTopology, saveState, type FailbackState, type Topology, type TopologyInput } from '../../topology';
 import { findOverlaps, type OverlapReport } from '../../hooks/audit/overlap';
 import type { ActiveSiteRecord } from '../../hooks/drivers/authority/index';
@@ -24,7 +25,8 @@ import { localTopology, slotOf } from './local-topology';
 import { drillTopology, topologyYaml } from './topology';
 import { startLoad } from './load';
 import { SiteLinks } from './site-links';
-import { asDeclared, asZertoMakesThem, guestsByVcenterName, recoveredFrom, undoRecoveredVms, type RecoveryModel } from './recovered-model';
+import { asDeclared, asZertoMakesThem, guestsByVcenterName, undoRecoveredVms, type RecoveryModel } from './recovered-model';
+import { vpgCommand } from '../../hooks/cli/vpg';
 import type { RecoveredNames } from '../sims/zerto/world';
 
 /** A recovered VM boots this long before its cron starts: longer than the pause watcher takes to suspend it. */
@@ -49,6 +51,13 @@ export interface DrillWorld {
   disaster(): Promise<void>;
   /** The lost site answers again (after the run: the drill reads its final state; finish does it too). */
   siteBack(): Promise<void>;
+  /**
+   * Each VM of `site` (topology order) as that site's vCenter shows it: the state of the VM that runs its guest
+   * there (a VM recovered under its protected VM's name first), or `absent` (a Move's commit removed it).
+   */
+  vmStates(site: string): Promise<string[]>;
+  /** The Zerto simulator instance the engine drives (its control: requests served, faults, delays). */
+  readonly zerto: InstanceHandle;
   /** Stops the guests and the power followers; returns the double-execution measure and executions per site. */
   finish(): Promise<{ overlap: OverlapReport; executionsPerSite: Record<string, number> }>;
 }
@@ -86,11 +95,16 @@ export interface DrillWorldOptions {
   readonly afterSynth?: (outdir: string) => void;
   /** How recovered VMs come up (testenv/drill/recovered-model.ts). @default 'documented' */
   readonly recovery?: RecoveryModel;
-  /** The VPGs re-IP recovered VMs into the recovery site's subnet, as `pra vpg sync` configures them. @default true */
+  /**
+   * `pra vpg sync` runs on the drill's VPGs first: their NIC settings re-IP a recovered VM into the recovery site's
+   * subnet (the simulator applies them); false: the VPGs keep their NICs as created, a recovered VM keeps the
+   * address on its disk. @default true
+   */
   readonly reIp?: boolean;
   /**
-   * How Zerto names the VMs it recovers (testenv/sims/zerto/world.ts): 'protected' (the documented model) runs the
-   * example on a simulator instance of its own. @default 'peer' (the seeds' model, the daemon's default instance)
+   * How Zerto names the VMs it recovers (testenv/sims/zerto/world.ts): 'protected', the documented model, on a
+   * simulator instance of the drill's own; 'peer', the seeds' model (the example on the daemon's default instance).
+   * @default 'protected'
    */
   readonly recoveredNames?: RecoveredNames;
 }
@@ -119,6 +133,15 @@ async function restoreWorld(systems: FailbackSystems, topology: Topology, zerto:
       vmsOf(topology, site.name).map((vm) => (site.name === active ? systems.vcenter(site.name).ensureRunning(vm) : systems.vcenter(site.name).ensureOff(vm, { guestShutdownTimeoutMs: 0 }))),
     ),
   );
+}
+
+/** `pra vpg sync` in the drill's directory (its synthesized manifest): the VPGs' NICs re-IP recovered VMs (H13). */
+async function syncVpgs(cwd: string, topologyFile: string, log: (line: string) => void): Promise<void> {
+  let output = '';
+  const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => ((output += chunk.toString()), done()) });
+  const code = await vpgCommand.run({ argv: ['sync', '--topology', topologyFile], stdout: sink, stderr: sink, env: process.env, cwd, isTTY: false });
+  if (code !== 0) throw new Error(`drill: pra vpg sync exited ${code}: ${output.trim()}`);
+  log(`drill: ${output.trim().split('\n').at(-1)}`);
 }
 
 /** Which site a run leaves and which it brings production to. */
@@ -150,7 +173,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   const generated = options.vms === undefined ? undefined : generateTopology({ vms: options.vms });
   const base = user ?? generated ?? loadTopology(EXAMPLE_TOPOLOGY);
   const { from, to } = directionOf(base, options.direction ?? 'failback', options.to);
-  const recoveredNames = options.recoveredNames ?? 'peer';
+  const recoveredNames = options.recoveredNames ?? 'protected';
   const zerto = await zertoInstance(env, user ?? generated, base, from, recoveredNames);
   const httpStandIn = await startHttpStandIn(user?.checks.http ?? []);
   let drill: TopologyInput;
@@ -199,20 +222,26 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     guarded,
     envOf: (vm) => guestinfoEnv(dir, vm),
     activeSiteFile: formatActiveSite(start),
-    recoveredFrom: recoveredFrom(topology, recovery),
     bootMs: RECOVERED_BOOT_MS,
-    reIp: options.reIp,
-    // The guard's subnet map: with re-IP, a VM booted from the other site's disks is in conflict from its first
+    // The guard's subnet map: with re-IP, a VM booted from the other site's disk is in conflict from its first
     // second. Without re-IP there is none: it would deny a recovered VM forever (it keeps the other site's address).
     sitesConf: options.reIp === false ? undefined : topology.sites.map((site) => `${site.name} ${site.subnet}\n`).join(''),
   });
   const first = await systems.authority.compareAndSet(0, start);
   await Promise.all(systems.publishers.map((p) => p.publish(first)));
 
-  const follow = new AbortController();
   const simulated = (site: string) => vmsOf(topology, site).slice(0, options.guestPairs);
   const guestOf = guestsByVcenterName(topology, recoveredNames, simulated);
-  const namesOf = (site: string, vm: string) => [...guestOf.get(site)!].filter(([, guest]) => guest === vm).map(([name]) => name);
+  const everyGuestOf = guestsByVcenterName(topology, recoveredNames, (site) => vmsOf(topology, site));
+  const namesOf = (site: string, vm: string, of = guestOf) => [...of.get(site)!].filter(([, guest]) => guest === vm).map(([name]) => name);
+  // Documented recoveries boot the protected VM's disk: the simulator carries the guests' disks (a vCenter name
+  // at a site -> the guest root that VM's disk is). The seeds' recoveries boot the recovery site's own disks.
+  if (recovery === 'documented') {
+    await zerto.control('PUT', '/disks', Object.fromEntries([...guestOf].map(([site, guests]) => [site, Object.fromEntries([...guests].map(([name, vm]) => [name, fleet.rootOf(vm)]))])));
+  }
+  if (options.reIp !== false) await syncVpgs(dir, topologyFile, log);
+
+  const follow = new AbortController();
   const guestinfo = await followGuestinfo(
     dir,
     topology.sites.flatMap((site) => simulated(site.name).map((vm) => ({ vm, vcenter: vcenters[site.name], names: namesOf(site.name, vm) }))),
@@ -263,10 +292,17 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
       await Promise.all(vmsOf(topology, from).map((vm) => systems.vcenter(from).ensureOff(vm, { guestShutdownTimeoutMs: 0 })));
       await syncGuests(from); // the guests go down before the links are cut: the poll would never see it
       await links?.cut();
+      await zerto.control('PUT', '/lost', { sites: [from] }); // nor does the other site's ZVM reach it
     },
     async siteBack() {
       await links?.restore();
+      await zerto.control('PUT', '/lost', { sites: [] });
     },
+    async vmStates(site) {
+      const states = await systems.vcenter(site).powerStates([...everyGuestOf.get(site)!.keys()]);
+      return vmsOf(topology, site).map((vm) => namesOf(site, vm, everyGuestOf).map((name) => states.get(name)).find((state) => state !== undefined) ?? 'absent');
+    },
+    zerto,
     async finish() {
       load?.stop();
       follow.abort();

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Execution } from '../../hooks/audit/overlap';
 import { REPO_ROOT } from '../core';
+import { diskAddress, writeDisk } from './disk';
 import type { GuestJob, GuestOptions } from './guest';
 
 /**
@@ -31,23 +32,12 @@ export interface FleetOptions {
   /** What the replicated disks hold at the start: `active=..\nepoch=..`. */
   readonly activeSiteFile: string;
   /**
-   * VM -> the protected VM whose disks it boots from each time it powers on after it was first seen (in the
-   * drill only a Zerto recovery powers a VM on): it gets that guest's `/etc/pra/site` and
-   * `/etc/pra/active-site` as they are then. @default none
-   */
-  readonly recoveredFrom?: Readonly<Record<string, string>>;
-  /**
    * How long a booting VM runs before its cron daemon starts (a real boot takes tens of seconds; the engine
    * suspends a recovered VM within a second). Guests already running when first seen start at once. @default 0
    */
   readonly bootMs?: number;
   /** The guard's subnet map (`/etc/pra/sites.conf`) every guest holds. @default none */
   readonly sitesConf?: string;
-  /**
-   * A recovery boot gives the VM its own topology address (the VPG re-IPs it, H13); false: it keeps the
-   * address of the VM whose disks it booted from. @default true
-   */
-  readonly reIp?: boolean;
 }
 
 /** /proc/net/fib_trie as the guard reads it, for a VM with this one address. */
@@ -56,7 +46,6 @@ function fibTrie(ip: string): string {
 }
 
 const fibFile = (root: string) => join(root, 'run', 'fib_trie');
-const RECOVERED_FILES = ['etc/pra/site', 'etc/pra/active-site'];
 
 /** The guest's filesystem root in a drill directory: what `pra-guard` sees as / and where the engine's SSH publisher writes. */
 export function guestRoot(dir: string, vm: string): string {
@@ -83,10 +72,8 @@ export class GuestFleet {
   readonly ledger: string;
   private readonly pids = new Map<string, number>();
   private readonly frozen = new Set<string>();
-  /** VMs whose power state was seen once: a later power-on is a boot (from recovered disks, when listed). */
+  /** VMs whose power state was seen once: a later power-on is a boot. */
   private readonly seen = new Set<string>();
-  /** When each VM was last seen powered off: its recovered disks hold nothing written after that. */
-  private readonly offSince = new Map<string, number>();
 
   /** Lays out every guest's root (what its replicated disk holds) before any guest runs. */
   constructor(private readonly opts: FleetOptions) {
@@ -96,7 +83,7 @@ export class GuestFleet {
     for (const guest of opts.guests) {
       const root = this.rootOf(guest.vm);
       for (const d of ['etc/pra', 'run/pra-guard', 'var/log/pra-guard']) mkdirSync(join(root, d), { recursive: true });
-      writeFileSync(join(root, 'etc/pra/active-site'), opts.activeSiteFile);
+      writeDisk(root, { 'etc/pra/active-site': opts.activeSiteFile }, guest.ip);
       writeFileSync(fibFile(root), fibTrie(guest.ip));
       if (opts.sitesConf) writeFileSync(join(root, 'etc/pra/sites.conf'), opts.sitesConf);
     }
@@ -126,14 +113,12 @@ export class GuestFleet {
       return;
     }
     if (state === 'suspended' && pid === undefined && this.seen.has(vm)) {
-      // Powered on and suspended between two polls (the pause watcher is that fast): it booted all the same,
-      // its disks read then, not at its resume (when the engine's SSH writes may already have landed).
+      // Powered on and suspended between two polls (the pause watcher is that fast): it booted all the same.
       signalGroup(this.launch(vm), 'SIGSTOP');
       this.frozen.add(vm);
       return;
     }
     this.seen.add(vm);
-    if (state === 'poweredOff') this.offSince.set(vm, Date.now());
     if (pid === undefined) return;
     if (state === 'suspended') {
       if (!this.frozen.has(vm)) signalGroup(pid, 'SIGSTOP');
@@ -151,18 +136,8 @@ export class GuestFleet {
     const guest = this.opts.guests.find((g) => g.vm === vm);
     if (!guest) throw new Error(`fleet: no simulated guest for VM ${vm}`);
     const root = this.rootOf(vm);
-    const source = this.opts.recoveredFrom?.[vm];
-    if (source && this.seen.has(vm)) {
-      // A file written since the VM was last seen off was written after its recovery (the engine's SSH write
-      // of /etc/pra/site reaches a VM the power poll may see boot only later): the recovered disk does not undo it.
-      const off = this.offSince.get(vm) ?? 0;
-      for (const file of RECOVERED_FILES) {
-        if ((statSync(join(root, file), { throwIfNoEntry: false })?.mtimeMs ?? 0) > off) continue;
-        copyFileSync(join(this.rootOf(source), file), join(root, file));
-      }
-      const keeps = this.opts.reIp === false ? this.opts.guests.find((g) => g.vm === source) : undefined;
-      writeFileSync(fibFile(root), fibTrie((keeps ?? guest).ip));
-    }
+    // Boots from what its disk holds: a recovery laid the protected VM's disk there before powering it on.
+    writeFileSync(fibFile(root), fibTrie(diskAddress(root) ?? guest.ip));
     const jobs = this.opts.jobsOf(guest.role).map((job) => ({ ...job, name: `${guest.role}.${job.name}` }));
     const guard = this.opts.guarded ? join(root, INSTALLED_GUARD) : undefined;
     const env = { PRA_GUARD_FIB_TRIE: fibFile(root), ...this.opts.envOf?.(vm) };

@@ -31,7 +31,8 @@ export interface WatchOptions {
  * latency bound is explicit.
  *
  * `onChange` is called synchronously, first once per VM with its current state, then on every change;
- * it should not block (start a suspend and return). A VM not found yet is reported when it appears.
+ * it should not block (start a suspend and return). A VM not found yet is reported when it appears; one that
+ * disappears (removed from the inventory) is reported as powered off, and again when it reappears.
  * Transient failures are reported to `onTransientError` and the watch goes on; any other error
  * (credentials refused, a datacenter that does not exist) rejects the returned promise.
  */
@@ -46,11 +47,18 @@ export async function watchPowerStates(
   const intervalMs = options.intervalMs ?? 250;
   while (!options.signal.aborted) {
     try {
-      for (const [name, state] of await readPowerStatesByName(session, inventory, names)) {
+      const states = await readPowerStatesByName(session, inventory, names);
+      for (const [name, state] of states) {
         const previous = known.get(name);
         if (state === previous) continue;
         known.set(name, state);
         if (!options.signal.aborted) onChange({ vm: name, state, previous });
+      }
+      // A VM that is gone (a Move's commit, a failover test's stop) runs nothing: once, as powered off.
+      for (const [name, previous] of known) {
+        if (states.has(name)) continue;
+        known.delete(name);
+        if (previous !== 'poweredOff' && !options.signal.aborted) onChange({ vm: name, state: 'poweredOff', previous });
       }
     } catch (error) {
       if (error instanceof NotFoundError) inventory.forgetAll(); // a VM was unregistered: resolve names again

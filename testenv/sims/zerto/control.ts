@@ -40,6 +40,7 @@ function mappedPower(power: SiteVmPower, sites: Readonly<Record<string, string>>
  *     (topology: a topology file path or an inline topology object, for VMs and VPGs other than the
  *     daemon's, e.g. a generated topology of 200 VMs for the benchmarks)
  *   GET /instances/{id}/state, POST .../reset {activeSite?}
+ *   PUT .../lost {sites: [name]} (a disaster: VM actions at those sites fail), PUT .../disks {site: {vm: guest root}} (the drill's guests whose disks recoveries carry; reset forgets them)
  *   POST .../faults {path, method?, kind: latency|status|drop|lose, latencyMs?, status?, count?}, DELETE .../faults
  *   PUT .../delays {syncMs?, commitMs?, reverseProtectionMs?}, PUT .../auth {sessionIdleMs?, accessTokenMs?, refreshTokenMs?}
  *   POST .../auth/expire, POST .../alerts {vpgName, level, description}, PATCH .../vpgs/{name} {actualRpoSeconds?, status?, subStatus?}
@@ -70,6 +71,9 @@ export class Control {
         (e: Error) => sendJson(res, 400, { error: e.message }),
       );
     });
+    // Tests keep a connection between calls (fetch's pool) and may sit idle for seconds on a loaded machine: with
+    // Node's 5 s default the server could close it just as the next call went out ("other side closed", bench:loaded).
+    server.keepAliveTimeout = 120_000;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve(server));
@@ -107,6 +111,11 @@ export class Control {
     if (route === 'POST /reset') world.reset(body.activeSite as string | undefined);
     else if (route === 'POST /faults') world.faults.add(body as unknown as FaultRule);
     else if (route === 'DELETE /faults') world.faults.clear();
+    else if (route === 'PUT /lost') {
+      const sites = Array.isArray(body.sites) ? body.sites.map(String) : [];
+      world.power.lost.clear();
+      for (const site of sites) world.power.lost.add(site);
+    } else if (route === 'PUT /disks') world.disks.set(body as Record<string, Record<string, string>>);
     else if (route === 'PUT /delays') Object.assign(world.recoveries.delays, numbers(body, ['syncMs', 'commitMs', 'reverseProtectionMs']));
     else if (route === 'PUT /auth') Object.assign(world.auth.timing, numbers(body, ['sessionIdleMs', 'accessTokenMs', 'refreshTokenMs']));
     else if (route === 'POST /auth/expire') world.auth.expireAll();

@@ -1,3 +1,4 @@
+import { lowerKeys } from './contract';
 import { ApiError } from './operations';
 
 /**
@@ -36,6 +37,17 @@ export class VmNicStore {
     if (i < 0) throw new ApiError(404, `NIC ${nicId} of VM ${vmId} not found`);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'the NIC settings must be a JSON object');
     nics[i] = { ...structuredClone(body as Nic), NicIdentifier: nicId };
+  }
+
+  /**
+   * The address a recovery (`failoverTest`: a test) gives a VM of a VPG: its first committed NIC's static IP when
+   * the NIC replaces the IP configuration; undefined when the VM keeps the address on its disk.
+   */
+  reIp(vpgId: string, vmId: string, test: boolean): string | undefined {
+    const nic = lowerKeys(this.committed.get(vpgId)?.get(vmId)?.[0]) as Record<string, Record<string, Record<string, unknown>>> | undefined;
+    const hypervisor = nic?.[test ? 'failovertest' : 'failover']?.hypervisor as { shouldreplaceipconfiguration?: unknown; ipconfig?: { isdhcp?: unknown; staticip?: unknown } } | undefined;
+    if (hypervisor?.shouldreplaceipconfiguration !== true || hypervisor.ipconfig?.isdhcp === true) return undefined;
+    return typeof hypervisor.ipconfig?.staticip === 'string' ? hypervisor.ipconfig.staticip : undefined;
   }
 
   commit(settingsId: string, vpgId: string): void {

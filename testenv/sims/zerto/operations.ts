@@ -1,5 +1,7 @@
 import { COMMIT_POLICY } from '../../../hooks/drivers/zerto/model';
 import { status, subStatus, TaskState, VPG_STATUSES } from './catalog';
+import type { DiskImage } from '../../guests/disk';
+import type { GuestDisks } from './disks';
 import type { Inventory } from './inventory';
 import type { SiteVmPower } from './power';
 import type { RecoveredNames } from './world';
@@ -45,6 +47,12 @@ export interface RecoveryRequest {
 /** What a failover test appends to the name of each VM it creates (Zerto's guides: "with the suffix testing recovery"). */
 export const TEST_SUFFIX = ' - testing recovery';
 
+/** The guests' replicated disks, and the address a VPG's NIC settings give a recovered VM (nics.ts). */
+export interface Replication {
+  readonly disks: GuestDisks;
+  reIp(vpgId: string, vmId: string, test: boolean): string | undefined;
+}
+
 /** Task types as the SDK names them (ZertoPublic/zvml-python-sdk `ZertoTaskTypes`). */
 const label = (kind: Operation['kind']) => (kind === 'move' ? 'Move' : 'FailOver');
 
@@ -62,6 +70,7 @@ export class Recoveries {
     private readonly power: SiteVmPower,
     readonly delays: Delays,
     private readonly names: RecoveredNames,
+    private readonly replication: Replication,
   ) {}
 
   start(vpg: SimVpg, req: RecoveryRequest): string {
@@ -78,10 +87,15 @@ export class Recoveries {
     vpg.operation = op;
     vpg.status = status(req.kind === 'move' ? 'Moving' : 'FailingOver');
     vpg.subStatus = subStatus('None');
+    // A live source is recovered from its latest checkpoint, taken before this call returns (a checkpointId is
+    // honoured as that: the drill's disks keep no history); a Move shuts the source down first, then checkpoints.
+    const live = req.shutdownSource ? undefined : this.checkpoint(vpg, vmIds);
     this.later(this.delays.syncMs, async () => {
       try {
         if (req.shutdownSource) await this.powerVms('powerOff', vpg.protectedSiteId, vmIds, op.poweredOff);
-        await this.powerVms('powerOn', vpg.recoverySiteId, await this.recoveryVms(vpg, vmIds, op.created), op.poweredOn);
+        const targets = await this.recoveryVms(vpg, vmIds, op.created);
+        this.attachDisks(vpg, vmIds, targets, live ?? this.checkpoint(vpg, vmIds), false);
+        await this.powerVms('powerOn', vpg.recoverySiteId, targets, op.poweredOn);
       } catch (e) {
         await this.abandon(vpg, op, (e as Error).message);
         return;
@@ -157,9 +171,12 @@ export class Recoveries {
     const task = this.tasks.start('FailOverTest', vpg.id);
     const test: FailoverTest = { taskId: task.id, stage: 'Starting', poweredOn: [], created: [] };
     vpg.test = test;
+    const tested = vmIds?.length ? vmIds : vpg.vmIds;
+    const disks = this.checkpoint(vpg, tested);
     this.later(this.delays.syncMs, async () => {
       try {
-        const targets = await this.recoveryVms(vpg, vmIds?.length ? vmIds : vpg.vmIds, test.created, TEST_SUFFIX);
+        const targets = await this.recoveryVms(vpg, tested, test.created, TEST_SUFFIX);
+        this.attachDisks(vpg, tested, targets, disks, true);
         await this.powerVms('powerOn', vpg.recoverySiteId, targets, test.poweredOn);
       } catch (e) {
         this.tasks.finish(task.id, TaskState.Failed, (e as Error).message);
@@ -259,6 +276,18 @@ export class Recoveries {
     const ids = specs.map((spec) => this.inventory.add(recovery.id, spec.name).id);
     created.push(...ids);
     return ids;
+  }
+
+  /** The protected VMs' disks as they are now (VM id -> its disk, when a drill guest has one). */
+  private checkpoint(vpg: SimVpg, vmIds: readonly string[]): Map<string, DiskImage | undefined> {
+    const site = this.siteName(vpg.protectedSiteId);
+    return new Map(vmIds.map((id) => [id, this.replication.disks.checkpoint(site, this.vmName(id))]));
+  }
+
+  /** Each recovered VM (`targets`, in `vmIds` order) gets its protected VM's checkpoint disk, re-IPed if its NIC says so. */
+  private attachDisks(vpg: SimVpg, vmIds: readonly string[], targets: readonly string[], disks: ReadonlyMap<string, DiskImage | undefined>, test: boolean): void {
+    const site = this.siteName(vpg.recoverySiteId);
+    vmIds.forEach((id, i) => this.replication.disks.attach(site, this.vmName(targets[i]), disks.get(id), this.replication.reIp(vpg.id, id, test)));
   }
 
   /** Removes VMs from a site's vCenter and from the inventory. */

@@ -35,6 +35,11 @@ export interface PowerEvent {
  */
 export class RecordedPower implements SiteVmPower {
   readonly events: PowerEvent[] = [];
+  /**
+   * Sites a disaster took (control: PUT /lost): nothing reaches their vCenter, so an action there fails (a Move
+   * cannot shut its protected VMs down and rolls back, Zerto's "The Move Process"). Other sites act as usual.
+   */
+  readonly lost = new Set<string>();
   constructor(private readonly backend?: SiteVmPower) {}
 
   powerOn(site: string, vmNames: readonly string[]): Promise<void> {
@@ -56,6 +61,7 @@ export class RecordedPower implements SiteVmPower {
   private async record(action: PowerEvent['action'], site: string, vms: readonly string[], act: () => Promise<void> | undefined): Promise<void> {
     if (!vms.length) return;
     try {
+      if (this.lost.has(site)) throw new Error(`site ${site} is unreachable (lost): its vCenter cannot ${action} ${vms.join(', ')}`);
       await act();
       this.events.push({ at: new Date().toISOString(), action, site, vms: [...vms] });
     } catch (e) {

@@ -1,5 +1,6 @@
 import type { Topology } from '../../../topology';
 import { AuthRealm, type AuthTiming, type Credentials } from './auth';
+import { GuestDisks } from './disks';
 import { Faults } from './faults';
 import { Inventory } from './inventory';
 import { Recoveries, type Delays } from './operations';
@@ -66,13 +67,18 @@ export class World {
   readonly auth: AuthRealm;
   readonly recoveries: Recoveries;
   readonly settings: VpgSettingsStore;
+  /** The drill guests' disks a recovery carries (control: PUT /disks). */
+  readonly disks = new GuestDisks();
   private activeSite: string;
 
   constructor(private readonly options: WorldOptions) {
     this.inventory = new Inventory(options.topology);
     this.power = new RecordedPower(options.vcenter);
     this.auth = new AuthRealm(options.credentials, { ...options.timing });
-    this.recoveries = new Recoveries(this.inventory, this.tasks, this.power, { ...options.delays }, options.recoveredNames ?? 'protected');
+    this.recoveries = new Recoveries(this.inventory, this.tasks, this.power, { ...options.delays }, options.recoveredNames ?? 'protected', {
+      disks: this.disks,
+      reIp: (vpgId, vmId, test) => this.settings.nics.reIp(vpgId, vmId, test),
+    });
     this.settings = new VpgSettingsStore(this.inventory, this.vpgs, this.tasks, this.recoveries.delays);
     this.activeSite = options.activeSite;
     this.reset();
@@ -89,9 +95,11 @@ export class World {
     this.tasks.clear();
     this.faults.clear();
     this.settings.clear();
+    this.disks.clear();
     this.alerts.length = 0;
     this.requests.length = 0;
     this.power.events.length = 0;
+    this.power.lost.clear();
     this.auth.expireAll();
     Object.assign(this.auth.timing, this.options.timing);
     Object.assign(this.recoveries.delays, this.options.delays);

@@ -24,7 +24,7 @@ export function publishersFromTopology(
   return topology.guard.sources.map((source): Publisher => {
     switch (source) {
       case 'guestinfo':
-        return new GuestinfoPublisher(topology.vms.map((vm) => ({ vm: vm.name, vcenter: vcenterOf(vcenters, vm.site) })), topology.guard.fanOut);
+        return new GuestinfoPublisher(topology.vms.map((vm) => ({ vm: vm.name, recoveredAs: recoveredAs(topology, vm), vcenter: vcenterOf(vcenters, vm.site) })), topology.guard.fanOut);
       case 'file':
         return new SshFilePublisher(guestSshAccess(topology, env).map((g) => ({ name: g.vm, ssh: g.ssh, path: posix.join(g.root, g.activeSitePath) })), sessions, topology.guard.fanOut);
       case 'etcd': {
@@ -34,6 +34,12 @@ export function publishersFromTopology(
       }
     }
   });
+}
+
+/** The name Zerto gives a VM recovered at `vm`'s site from its peer (the protected VM's own), when it has a peer elsewhere. */
+function recoveredAs(topology: Topology, vm: Topology['vms'][number]): string | undefined {
+  const peer = topology.vms.find((other) => other.name === vm.peer);
+  return peer && peer.site !== vm.site ? peer.name : undefined;
 }
 
 function vcenterOf(vcenters: Readonly<Record<string, ExtraConfigAccess>>, site: string): ExtraConfigAccess {

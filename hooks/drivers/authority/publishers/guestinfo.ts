@@ -1,4 +1,4 @@
-import { PermanentError } from '../../common/errors';
+import { NotFoundError, PermanentError } from '../../common/errors';
 import { GUESTINFO_ACTIVE_SITE, GUESTINFO_EPOCH } from '../../../../topology/guestinfo';
 import type { ActiveSiteRecord } from '../index';
 import { confirmEach, toGuestSees, type GuestConfirmation, type GuestSees, type Publisher } from './index';
@@ -15,6 +15,13 @@ export interface ExtraConfigAccess {
 export interface GuestinfoGuest {
   /** The VM's name in its site's vCenter. */
   readonly vm: string;
+  /**
+   * The name of the VM that runs this guest once Zerto has recovered it at this site from its peer: Zerto names a
+   * recovered VM after the protected VM (H12, docs/zerto.md), and the VM of the guest's own name stays off (or a
+   * Move removed it). When a VM of this name exists at the site, the decision is written to it too and read back
+   * from it. @default none (the seeds' naming: the guest's own VM is the recovered one)
+   */
+  readonly recoveredAs?: string;
   /** The vCenter of the VM's site: RBX guests through the RBX vCenter, SBG guests through SBG's. */
   readonly vcenter: ExtraConfigAccess;
 }
@@ -34,8 +41,10 @@ export class GuestinfoPublisher implements Publisher {
   ) {}
 
   publish(record: ActiveSiteRecord): Promise<GuestConfirmation[]> {
+    const keys = { [GUESTINFO_ACTIVE_SITE]: record.active, [GUESTINFO_EPOCH]: String(record.epoch) };
     return confirmEach(this.guests, (g) => g.vm, async (guest) => {
-      await guest.vcenter.writeExtraConfig(guest.vm, { [GUESTINFO_ACTIVE_SITE]: record.active, [GUESTINFO_EPOCH]: String(record.epoch) });
+      // Every VM of the guest's names that exists; one that does not is the read-back's to report.
+      await Promise.all(vmNames(guest).map((vm) => guest.vcenter.writeExtraConfig(vm, keys).catch(unlessNotFound)));
       return this.readBack(guest);
     }, this.fanOut);
   }
@@ -44,12 +53,22 @@ export class GuestinfoPublisher implements Publisher {
     return confirmEach(this.guests, (g) => g.vm, (guest) => this.readBack(guest), this.fanOut);
   }
 
+  /** What the VM running the guest holds: the recovered VM when it exists, else the guest's own. */
   private async readBack(guest: GuestinfoGuest): Promise<GuestSees> {
-    const config = await guest.vcenter.readExtraConfig(guest.vm);
+    const [recovered, own] = guest.recoveredAs === undefined ? [undefined, guest.vm] : [guest.recoveredAs, guest.vm];
+    const config = (recovered === undefined ? undefined : await guest.vcenter.readExtraConfig(recovered).catch(unlessNotFound)) ?? (await guest.vcenter.readExtraConfig(own));
     try {
       return toGuestSees(config[GUESTINFO_ACTIVE_SITE], config[GUESTINFO_EPOCH]);
     } catch (error) {
       throw new PermanentError(`publisher guestinfo ${guest.vm}`, `${GUESTINFO_ACTIVE_SITE} / ${GUESTINFO_EPOCH}: ${(error as Error).message}`);
     }
   }
+}
+
+/** The recovered VM's name first: it runs the guest when it exists. */
+const vmNames = (guest: GuestinfoGuest) => (guest.recoveredAs === undefined ? [guest.vm] : [guest.recoveredAs, guest.vm]);
+
+function unlessNotFound(error: unknown): undefined {
+  if (error instanceof NotFoundError) return undefined;
+  throw error;
 }
