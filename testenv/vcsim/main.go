@@ -1,6 +1,11 @@
 // Command vcsim is the project's vCenter simulator: govmomi's simulator package (Debian 0.24.2) with
-// one datacenter of our name, the topology's VMs by their real names, an enforced username/password,
-// TLS with the testenv certificate, and a control endpoint that adds VMs while it runs.
+// one default datacenter of our name, the topology's VMs by their real names, an enforced username/password,
+// TLS with the testenv certificate, and a control endpoint that adds and removes VMs while it runs.
+//
+// A control request may name a datacenter with its cluster, datastore and network (placement.go): the
+// simulator creates what is missing through its own SOAP API and puts the request's VMs there, so a drill of a
+// user's topology finds its VMs under /<its datacenter>/vm, on its cluster, datastore and network. Without a
+// datacenter, requests use the default datacenter (govmomi's DC0_C0 cluster, LocalDS_0 datastore, no NIC).
 //
 // The password comes from the VCSIM_PASSWORD environment variable, never from argv (ps shows argv).
 package main
@@ -36,7 +41,10 @@ type VM struct {
 	ExtraConfig map[string]string `json:"extraConfig"`
 }
 
+// inventory is a control request (and the -inventory file): VMs, and where they live (the default datacenter
+// when it names none).
 type inventory struct {
+	Placement
 	VMs []VM `json:"vms"`
 }
 
@@ -45,10 +53,9 @@ type inventory struct {
 type provisioner struct {
 	mu     sync.Mutex
 	client *govmomi.Client
-	finder *find.Finder
-	folder *object.Folder
-	pool   *object.ResourcePool
-	store  string
+	home   *site // the default datacenter
+	sites  map[Placement]*site
+	dirs   []string // the datastores' directories this process made
 }
 
 func main() {
@@ -94,6 +101,7 @@ func main() {
 	if err != nil {
 		log.Fatalf("vcsim: %v", err)
 	}
+	defer prov.removeDirs()
 	if *inventoryFile != "" {
 		var inv inventory
 		data, err := os.ReadFile(*inventoryFile)
@@ -103,7 +111,7 @@ func main() {
 		if err != nil {
 			log.Fatalf("vcsim: reading inventory %s: %v", *inventoryFile, err)
 		}
-		if _, err := prov.ensure(ctx, inv.VMs); err != nil {
+		if _, err := prov.ensure(ctx, inv.Placement, inv.VMs); err != nil {
 			log.Fatalf("vcsim: creating the inventory: %v", err)
 		}
 	}
@@ -151,21 +159,32 @@ func newProvisioner(ctx context.Context, u *url.URL, datacenter string) (*provis
 	if err != nil {
 		return nil, err
 	}
-	return &provisioner{client: client, finder: finder, folder: folders.VmFolder, pool: pool, store: store.Name()}, nil
+	home := &site{finder: finder, folder: folders.VmFolder, pool: pool, store: store.Name()}
+	return &provisioner{client: client, home: home, sites: map[Placement]*site{}}, nil
 }
 
-// ensure creates the VMs that do not exist yet (by name) and returns the names it created.
-func (p *provisioner) ensure(ctx context.Context, vms []VM) ([]string, error) {
+func (p *provisioner) removeDirs() {
+	for _, dir := range p.dirs {
+		_ = os.RemoveAll(dir)
+	}
+}
+
+// ensure creates the VMs that do not exist yet (by name, in the placement's datacenter) and returns the names it created.
+func (p *provisioner) ensure(ctx context.Context, pl Placement, vms []VM) ([]string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	s, err := p.place(ctx, pl)
+	if err != nil {
+		return nil, err
+	}
 	created := []string{}
 	for _, vm := range vms {
-		if _, err := p.finder.VirtualMachine(ctx, vm.Name); err == nil {
+		if _, err := s.finder.VirtualMachine(ctx, vm.Name); err == nil {
 			continue
-		} else if _, notFound := err.(*find.NotFoundError); !notFound {
+		} else if !isNotFound(err) {
 			return created, err
 		}
-		if err := p.create(ctx, vm); err != nil {
+		if err := s.create(ctx, p.client, vm); err != nil {
 			return created, fmt.Errorf("VM %s: %v", vm.Name, err)
 		}
 		created = append(created, vm.Name)
@@ -173,20 +192,27 @@ func (p *provisioner) ensure(ctx context.Context, vms []VM) ([]string, error) {
 	return created, nil
 }
 
-func (p *provisioner) create(ctx context.Context, vm VM) error {
+func (s *site) create(ctx context.Context, client *govmomi.Client, vm VM) error {
 	spec := types.VirtualMachineConfigSpec{
 		Name:    vm.Name,
 		GuestId: string(types.VirtualMachineGuestOsIdentifierOtherGuest64),
-		Files:   &types.VirtualMachineFileInfo{VmPathName: fmt.Sprintf("[%s]", p.store)},
+		Files:   &types.VirtualMachineFileInfo{VmPathName: fmt.Sprintf("[%s]", s.store)},
 	}
 	for key, value := range vm.ExtraConfig {
 		spec.ExtraConfig = append(spec.ExtraConfig, &types.OptionValue{Key: key, Value: value})
 	}
-	folder, err := p.vmFolder(ctx, vm.Folder)
+	if s.network != nil {
+		card, err := nic(ctx, s.network)
+		if err != nil {
+			return err
+		}
+		spec.DeviceChange = append(spec.DeviceChange, card)
+	}
+	folder, err := s.vmFolder(ctx, vm.Folder)
 	if err != nil {
 		return err
 	}
-	task, err := folder.CreateVM(ctx, spec, p.pool, nil)
+	task, err := folder.CreateVM(ctx, spec, s.pool, nil)
 	if err != nil {
 		return err
 	}
@@ -194,7 +220,7 @@ func (p *provisioner) create(ctx context.Context, vm VM) error {
 	if err != nil {
 		return err
 	}
-	machine := object.NewVirtualMachine(p.client.Client, info.Result.(types.ManagedObjectReference))
+	machine := object.NewVirtualMachine(client.Client, info.Result.(types.ManagedObjectReference))
 	switch vm.Power {
 	case "", "poweredOff":
 		return nil
@@ -210,15 +236,22 @@ func (p *provisioner) create(ctx context.Context, vm VM) error {
 	}
 }
 
-// remove destroys the named VMs that exist (powering a running one off first) and returns the names it
-// removed: what Zerto does to a moved VPG's protected VMs, through the same SOAP API.
-func (p *provisioner) remove(ctx context.Context, vms []VM) ([]string, error) {
+// remove destroys the named VMs that exist in the placement's datacenter (powering a running one off first) and
+// returns the names it removed: what Zerto does to a moved VPG's protected VMs, through the same SOAP API.
+func (p *provisioner) remove(ctx context.Context, pl Placement, vms []VM) ([]string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	removed := []string{}
+	finder := p.home.finder
+	if pl.Datacenter != "" {
+		var err error
+		if finder, _, err = p.datacenter(ctx, pl.Datacenter); err != nil || finder == nil {
+			return removed, err // no such datacenter: nothing to remove
+		}
+	}
 	for _, vm := range vms {
-		machine, err := p.finder.VirtualMachine(ctx, vm.Name)
-		if _, notFound := err.(*find.NotFoundError); notFound {
+		machine, err := finder.VirtualMachine(ctx, vm.Name)
+		if isNotFound(err) {
 			continue
 		} else if err != nil {
 			return removed, err
@@ -239,13 +272,13 @@ func (p *provisioner) remove(ctx context.Context, vms []VM) ([]string, error) {
 }
 
 // vmFolder returns the named folder directly under the vm folder, creating it when missing.
-func (p *provisioner) vmFolder(ctx context.Context, name string) (*object.Folder, error) {
+func (s *site) vmFolder(ctx context.Context, name string) (*object.Folder, error) {
 	if name == "" {
-		return p.folder, nil
+		return s.folder, nil
 	}
-	folder, err := p.finder.Folder(ctx, p.folder.InventoryPath+"/"+name)
-	if _, notFound := err.(*find.NotFoundError); notFound {
-		return p.folder.CreateFolder(ctx, name)
+	folder, err := s.finder.Folder(ctx, s.folder.InventoryPath+"/"+name)
+	if isNotFound(err) {
+		return s.folder.CreateFolder(ctx, name)
 	}
 	return folder, err
 }
@@ -259,7 +292,8 @@ func run(ctx context.Context, start func(context.Context) (*object.Task, error))
 }
 
 // serveProvision is POST /pra/vms {"vms":[...]}: idempotent, answers {"created":[names]}; DELETE /pra/vms
-// {"vms":[{"name"}]} destroys those that exist, answers {"removed":[names]}.
+// {"vms":[{"name"}]} destroys those that exist, answers {"removed":[names]}. Either may name a
+// "datacenter" (POST: with its "cluster", "datastore" and "network"; see Placement) to act there.
 // It takes the simulator's own credentials (HTTP Basic): the control plane is no back door.
 func serveProvision(w http.ResponseWriter, r *http.Request, prov *provisioner, username, password string) {
 	user, pass, ok := r.BasicAuth()
@@ -279,8 +313,11 @@ func serveProvision(w http.ResponseWriter, r *http.Request, prov *provisioner, u
 	key, act := "created", prov.ensure
 	if r.Method == http.MethodDelete {
 		key, act = "removed", prov.remove
+	} else if inv.Datacenter != "" && (inv.Cluster == "" || inv.Datastore == "" || inv.Network == "") {
+		http.Error(w, "a request naming a datacenter must name its cluster, datastore and network too", http.StatusBadRequest)
+		return
 	}
-	names, err := act(r.Context(), inv.VMs)
+	names, err := act(r.Context(), inv.Placement, inv.VMs)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
