@@ -12,7 +12,7 @@ import { newRunId } from '../../hooks/engine/journal';
 import { EXAMPLE_TOPOLOGY, STATE_DIR, up, type Env } from '../core';
 import { allServices } from '../services';
 import { GuestFleet } from '../guests/fleet';
-import { siteInventory } from '../vcsim/inventory';
+import { placementOf, siteInventory } from '../vcsim/inventory';
 import { provisionVms } from '../vcsim/provision';
 import { createInstance, defaultInstance, type InstanceHandle, type ZertoSimInstance } from '../sims/zerto/control-client';
 import { boundedAll, FAN_OUT } from '../../hooks/drivers/common/concurrency';
@@ -103,7 +103,7 @@ async function zertoInstance(env: Env, topology: Topology | undefined, example: 
   const control = env.PRA_TESTENV_ZERTO_CONTROL_URL;
   if (!topology && recoveredNames === 'peer') return defaultInstance(control);
   const vcenterSites = Object.fromEntries((topology ?? example).sites.map((s) => [s.name, slotOf(s).toLowerCase()]));
-  return createInstance(control, { topology: topology ?? example, vcenter: true, activeSite, vcenterSites, recoveredNames });
+  return createInstance(control, { topology: topology ?? example, vcenter: true, activeSite, vcenterSites, recoveredNames, ownDatacenters: topology !== undefined });
 }
 
 /**
@@ -177,7 +177,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   const declared = declaredGuestinfo(outdir, topology);
   const vcenters = vcentersFromTopology(topology, process.env);
   if (user ?? generated) {
-    for (const site of topology.sites) await provisionVms(env, slotOf(site), siteInventory(topology, site.name, from, declared));
+    for (const site of topology.sites) await provisionVms(env, slotOf(site), siteInventory(topology, site.name, from, declared), placementOf(site));
     // VMs left by an earlier drill of the same topology keep what that drill's stacks declared (its etcd key): redeclare.
     await boundedAll(topology.vms, FAN_OUT, (vm) => vcenters[vm.site].writeExtraConfig(vm.name, declared.get(vm.name) ?? {}));
   }
