@@ -3,15 +3,18 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { basename } from 'node:path';
 import { vcentersFromTopology } from '../../hooks/drivers/vsphere/from-topology';
-import { vsphereConfigForSite } from '../../hooks/drivers/vsphere';
+import { vsphereConfigForSite, VsphereClient } from '../../hooks/drivers/vsphere';
 import { vmsOf } from '../../hooks/steps/topology-views';
 import { runDrill, type DrillResult } from '../../testenv/drill/drill';
 import { prepareDrillWorld } from '../../testenv/drill/world';
-import { loadTopology, parseTopology, type DriverFamily } from '../../topology';
+import { loadTopology, parseTopology, type DriverFamily, type Site } from '../../topology';
 import { placementOf } from '../../testenv/vcsim/inventory';
 import { slotOf } from '../../testenv/drill/local-topology';
 import { stringify } from 'yaml';
+import { operate } from '../../hooks/engine/operation';
 import { pra } from '../helpers/project';
+import { engineOptions, outcome } from '../support/drill';
+import { siteVcenter } from '../support/site-vcenter';
 import { expectNoSecrets } from '../support/secret-scan';
 import { tempDirs } from '../helpers/tmp';
 import { exclusive } from '../support/exclusive';
@@ -30,6 +33,9 @@ const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
 
 
+/** A drilled site's vCenter config straight to its simulator: after a failover drill the lost site's relay is cut again. */
+const directConfig = (site: Site) => vsphereConfigForSite({ ...site, vcenter: { ...site.vcenter, url: testenv(`VCENTER_${slotOf(site)}_URL`) } });
+
 /**
  * The local world is built from the topology's own vCenter inventory: vCenter (vcsim, read over vim25) holds each
  * site's VMs under `/<its datacenter>/vm`, on its cluster, datastore and network; the drilled topology kept them,
@@ -41,9 +47,7 @@ async function expectOwnInventory(result: DrillResult, prefix: string, family: D
   for (const site of user.sites) {
     const local = drilled.sites.find((s) => s.name === site.name)!;
     expect(placementOf(local)).toEqual(placementOf(site));
-    // Straight to the site's simulator: after a failover drill the lost site's relay is cut again.
-    const direct = { ...local, vcenter: { ...local.vcenter, url: testenv(`VCENTER_${slotOf(local)}_URL`) } };
-    const placements = await vmPlacements(vsphereConfigForSite(direct), vmsOf(user, site.name));
+    const placements = await vmPlacements(directConfig(local), vmsOf(user, site.name));
     expect([...placements.values()]).toEqual(vmsOf(user, site.name).map(() => placementOf(site)));
   }
   const moves = (result.timeline.view.steps.find((s) => s.id === 'commit.terraform-state')?.output as { moves: { importId: string }[] }).moves;
@@ -159,4 +163,28 @@ describe('pra drill --topology twice on the same topology', () => {
       await second.finish();
     }
   }, 120_000);
+});
+
+describe('pra drill --topology with recovered VMs named as Zerto names them (the protected VMs\' names)', () => {
+  it("creates them in the recovery site's datacenter, and at the end puts the protected VMs back in theirs, never in the testenv's default datacenters", async () => {
+    const world = await prepareDrillWorld({ topologyFile: writeTopology(dirs.make('pra-user-topology-'), aUserTopology('pn', 'route53-haproxy-etcd')), guard: true, recoveredNames: 'protected' });
+    const [paris, lyon] = ['paris', 'lyon'].map((name) => world.topology.sites.find((s) => s.name === name)!);
+    const lyonVms = vmsOf(world.topology, 'lyon');
+    try {
+      expect(outcome(await operate('start', world.systems, world.failback, engineOptions(world)))).toEqual({ state: 'completed' });
+      // The failover recovered the lyon VMs at paris under their own names: in dc-paris, on its cluster, datastore and network.
+      expect([...(await vmPlacements(directConfig(paris), lyonVms)).values()]).toEqual(lyonVms.map(() => placementOf(paris)));
+    } finally {
+      await world.finish();
+    }
+    // Its commit removed the protected VMs; the drill's undo puts them back where they were and removes what the recovery made.
+    expect([...(await vmPlacements(directConfig(lyon), lyonVms)).values()]).toEqual(lyonVms.map(() => placementOf(lyon)));
+    // Neither in the testenv's default datacenters nor left in dc-paris.
+    const clients = [siteVcenter('rbx'), siteVcenter('sbg'), new VsphereClient(directConfig(paris))];
+    try {
+      for (const client of clients) expect(await client.powerStates(lyonVms)).toEqual(new Map());
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  }, 240_000);
 });
