@@ -61,7 +61,7 @@ export interface DrillWorldOptions {
   readonly customize?: (topology: TopologyInput, env: Env) => TopologyInput;
   /**
    * Rehearse with a generated topology of this many VMs (half per site, VPGs of 50) instead of the example:
-   * the VMs are created in vcsim and a Zerto simulator instance of their own knows them. For the benchmarks.
+   * the VMs are created in vcsim (in the generated sites' own datacenters) and a Zerto simulator instance of their own knows them. For the benchmarks.
    * @default the example topology (4 VMs) and the default Zerto instance
    */
   readonly vms?: number;
@@ -72,7 +72,8 @@ export interface DrillWorldOptions {
    */
   readonly guestPairs?: number;
   /**
-   * Rehearse this topology file (a user's own): its sites, VMs, VPGs, jobs and driver kinds on local servers.
+   * Rehearse this topology file (a user's own): its sites (VMs in each one's own vcenter datacenter, cluster, datastore
+   * and network, created in vcsim), VMs, VPGs, jobs and driver kinds on local servers.
    * @default the example topology with the drill's fixed drivers (RFC 2136, HAProxy, file authority)
    */
   readonly topologyFile?: string;
