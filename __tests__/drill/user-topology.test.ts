@@ -3,14 +3,24 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { basename } from 'node:path';
 import { vcentersFromTopology } from '../../hooks/drivers/vsphere/from-topology';
+import { vsphereConfigForSite, VsphereClient } from '../../hooks/drivers/vsphere';
+import { vmsOf } from '../../hooks/steps/topology-views';
 import { runDrill, type DrillResult } from '../../testenv/drill/drill';
 import { prepareDrillWorld } from '../../testenv/drill/world';
-import type { DriverFamily } from '../../topology';
+import { loadTopology, parseTopology, type DriverFamily, type Site } from '../../topology';
+import { placementOf } from '../../testenv/vcsim/inventory';
+import { slotOf } from '../../testenv/drill/local-topology';
+import { stringify } from 'yaml';
+import { operate } from '../../hooks/engine/operation';
 import { pra } from '../helpers/project';
+import { engineOptions, outcome } from '../support/drill';
+import { siteVcenter } from '../support/site-vcenter';
 import { expectNoSecrets } from '../support/secret-scan';
 import { tempDirs } from '../helpers/tmp';
 import { exclusive } from '../support/exclusive';
 import { aUserTopology, writeTopology } from '../support/user-topology';
+import { vmPlacements } from '../support/vcsim-placement';
+import { testenv } from '../support/testenv';
 
 // These drills drive their own VMs and Zerto instance, but the traffic parts (the drill zone, HAProxy's
 // servers, the IPLB farm) are the other drills' too: one drill at a time.
@@ -22,6 +32,27 @@ exclusive('route53-simulator');
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
 
+
+/** A drilled site's vCenter config straight to its simulator: after a failover drill the lost site's relay is cut again. */
+const directConfig = (site: Site) => vsphereConfigForSite({ ...site, vcenter: { ...site.vcenter, url: testenv(`VCENTER_${slotOf(site)}_URL`) } });
+
+/**
+ * The local world is built from the topology's own vCenter inventory: vCenter (vcsim, read over vim25) holds each
+ * site's VMs under `/<its datacenter>/vm`, on its cluster, datastore and network; the drilled topology kept them,
+ * and the engine's Terraform state moves import the recovered VMs by that datacenter's paths.
+ */
+async function expectOwnInventory(result: DrillResult, prefix: string, family: DriverFamily, to: string): Promise<void> {
+  const user = parseTopology('user', stringify(aUserTopology(prefix, family)));
+  const drilled = loadTopology(join(result.dir, 'topology.yaml'));
+  for (const site of user.sites) {
+    const local = drilled.sites.find((s) => s.name === site.name)!;
+    expect(placementOf(local)).toEqual(placementOf(site));
+    const placements = await vmPlacements(directConfig(local), vmsOf(user, site.name));
+    expect([...placements.values()]).toEqual(vmsOf(user, site.name).map(() => placementOf(site)));
+  }
+  const moves = (result.timeline.view.steps.find((s) => s.id === 'commit.terraform-state')?.output as { moves: { importId: string }[] }).moves;
+  expect(moves.map((m) => m.importId).sort()).toEqual(vmsOf(user, to).map((vm) => `/dc-${to}/vm/${vm}`).sort());
+}
 
 function drill(prefix: string, family: DriverFamily, options: { direction: 'failback' | 'failover'; guard?: boolean }): Promise<DrillResult> {
   const file = writeTopology(dirs.make('pra-user-topology-'), aUserTopology(prefix, family));
@@ -55,12 +86,14 @@ describe('pra drill --topology: a user topology on OVH DNS, OVH IPLB and a file 
     expect(result.topology.name).toBe('oa-shop');
     expectCompleted(result, 'lyon', 'paris', 'MeetingSLA paris -> lyon');
     expect(result.executionsPerSite.paris).toBeGreaterThan(0);
+    await expectOwnInventory(result, 'oa', 'ovh-iplb-file', 'paris');
   }, 240_000);
 
   it('fails over paris -> lyon after the disaster (--force) with zero double execution', async () => {
     const result = await drill('ob', 'ovh-iplb-file', { direction: 'failover' });
     expectCompleted(result, 'paris', 'lyon', 'Recovered paris -> lyon');
     expect(result.executionsPerSite.lyon).toBeGreaterThan(0);
+    await expectOwnInventory(result, 'ob', 'ovh-iplb-file', 'lyon');
   }, 240_000);
 });
 
@@ -132,4 +165,28 @@ describe('pra drill --topology twice on the same topology', () => {
       await second.finish();
     }
   }, 120_000);
+});
+
+describe('pra drill --topology with recovered VMs named as Zerto names them (the protected VMs\' names)', () => {
+  it("creates them in the recovery site's datacenter, and at the end puts the protected VMs back in theirs, never in the testenv's default datacenters", async () => {
+    const world = await prepareDrillWorld({ topologyFile: writeTopology(dirs.make('pra-user-topology-'), aUserTopology('pn', 'route53-haproxy-etcd')), guard: true, recoveredNames: 'protected' });
+    const [paris, lyon] = ['paris', 'lyon'].map((name) => world.topology.sites.find((s) => s.name === name)!);
+    const lyonVms = vmsOf(world.topology, 'lyon');
+    try {
+      expect(outcome(await operate('start', world.systems, world.failback, engineOptions(world)))).toEqual({ state: 'completed' });
+      // The failover recovered the lyon VMs at paris under their own names: in dc-paris, on its cluster, datastore and network.
+      expect([...(await vmPlacements(directConfig(paris), lyonVms)).values()]).toEqual(lyonVms.map(() => placementOf(paris)));
+    } finally {
+      await world.finish();
+    }
+    // Its commit removed the protected VMs; the drill's undo puts them back where they were and removes what the recovery made.
+    expect([...(await vmPlacements(directConfig(lyon), lyonVms)).values()]).toEqual(lyonVms.map(() => placementOf(lyon)));
+    // Neither in the testenv's default datacenters nor left in dc-paris.
+    const clients = [siteVcenter('rbx'), siteVcenter('sbg'), new VsphereClient(directConfig(paris))];
+    try {
+      for (const client of clients) expect(await client.powerStates(lyonVms)).toEqual(new Map());
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  }, 240_000);
 });

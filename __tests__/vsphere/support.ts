@@ -8,20 +8,22 @@ import { testenv } from '../support/testenv';
 /** Every log line the suite's clients wrote, for the secret-leak check. */
 export const logLines: string[] = [];
 
+/** The config of the RBX simulator (or of the fault proxy in front of it), trusting the testenv CA. */
+export function aConfig(via: 'direct' | 'proxy' = 'direct', config: Partial<VsphereConfig> = {}): VsphereConfig {
+  const prefix = via === 'proxy' ? 'VCENTER_PROXY' : 'VCENTER_RBX';
+  return {
+    url: testenv(`${prefix}_URL`),
+    datacenter: testenv(`${prefix}_DATACENTER`),
+    username: testenv('VCENTER_USER'),
+    password: new Secret(testenv('VCENTER_PASSWORD')),
+    caFile: testenv('CA'),
+    ...config,
+  };
+}
+
 /** A client of the RBX simulator (or of the fault proxy in front of it) trusting the testenv CA. */
 export function aClient(options: { via?: 'direct' | 'proxy'; config?: Partial<VsphereConfig>; deps?: VsphereDeps } = {}): VsphereClient {
-  const prefix = options.via === 'proxy' ? 'VCENTER_PROXY' : 'VCENTER_RBX';
-  return new VsphereClient(
-    {
-      url: testenv(`${prefix}_URL`),
-      datacenter: testenv(`${prefix}_DATACENTER`),
-      username: testenv('VCENTER_USER'),
-      password: new Secret(testenv('VCENTER_PASSWORD')),
-      caFile: testenv('CA'),
-      ...options.config,
-    },
-    { log: (line) => logLines.push(line), retry: { baseDelayMs: 10 }, ...options.deps },
-  );
+  return new VsphereClient(aConfig(options.via, options.config), { log: (line) => logLines.push(line), retry: { baseDelayMs: 10 }, ...options.deps });
 }
 
 /** Unique per test file: jest runs files in one worker process, and the simulator outlives a run. */

@@ -64,15 +64,21 @@ class SecretGiver {
   }
 }
 
-/** A site with the vCenter of its slot and the ZVM at `zertoUrl`. */
-export function localSite(site: Site, env: Env, zertoUrl: string, secrets?: SecretGiver): TopologyInput['sites'][number] {
+/**
+ * A site with the vCenter of its slot and the ZVM at `zertoUrl`. `ownDatacenter`: the site keeps its datacenter (the
+ * drill creates it in vcsim with the site's cluster, datastore and network: testenv/vcsim/placement.go); else it
+ * takes the slot's default datacenter, where the testenv's example VMs are.
+ */
+export function localSite(site: Site, env: Env, zertoUrl: string, options: { secrets?: SecretGiver; ownDatacenter?: boolean } = {}): TopologyInput['sites'][number] {
   const need = needEnv(env);
   const slot = slotOf(site);
+  const { secrets } = options;
   const give = (ref: SecretRefSpec, key: string) => (secrets ? secrets.give(ref, need(key), key) : { env: key });
   const clientCredentials = secrets !== undefined && site.zerto.grant === 'client_credentials';
+  const datacenter = options.ownDatacenter ? site.vcenter.datacenter : need(`PRA_TESTENV_VCENTER_${slot}_DATACENTER`);
   return {
     ...site,
-    vcenter: { ...site.vcenter, url: need(`PRA_TESTENV_VCENTER_${slot}_URL`), datacenter: need(`PRA_TESTENV_VCENTER_${slot}_DATACENTER`), username: need('PRA_TESTENV_VCENTER_USER'), password: give(site.vcenter.password, 'PRA_TESTENV_VCENTER_PASSWORD'), caFile: need('PRA_TESTENV_CA'), insecure: false },
+    vcenter: { ...site.vcenter, url: need(`PRA_TESTENV_VCENTER_${slot}_URL`), datacenter, username: need('PRA_TESTENV_VCENTER_USER'), password: give(site.vcenter.password, 'PRA_TESTENV_VCENTER_PASSWORD'), caFile: need('PRA_TESTENV_CA'), insecure: false },
     zerto: {
       ...(secrets ? site.zerto : { auth: 'keycloak' }),
       siteName: undefined,
@@ -159,7 +165,7 @@ export function localTopology(user: Topology, env: Env, dir: string, options: { 
   const secrets = new SecretGiver(dir);
   const topology: TopologyInput = {
     ...user,
-    sites: user.sites.map((site) => localSite(site, env, options.zertoUrls[site.name], secrets)),
+    sites: user.sites.map((site) => localSite(site, env, options.zertoUrls[site.name], { secrets, ownDatacenter: true })),
     vms: user.vms.map((vm) => localVm(vm, env, dir)),
     traffic: localTraffic(user, env, secrets),
     checks: {

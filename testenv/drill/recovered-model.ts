@@ -6,7 +6,7 @@ import { vmsOf } from '../../hooks/steps/topology-views';
 import type { Env } from '../core';
 import type { RecoveredNames } from '../sims/zerto/world';
 import { TEST_SUFFIX } from '../sims/zerto/operations';
-import { siteInventory } from '../vcsim/inventory';
+import { placementOf, siteInventory } from '../vcsim/inventory';
 import { provisionVms, removeVms } from '../vcsim/provision';
 import { slotOf } from './local-topology';
 
@@ -74,15 +74,17 @@ export function guestsByVcenterName(topology: Topology, names: RecoveredNames, g
 
 /**
  * Undoes in vcsim what protected-name recoveries did: the VMs they created (another site's VM names) go, and the
- * protected VMs they removed come back as they were made (`active`: the site whose VMs run): with the extraConfig
- * the drill provisioned them with (`declared`), else as the testenv's inventory has them. Never with keys of this
- * drill that the shared example VMs lack: the next drill's guards would read them (its authority is elsewhere).
+ * protected VMs they removed come back as they were made (`active`: the site whose VMs run): in each site's own
+ * datacenter, cluster, datastore and network with the extraConfig the drill provisioned them with (`declared`, a
+ * user's or generated topology), else in the default datacenter as the testenv's inventory has them. Never with
+ * keys of this drill that the shared example VMs lack: the next drill's guards would read them (its authority is elsewhere).
  */
 export async function undoRecoveredVms(env: Env, topology: Topology, active: string, declared?: ReadonlyMap<string, Readonly<Record<string, string>>>): Promise<void> {
   await Promise.all(
     topology.sites.map(async (site) => {
-      await removeVms(env, slotOf(site), topology.vms.filter((vm) => vm.site !== site.name).map((vm) => vm.name));
-      await provisionVms(env, slotOf(site), siteInventory(topology, site.name, active, declared));
+      const placement = declared && placementOf(site);
+      await removeVms(env, slotOf(site), topology.vms.filter((vm) => vm.site !== site.name).map((vm) => vm.name), placement?.datacenter);
+      await provisionVms(env, slotOf(site), siteInventory(topology, site.name, active, declared), placement);
     }),
   );
 }

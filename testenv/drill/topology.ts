@@ -11,7 +11,7 @@ import { localGuard, localSite, localVm, needEnv } from './local-topology';
  * which is the hard case for cron fencing. Secrets stay in the environment: the file names variables only.
  */
 export interface DrillTopologyOptions {
-  /** The sites, VMs and VPGs to rehearse with. @default the example topology */
+  /** The sites, VMs and VPGs to rehearse with, in the sites' own datacenters. @default the example topology, in the testenv's */
   readonly base?: Topology;
   /** Site name -> ZVM URL of the Zerto simulator instance to use. @default the testenv's default instance */
   readonly zertoUrls?: Readonly<Record<string, string>>;
@@ -23,7 +23,7 @@ export function drillTopology(env: Env, dir: string, options: DrillTopologyOptio
   return {
     name: 'drill',
     rtoMinutes: example.rtoMinutes,
-    sites: example.sites.map((site) => localSite(site, env, options.zertoUrls?.[site.name] ?? need(`PRA_TESTENV_ZERTO_${site.name.toUpperCase()}_URL`))),
+    sites: example.sites.map((site) => localSite(site, env, options.zertoUrls?.[site.name] ?? need(`PRA_TESTENV_ZERTO_${site.name.toUpperCase()}_URL`), { ownDatacenter: options.base !== undefined })),
     vms: example.vms.map((vm) => localVm(vm, env, dir)),
     vpgs: example.vpgs.map((vpg) => ({ ...vpg, recovery: 'failover' })),
     traffic: {

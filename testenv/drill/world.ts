@@ -13,7 +13,7 @@ import { newRunId } from '../../hooks/engine/journal';
 import { EXAMPLE_TOPOLOGY, STATE_DIR, up, type Env } from '../core';
 import { allServices } from '../services';
 import { GuestFleet } from '../guests/fleet';
-import { siteInventory } from '../vcsim/inventory';
+import { placementOf, siteInventory } from '../vcsim/inventory';
 import { provisionVms } from '../vcsim/provision';
 import { createInstance, defaultInstance, type InstanceHandle, type ZertoSimInstance } from '../sims/zerto/control-client';
 import { boundedAll, FAN_OUT } from '../../hooks/drivers/common/concurrency';
@@ -70,7 +70,7 @@ export interface DrillWorldOptions {
   readonly customize?: (topology: TopologyInput, env: Env) => TopologyInput;
   /**
    * Rehearse with a generated topology of this many VMs (half per site, VPGs of 50) instead of the example:
-   * the VMs are created in vcsim and a Zerto simulator instance of their own knows them. For the benchmarks.
+   * the VMs are created in vcsim (in the generated sites' own datacenters) and a Zerto simulator instance of their own knows them. For the benchmarks.
    * @default the example topology (4 VMs) and the default Zerto instance
    */
   readonly vms?: number;
@@ -81,7 +81,8 @@ export interface DrillWorldOptions {
    */
   readonly guestPairs?: number;
   /**
-   * Rehearse this topology file (a user's own): its sites, VMs, VPGs, jobs and driver kinds on local servers.
+   * Rehearse this topology file (a user's own): its sites (VMs in each one's own vcenter datacenter, cluster, datastore
+   * and network, created in vcsim), VMs, VPGs, jobs and driver kinds on local servers.
    * @default the example topology with the drill's fixed drivers (RFC 2136, HAProxy, file authority)
    */
   readonly topologyFile?: string;
@@ -117,7 +118,7 @@ async function zertoInstance(env: Env, topology: Topology | undefined, example: 
   const control = env.PRA_TESTENV_ZERTO_CONTROL_URL;
   if (!topology && recoveredNames === 'peer') return defaultInstance(control);
   const vcenterSites = Object.fromEntries((topology ?? example).sites.map((s) => [s.name, slotOf(s).toLowerCase()]));
-  return createInstance(control, { topology: topology ?? example, vcenter: true, activeSite, vcenterSites, recoveredNames });
+  return createInstance(control, { topology: topology ?? example, vcenter: true, activeSite, vcenterSites, recoveredNames, ownDatacenters: topology !== undefined });
 }
 
 /**
@@ -200,7 +201,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   const declared = declaredGuestinfo(outdir, topology);
   const vcenters = vcentersFromTopology(topology, process.env);
   if (user ?? generated) {
-    for (const site of topology.sites) await provisionVms(env, slotOf(site), siteInventory(topology, site.name, from, declared));
+    for (const site of topology.sites) await provisionVms(env, slotOf(site), siteInventory(topology, site.name, from, declared), placementOf(site));
     // VMs left by an earlier drill of the same topology keep what that drill's stacks declared (its etcd key): redeclare.
     await boundedAll(topology.vms, FAN_OUT, (vm) => vcenters[vm.site].writeExtraConfig(vm.name, declared.get(vm.name) ?? {}));
   }

@@ -10,12 +10,13 @@ const BUILD_DIR = join(REPO_ROOT, 'dist/vcsim');
 
 /**
  * Builds our vcsim main offline over Debian's govmomi sources (GOPATH mode, no module proxy) and
- * returns the binary. The binary's name carries a hash of main.go, so it is rebuilt only when the
- * source changes. Reports the build time through `log`.
+ * returns the binary. The binary's name carries a hash of its Go sources, so it is rebuilt only when they
+ * change. Reports the build time through `log`.
  */
 export function buildVcsim(log: (line: string) => void = () => undefined): string {
-  const source = readFileSync(join(SOURCE_DIR, 'main.go'));
-  const binary = join(BUILD_DIR, `vcsim-${createHash('sha256').update(source).digest('hex').slice(0, 12)}`);
+  const hash = createHash('sha256');
+  for (const file of readdirSync(SOURCE_DIR).filter((f) => f.endsWith('.go')).sort()) hash.update(file).update(readFileSync(join(SOURCE_DIR, file)));
+  const binary = join(BUILD_DIR, `vcsim-${hash.digest('hex').slice(0, 12)}`);
   if (existsSync(binary)) return binary;
   mkdirSync(BUILD_DIR, { recursive: true });
   const started = Date.now();
@@ -40,7 +41,7 @@ export function buildVcsim(log: (line: string) => void = () => undefined): strin
   }
   renameSync(partial, binary); // atomic: a concurrent `up` sees either no binary or a whole one
   for (const stale of readdirSync(BUILD_DIR).filter((f) => /^vcsim-[0-9a-f]{12}$/.test(f) && join(BUILD_DIR, f) !== binary)) {
-    rmSync(join(BUILD_DIR, stale), { force: true }); // builds of older main.go versions
+    rmSync(join(BUILD_DIR, stale), { force: true }); // builds of older sources
   }
   log(`vcenter: built vcsim in ${Date.now() - started} ms`);
   return binary;

@@ -1,4 +1,4 @@
-import type { Topology } from '../../topology';
+import type { Site, Topology } from '../../topology';
 
 /** One VM the simulator creates: its real name, initial power state and extraConfig. */
 export interface SimulatedVm {
@@ -7,6 +7,23 @@ export interface SimulatedVm {
   readonly folder?: string;
   readonly power?: 'poweredOn' | 'poweredOff' | 'suspended';
   readonly extraConfig?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Where a site simulator puts VMs: a datacenter, one of its clusters (its root resource pool), a datastore of
+ * that cluster and the network of each VM's NIC, created in the simulator when missing (testenv/vcsim/placement.go).
+ * Without one, VMs go to the simulator's default datacenter (the example's), with no NIC.
+ */
+export interface VcsimPlacement {
+  readonly datacenter: string;
+  readonly cluster: string;
+  readonly datastore: string;
+  readonly network: string;
+}
+
+/** A topology site's own datacenter, cluster, datastore and network. */
+export function placementOf(site: Pick<Site, 'vcenter' | 'cluster' | 'datastore' | 'network'>): VcsimPlacement {
+  return { datacenter: site.vcenter.datacenter, cluster: site.cluster, datastore: site.datastore, network: site.network };
 }
 
 /**

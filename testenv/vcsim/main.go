@@ -1,6 +1,11 @@
 // Command vcsim is the project's vCenter simulator: govmomi's simulator package (Debian 0.24.2) with
-// one datacenter of our name, the topology's VMs by their real names, an enforced username/password,
-// TLS with the testenv certificate, and a control endpoint that adds VMs while it runs.
+// one default datacenter of our name, the topology's VMs by their real names, an enforced username/password,
+// TLS with the testenv certificate, and a control endpoint that adds and removes VMs while it runs.
+//
+// A control request may name a datacenter with its cluster, datastore and network (placement.go): the
+// simulator creates what is missing through its own SOAP API and puts the request's VMs there, so a drill of a
+// user's topology finds its VMs under /<its datacenter>/vm, on its cluster, datastore and network. Without a
+// datacenter, requests use the default datacenter (govmomi's DC0_C0 cluster, LocalDS_0 datastore, no NIC).
 //
 // The password comes from the VCSIM_PASSWORD environment variable, never from argv (ps shows argv).
 package main
@@ -17,39 +22,10 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 
-	"github.com/vmware/govmomi"
-	"github.com/vmware/govmomi/find"
-	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
-	"github.com/vmware/govmomi/vim25/types"
 )
-
-// VM is one entry of the inventory: a name, its initial power state, its extraConfig, and
-// optionally a folder under the datacenter's vm folder (created when missing), as real sites have.
-type VM struct {
-	Name        string            `json:"name"`
-	Folder      string            `json:"folder"`
-	Power       string            `json:"power"`
-	ExtraConfig map[string]string `json:"extraConfig"`
-}
-
-type inventory struct {
-	VMs []VM `json:"vms"`
-}
-
-// provisioner creates VMs through the simulator's own SOAP API, so they are indistinguishable
-// from VMs created by a real client. One at a time: the control endpoint may be called concurrently.
-type provisioner struct {
-	mu     sync.Mutex
-	client *govmomi.Client
-	finder *find.Finder
-	folder *object.Folder
-	pool   *object.ResourcePool
-	store  string
-}
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address to listen on")
@@ -94,6 +70,7 @@ func main() {
 	if err != nil {
 		log.Fatalf("vcsim: %v", err)
 	}
+	defer prov.removeDirs()
 	if *inventoryFile != "" {
 		var inv inventory
 		data, err := os.ReadFile(*inventoryFile)
@@ -103,7 +80,7 @@ func main() {
 		if err != nil {
 			log.Fatalf("vcsim: reading inventory %s: %v", *inventoryFile, err)
 		}
-		if _, err := prov.ensure(ctx, inv.VMs); err != nil {
+		if _, err := prov.ensure(ctx, inv.Placement, inv.VMs); err != nil {
 			log.Fatalf("vcsim: creating the inventory: %v", err)
 		}
 	}
@@ -114,152 +91,9 @@ func main() {
 	<-stop
 }
 
-func newProvisioner(ctx context.Context, u *url.URL, datacenter string) (*provisioner, error) {
-	// In-process loopback to our own listener: the certificate is ours, no need to verify it here.
-	client, err := govmomi.NewClient(ctx, u, true)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to the simulator: %v", err)
-	}
-	finder := find.NewFinder(client.Client, false)
-	dc, err := finder.Datacenter(ctx, "DC0")
-	if err != nil {
-		return nil, err
-	}
-	if datacenter != "DC0" {
-		task, err := dc.Rename(ctx, datacenter)
-		if err == nil {
-			err = task.Wait(ctx)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("renaming the datacenter: %v", err)
-		}
-		// Found again so that its inventory path (and its folders' paths) carry the new name.
-		if dc, err = finder.Datacenter(ctx, datacenter); err != nil {
-			return nil, err
-		}
-	}
-	finder.SetDatacenter(dc)
-	folders, err := dc.Folders(ctx)
-	if err != nil {
-		return nil, err
-	}
-	pool, err := finder.DefaultResourcePool(ctx)
-	if err != nil {
-		return nil, err
-	}
-	store, err := finder.DefaultDatastore(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &provisioner{client: client, finder: finder, folder: folders.VmFolder, pool: pool, store: store.Name()}, nil
-}
-
-// ensure creates the VMs that do not exist yet (by name) and returns the names it created.
-func (p *provisioner) ensure(ctx context.Context, vms []VM) ([]string, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	created := []string{}
-	for _, vm := range vms {
-		if _, err := p.finder.VirtualMachine(ctx, vm.Name); err == nil {
-			continue
-		} else if _, notFound := err.(*find.NotFoundError); !notFound {
-			return created, err
-		}
-		if err := p.create(ctx, vm); err != nil {
-			return created, fmt.Errorf("VM %s: %v", vm.Name, err)
-		}
-		created = append(created, vm.Name)
-	}
-	return created, nil
-}
-
-func (p *provisioner) create(ctx context.Context, vm VM) error {
-	spec := types.VirtualMachineConfigSpec{
-		Name:    vm.Name,
-		GuestId: string(types.VirtualMachineGuestOsIdentifierOtherGuest64),
-		Files:   &types.VirtualMachineFileInfo{VmPathName: fmt.Sprintf("[%s]", p.store)},
-	}
-	for key, value := range vm.ExtraConfig {
-		spec.ExtraConfig = append(spec.ExtraConfig, &types.OptionValue{Key: key, Value: value})
-	}
-	folder, err := p.vmFolder(ctx, vm.Folder)
-	if err != nil {
-		return err
-	}
-	task, err := folder.CreateVM(ctx, spec, p.pool, nil)
-	if err != nil {
-		return err
-	}
-	info, err := task.WaitForResult(ctx, nil)
-	if err != nil {
-		return err
-	}
-	machine := object.NewVirtualMachine(p.client.Client, info.Result.(types.ManagedObjectReference))
-	switch vm.Power {
-	case "", "poweredOff":
-		return nil
-	case "poweredOn":
-		return run(ctx, machine.PowerOn)
-	case "suspended":
-		if err := run(ctx, machine.PowerOn); err != nil {
-			return err
-		}
-		return run(ctx, machine.Suspend)
-	default:
-		return fmt.Errorf("unknown power state %q (poweredOn, poweredOff, suspended)", vm.Power)
-	}
-}
-
-// remove destroys the named VMs that exist (powering a running one off first) and returns the names it
-// removed: what Zerto does to a moved VPG's protected VMs, through the same SOAP API.
-func (p *provisioner) remove(ctx context.Context, vms []VM) ([]string, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	removed := []string{}
-	for _, vm := range vms {
-		machine, err := p.finder.VirtualMachine(ctx, vm.Name)
-		if _, notFound := err.(*find.NotFoundError); notFound {
-			continue
-		} else if err != nil {
-			return removed, err
-		}
-		state, err := machine.PowerState(ctx)
-		if err == nil && state != types.VirtualMachinePowerStatePoweredOff {
-			err = run(ctx, machine.PowerOff)
-		}
-		if err == nil {
-			err = run(ctx, machine.Destroy)
-		}
-		if err != nil {
-			return removed, fmt.Errorf("VM %s: %v", vm.Name, err)
-		}
-		removed = append(removed, vm.Name)
-	}
-	return removed, nil
-}
-
-// vmFolder returns the named folder directly under the vm folder, creating it when missing.
-func (p *provisioner) vmFolder(ctx context.Context, name string) (*object.Folder, error) {
-	if name == "" {
-		return p.folder, nil
-	}
-	folder, err := p.finder.Folder(ctx, p.folder.InventoryPath+"/"+name)
-	if _, notFound := err.(*find.NotFoundError); notFound {
-		return p.folder.CreateFolder(ctx, name)
-	}
-	return folder, err
-}
-
-func run(ctx context.Context, start func(context.Context) (*object.Task, error)) error {
-	task, err := start(ctx)
-	if err != nil {
-		return err
-	}
-	return task.Wait(ctx)
-}
-
 // serveProvision is POST /pra/vms {"vms":[...]}: idempotent, answers {"created":[names]}; DELETE /pra/vms
-// {"vms":[{"name"}]} destroys those that exist, answers {"removed":[names]}.
+// {"vms":[{"name"}]} destroys those that exist, answers {"removed":[names]}. Either may name a
+// "datacenter" (POST: with its "cluster", "datastore" and "network"; see Placement) to act there.
 // It takes the simulator's own credentials (HTTP Basic): the control plane is no back door.
 func serveProvision(w http.ResponseWriter, r *http.Request, prov *provisioner, username, password string) {
 	user, pass, ok := r.BasicAuth()
@@ -279,8 +113,11 @@ func serveProvision(w http.ResponseWriter, r *http.Request, prov *provisioner, u
 	key, act := "created", prov.ensure
 	if r.Method == http.MethodDelete {
 		key, act = "removed", prov.remove
+	} else if inv.Datacenter != "" && (inv.Cluster == "" || inv.Datastore == "" || inv.Network == "") {
+		http.Error(w, "a request naming a datacenter must name its cluster, datastore and network too", http.StatusBadRequest)
+		return
 	}
-	names, err := act(r.Context(), inv.VMs)
+	names, err := act(r.Context(), inv.Placement, inv.VMs)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return

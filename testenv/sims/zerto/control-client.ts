@@ -43,6 +43,8 @@ export interface InstanceRequest {
   readonly vcenter?: boolean;
   /** Topology site name -> the testenv vCenter simulator's site holding its VMs. @default the same name */
   readonly vcenterSites?: Readonly<Record<string, string>>;
+  /** The VMs are in each site's own datacenter of the topology, on its cluster, datastore and network (testenv/vcsim). @default false */
+  readonly ownDatacenters?: boolean;
   /** A topology file path or a topology, for VMs and VPGs other than the daemon's. */
   readonly topology?: string | TopologyInput;
   /** How recoveries name the recovered VMs (testenv/sims/zerto/world.ts). @default 'protected' */

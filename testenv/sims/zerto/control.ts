@@ -5,6 +5,8 @@ import { readBody, sendJson } from '../common';
 import type { FaultRule } from './faults';
 import { SimInstance, type TlsFiles } from './instance';
 import type { SiteVmPower } from './power';
+import { placementOf } from '../../vcsim/inventory';
+import type { VcenterPower } from './vcenter-power';
 import type { RecoveredNames, WorldOptions } from './world';
 
 /** What an instance may differ in from the daemon's options. */
@@ -20,6 +22,12 @@ export interface InstanceOverrides extends Partial<Pick<WorldOptions, 'activeSit
    * @default each site's own name
    */
   readonly vcenterSites?: Readonly<Record<string, string>>;
+  /**
+   * The VMs live in each site's own datacenter of the instance's topology (`vcenter.datacenter`, with its
+   * `cluster`, `datastore` and `network`, as testenv/vcsim creates them): powered and removed there, and a
+   * recovery creates VMs there. For a drill of a user's topology. @default false: the simulators' default datacenter
+   */
+  readonly ownDatacenters?: boolean;
 }
 
 /** VM actions for a site done in the vCenter of the site it is mapped to. */
@@ -36,7 +44,7 @@ function mappedPower(power: SiteVmPower, sites: Readonly<Record<string, string>>
 /**
  * The simulator's control endpoint (plain HTTP on loopback, never part of the Zerto API). Tests create
  * their own isolated instance, inject faults, tune delays and read the state back:
- *   GET /instances, POST /instances {activeSite?, withoutVpgs?, vcenter?, vcenterSites?, topology?, recoveredNames?}, DELETE /instances/{id}
+ *   GET /instances, POST /instances {activeSite?, withoutVpgs?, vcenter?, vcenterSites?, ownDatacenters?, topology?, recoveredNames?}, DELETE /instances/{id}
  *     (topology: a topology file path or an inline topology object, for VMs and VPGs other than the
  *     daemon's, e.g. a generated topology of 200 VMs for the benchmarks)
  *   GET /instances/{id}/state, POST .../reset {activeSite?}
@@ -52,13 +60,15 @@ export class Control {
     private readonly options: WorldOptions,
     private readonly tls: TlsFiles,
     /** The sites' vCenters, when the daemon was given them. */
-    private readonly vcenterPower?: SiteVmPower,
+    private readonly vcenterPower?: VcenterPower,
   ) {}
 
   async addInstance(id: string, ports: Readonly<Record<string, number>> = {}, overrides: InstanceOverrides = {}): Promise<SimInstance> {
-    const { vcenter, vcenterSites, ...rest } = overrides;
+    const { vcenter, vcenterSites = {}, ownDatacenters, ...rest } = overrides;
     if (vcenter && !this.vcenterPower) throw new Error('this simulator was started without vCenter endpoints (PRA_TESTENV_VCENTER_*): it cannot power VMs');
-    const power = vcenter && this.vcenterPower ? mappedPower(this.vcenterPower, vcenterSites ?? {}) : undefined;
+    const topology = rest.topology ?? this.options.topology;
+    const vcenters = ownDatacenters ? this.vcenterPower?.inDatacenters(Object.fromEntries(topology.sites.map((s) => [vcenterSites[s.name] ?? s.name, placementOf(s)]))) : this.vcenterPower;
+    const power = vcenter && vcenters ? mappedPower(vcenters, vcenterSites) : undefined;
     const instance = await SimInstance.start(id, { ...this.options, ...rest, vcenter: power }, this.tls, ports);
     this.instances.set(id, instance);
     return instance;
@@ -93,6 +103,7 @@ export class Control {
         vcenter: body.vcenter === true,
         ...(body.recoveredNames === undefined ? {} : { recoveredNames: recoveredNamesOf(body.recoveredNames) }),
         ...(typeof body.vcenterSites === 'object' && body.vcenterSites !== null ? { vcenterSites: body.vcenterSites as Record<string, string> } : {}),
+        ownDatacenters: body.ownDatacenters === true,
       };
       return [201, describe(await this.addInstance(randomUUID(), {}, overrides))];
     }

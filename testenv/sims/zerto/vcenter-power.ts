@@ -1,12 +1,16 @@
 import { Secret } from '../../../hooks/drivers/common/secret';
 import { VsphereClient } from '../../../hooks/drivers/vsphere';
+import type { VcsimPlacement } from '../../vcsim/inventory';
 import { provisionVms, removeVms, type VcsimAccess } from '../../vcsim/provision';
 import type { RecoveredVmSpec, SiteVmPower } from './power';
 
 /** Where each site's vCenter is, as the testenv's `vcenter` service publishes it (PRA_TESTENV_VCENTER_*). */
 export interface SiteVcenters {
-  /** Site name -> its SOAP endpoint and datacenter. */
-  readonly sites: Readonly<Record<string, { readonly url: string; readonly datacenter: string }>>;
+  /**
+   * Site name -> its SOAP endpoint and datacenter; with a placement, the VMs are in that datacenter (of the
+   * instance's topology) and the VMs a recovery creates go on its cluster, datastore and network.
+   */
+  readonly sites: Readonly<Record<string, { readonly url: string; readonly datacenter: string; readonly placement?: VcsimPlacement }>>;
   readonly username: string;
   readonly password: Secret;
   readonly caFile: string;
@@ -45,15 +49,32 @@ const isPraGuestinfo = (key: string) => key.startsWith('guestinfo.pra.');
  */
 export class VcenterPower implements SiteVmPower {
   private readonly clients = new Map<string, VsphereClient>();
+  /** The same vCenters with VMs in other datacenters, by their placements: one set of clients each, for the daemon's life. */
+  private readonly placed = new Map<string, VcenterPower>();
 
   constructor(
     private readonly vcenters: SiteVcenters,
-    log: (line: string) => void,
+    private readonly log: (line: string) => void,
   ) {
     for (const [site, { url, datacenter }] of Object.entries(vcenters.sites)) {
       const config = { url, datacenter, username: vcenters.username, password: vcenters.password, caFile: vcenters.caFile, name: `vcenter ${site}` };
       this.clients.set(site, new VsphereClient(config, { log }));
     }
+  }
+
+  /**
+   * These vCenters with each site's VMs in the datacenter of `placements` (site -> placement; a site left out keeps
+   * the testenv's default datacenter): for an instance of a topology whose VMs live in its own datacenters.
+   */
+  inDatacenters(placements: Readonly<Record<string, VcsimPlacement>>): VcenterPower {
+    const key = JSON.stringify(Object.entries(placements).sort());
+    let power = this.placed.get(key);
+    if (!power) {
+      const sites = Object.fromEntries(Object.entries(this.vcenters.sites).map(([site, e]) => [site, placements[site] ? { url: e.url, datacenter: placements[site].datacenter, placement: placements[site] } : e]));
+      power = new VcenterPower({ ...this.vcenters, sites }, this.log);
+      this.placed.set(key, power);
+    }
+    return power;
   }
 
   /**
@@ -87,13 +108,13 @@ export class VcenterPower implements SiteVmPower {
         return { name, folder, power: 'poweredOff' as const, extraConfig: Object.fromEntries(Object.entries(vmx).filter(([key]) => !isPraGuestinfo(key))) };
       }),
     );
-    const created = await provisionVms(this.vcenters.vcsim, site, specs);
+    const created = await provisionVms(this.vcenters.vcsim, site, specs, this.vcenters.sites[site]?.placement);
     const existing = specs.filter((spec) => !created.includes(spec.name)).map((spec) => spec.name);
     if (existing.length) throw new Error(`cannot create ${existing.join(', ')} at ${site}: a VM of that name exists there`);
   }
 
   async remove(site: string, vmNames: readonly string[]): Promise<void> {
-    await removeVms(this.vcenters.vcsim, site, vmNames);
+    await removeVms(this.vcenters.vcsim, site, vmNames, this.vcenters.sites[site]?.placement?.datacenter);
   }
 
   private client(site: string): VsphereClient {
