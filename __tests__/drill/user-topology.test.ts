@@ -51,7 +51,9 @@ async function expectOwnInventory(result: DrillResult, prefix: string, family: D
     expect([...placements.values()]).toEqual(vmsOf(user, site.name).map(() => placementOf(site)));
   }
   const moves = (result.timeline.view.steps.find((s) => s.id === 'commit.terraform-state')?.output as { moves: { importId: string }[] }).moves;
-  expect(moves.map((m) => m.importId).sort()).toEqual(vmsOf(user, to).map((vm) => `/dc-${to}/vm/${vm}`).sort());
+  // Each state move imports the VM recovered under its protected VM's name (Zerto's naming): the peer's.
+  const peerOf = (vm: string) => user.vms.find((v) => v.name === vm)!.peer!;
+  expect(moves.map((m) => m.importId).sort()).toEqual(vmsOf(user, to).map((vm) => `/dc-${to}/vm/${peerOf(vm)}`).sort());
 }
 
 function drill(prefix: string, family: DriverFamily, options: { direction: 'failback' | 'failover'; guard?: boolean }): Promise<DrillResult> {
