@@ -79,6 +79,16 @@ async function finalStates(world: DrillWorld): Promise<Record<string, string>> {
 }
 
 /**
+ * Waits (at most a minute) until a job has run on `site`: the measure needs jobs on both sides of the run, and on a
+ * loaded machine the guests' first cron minute may come after the settle time (24 fork loops: none in 2 s).
+ */
+async function jobsRanOn(world: DrillWorld, site: string): Promise<void> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await realSleep(100)) {
+    if (world.fleet.executions().some((e) => e.site === site)) return;
+  }
+}
+
+/**
  * The whole failback (or failover) rehearsed on this machine: the local environment set to "production on the
  * site the run leaves" (the example: failed over to SBG), one simulated guest per VM installed by its
  * synthesized userdata and running its role's cron jobs (through the installed guard unless `guard` is
@@ -95,6 +105,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   let measured: { overlap: OverlapReport; executionsPerSite: Record<string, number> };
   try {
     await realSleep(settle);
+    await jobsRanOn(world, world.failback.from);
     if (world.failback.kind === 'failover') await world.disaster();
     const view = await operate(
       'start',

@@ -250,7 +250,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   );
   // A VM's power changes reach its guest in order. A resume first refreshes what its VMware Tools answer (the
   // engine writes a suspended VM's identity just before it resumes it). The poll may see a boot seconds late on a
-  // busy machine: the recovered disks it lays out never undo a write made since (GuestFleet, offSince).
+  // busy machine: harmless, the simulator laid the recovered disk before powering the VM on.
   const applied = new Map<string, Promise<void>>();
   const follower = (change: { vm: string; state: 'poweredOn' | 'poweredOff' | 'suspended' }): Promise<void> => {
     const next = (applied.get(change.vm) ?? Promise.resolve())
