@@ -1,5 +1,6 @@
 import { toError } from '../drivers/common/errors';
 import { realSleep } from '../drivers/common/retry';
+import type { Json } from '../engine/events';
 import type { Vcenter } from './systems';
 
 /** How long a recovered VM ran before it was suspended: the window the guard alone must cover (H1). */
@@ -80,4 +81,14 @@ export class PauseWatcher {
     this.controller.abort();
     await this.watching;
   }
+}
+
+/** A pause watcher whose boot windows are journaled as the step's progress (`bootWindow`) and kept in `windows`. */
+export function journaledPauseWatcher(vcenter: Vcenter, vms: readonly (readonly string[])[], progress: (message: string, data?: Json) => void): { watcher: PauseWatcher; windows: Json[] } {
+  const windows: Json[] = [];
+  const watcher = new PauseWatcher(vcenter, vms, (w) => {
+    windows.push({ ...w });
+    progress(`${w.vm} suspended ${w.ms} ms after it was seen powered on`, { bootWindow: { ...w } });
+  });
+  return { watcher, windows };
 }

@@ -1,7 +1,6 @@
 import type { FailbackState } from '../../topology';
-import type { Json } from '../engine/events';
 import type { Step, StepContext } from '../engine/step';
-import { PauseWatcher } from './pause-watcher';
+import { journaledPauseWatcher } from './pause-watcher';
 import { isBeforeCommit } from '../drivers/zerto/model';
 import type { FailbackSystems } from './systems';
 import { recoveredOf, vpgsOf } from './topology-views';
@@ -91,14 +90,10 @@ export function recoverStep(from: string, to: string, options: { readonly pause:
     async act(ctx) {
       const { systems } = ctx;
       const zerto = systems.zerto(to);
-      const windows: Json[] = [];
       const groups = await candidates(ctx);
-      const watcher = options.pause
-        ? new PauseWatcher(systems.vcenter(to), groups.map((c) => c.names), (w) => {
-            windows.push({ ...w });
-            ctx.progress(`${w.vm} suspended ${w.ms} ms after it was seen powered on`, { bootWindow: { ...w } });
-          })
-        : undefined;
+      const paused = options.pause ? journaledPauseWatcher(systems.vcenter(to), groups.map((c) => c.names), (message, data) => ctx.progress(message, data)) : undefined;
+      const watcher = paused?.watcher;
+      const windows = paused?.windows ?? [];
       watcher?.start();
       try {
         const tasks: Record<string, string> = {};

@@ -2,11 +2,10 @@ import { PermanentError, TransientError } from '../drivers/common/errors';
 import type { Plan, Step, StepContext } from '../engine/step';
 import type { Topology } from '../../topology';
 import { boundedAll, FAN_OUT } from '../drivers/common/concurrency';
-import type { Json } from '../engine/events';
 import { siteChecksStep } from './activation';
 import { readEverywhere, scoped } from './handover';
 import { identityStep } from './identity';
-import { PauseWatcher } from './pause-watcher';
+import { journaledPauseWatcher } from './pause-watcher';
 import { preflightSteps } from './preflight';
 import { matchRecovered, testCandidates, type RecoveredVm } from './recovered-vms';
 import type { FailbackSystems } from './systems';
@@ -89,11 +88,7 @@ export function testFailoverPlan(topology: Topology, from: string, to: string, o
         // A test VM boots from the protected VM's disk: its replicated files name the active site (H11). Suspend it
         // as it powers on, so that it runs again only once its identity is written (test.identity).
         const groups = await testCandidates(zerto, ctx.systems.topology, names(ctx));
-        const windows: Json[] = [];
-        const watcher = new PauseWatcher(ctx.systems.vcenter(to), groups.map((c) => c.names), (w) => {
-          windows.push({ ...w });
-          ctx.progress(`${w.vm} suspended ${w.ms} ms after it was seen powered on`, { bootWindow: { ...w } });
-        });
+        const { watcher, windows } = journaledPauseWatcher(ctx.systems.vcenter(to), groups.map((c) => c.names), (message, data) => ctx.progress(message, data));
         watcher.start();
         try {
           const tasks: Record<string, string> = {};

@@ -5,7 +5,7 @@ import type { JournalEntry } from '../../hooks/engine/events';
 import { operate } from '../../hooks/engine/operation';
 import { timelineOf, type Timeline } from '../../hooks/engine/timeline';
 import type { OverlapReport } from '../../hooks/audit/overlap';
-import { realSleep, type Sleep } from '../../hooks/drivers/common/retry';
+import { pollUntil, realSleep, type Sleep } from '../../hooks/drivers/common/retry';
 import type { FailbackSystems } from '../../hooks/steps/systems';
 import { vpgsBetween } from '../../hooks/steps/topology-views';
 import { prepareDrillWorld, type DrillWorld, type DrillWorldOptions } from './world';
@@ -83,9 +83,8 @@ async function finalStates(world: DrillWorld): Promise<Record<string, string>> {
  * loaded machine the guests' first cron minute may come after the settle time (24 fork loops: none in 2 s).
  */
 async function jobsRanOn(world: DrillWorld, site: string): Promise<void> {
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await realSleep(100)) {
-    if (world.fleet.executions().some((e) => e.site === site)) return;
-  }
+  const ran = async () => (world.fleet.executions().some((e) => e.site === site) ? true : undefined);
+  await pollUntil(ran, { timeoutMs: 60_000, intervalMs: 100, system: 'drill', what: `a job on ${site}` }).catch(() => undefined); // the measure says the rest
 }
 
 /**

@@ -55,8 +55,8 @@ export class GuestinfoPublisher implements Publisher {
 
   /** What the VM running the guest holds: the recovered VM when it exists, else the guest's own. */
   private async readBack(guest: GuestinfoGuest): Promise<GuestSees> {
-    const [recovered, own] = guest.recoveredAs === undefined ? [undefined, guest.vm] : [guest.recoveredAs, guest.vm];
-    const config = (recovered === undefined ? undefined : await guest.vcenter.readExtraConfig(recovered).catch(unlessNotFound)) ?? (await guest.vcenter.readExtraConfig(own));
+    const recovered = guest.recoveredAs === undefined ? undefined : await guest.vcenter.readExtraConfig(guest.recoveredAs).catch(unlessNotFound);
+    const config = recovered ?? (await guest.vcenter.readExtraConfig(guest.vm));
     try {
       return toGuestSees(config[GUESTINFO_ACTIVE_SITE], config[GUESTINFO_EPOCH]);
     } catch (error) {
