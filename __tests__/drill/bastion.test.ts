@@ -1,10 +1,7 @@
 import { behindBastion } from '../../testenv/drill/topology';
 import { operate } from '../../hooks/engine/operation';
 import { drillWorldPerSuite, engineOptions, failbackSpec, worldFacts } from '../support/drill';
-import { exclusive } from '../support/exclusive';
 import { bastionForwardTargets } from '../support/ssh-target';
-
-exclusive('vcenter-example-vms');
 
 /** `pra drill --bastion` as a test: every guest behind the testenv's bastion (testenv/drill/topology.ts, behindBastion). */
 describe('the drill with every guest behind a bastion', () => {

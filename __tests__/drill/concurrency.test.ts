@@ -1,8 +1,5 @@
 import { listRuns } from '../../hooks/engine/journal';
 import { drillWorldPerSuite, praChild, runFlags } from '../support/drill';
-import { exclusive } from '../support/exclusive';
-
-exclusive('vcenter-example-vms');
 
 describe('two operators starting a failback at once', () => {
   const suite = drillWorldPerSuite();

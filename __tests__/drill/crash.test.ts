@@ -1,8 +1,5 @@
 import { readJournal } from '../../hooks/engine/journal';
-import { exclusive } from '../support/exclusive';
 import { drillWorldPerSuite, onlyRun, praChild, runFlags, worldFacts, zertoActions } from '../support/drill';
-
-exclusive('vcenter-example-vms');
 
 /**
  * The engine is SIGKILLed right after the first journal event that is new progress (PRA_CRASH_AT_NEW_BOUNDARY),

@@ -1,7 +1,4 @@
 import { runDrill } from '../../testenv/drill/drill';
-import { exclusive } from '../support/exclusive';
-
-exclusive('vcenter-example-vms'); // the drill drives the example VMs and the simulator's default instance
 
 describe('pra drill', () => {
   it('fails back to RBX with zero double execution, jobs having run on both sites', async () => {

@@ -8,7 +8,6 @@ import { EtcdCluster } from '../../testenv/etcd-cluster';
 import { tempDirs } from '../helpers/tmp';
 import { drillWorldPerSuite, engineOptions, failbackSpec, onEtcdAuthority, worldFacts, zertoActions } from '../support/drill';
 import { eventually } from '../support/eventually';
-import { exclusive } from '../support/exclusive';
 
 /**
  * The failback on a private 3-member etcd cluster holding the authority, the run lock, the journal and the
@@ -68,9 +67,7 @@ async function resumeWhenLockFree(run: () => Promise<RunView>): Promise<RunView>
   return view!;
 }
 
-// The example VMs are held per world, not for the whole file: other drill files wait at most 120 s for them.
 describe('the etcd leader killed during the handover', () => {
-  exclusive('vcenter-example-vms');
   const suite = onCluster();
 
   it('completes (or pauses and completes on resume), and the epoch never goes back', async () => {
@@ -122,7 +119,6 @@ describe('the etcd leader killed during the handover', () => {
 const CUT_OFF_AT = ['restore.checkpoint', 'validation.hypervisor', 'activation.resume', 'switch.traffic', 'handover.fence', 'commit.zerto'];
 
 describe('the whole etcd cluster cut off at each phase of one run', () => {
-  exclusive('vcenter-example-vms');
   const suite = onCluster();
 
   it('stops with a message naming etcd at each cut, is resumed each time once etcd is back, and completes with zero overlap', async () => {

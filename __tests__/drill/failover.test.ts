@@ -1,8 +1,5 @@
 import { operate } from '../../hooks/engine/operation';
 import { drillWorldPerSuite, engineOptions, failbackSpec, worldFacts } from '../support/drill';
-import { exclusive } from '../support/exclusive';
-
-exclusive('vcenter-example-vms');
 
 /**
  * The disaster direction after a completed failback: RBX is lost, so the cron token is fenced by epoch with

@@ -10,8 +10,6 @@ import type { DrillWorld } from '../../testenv/drill/world';
 import { eventually } from '../support/eventually';
 import { exclusive } from '../support/exclusive';
 
-exclusive('vcenter-example-vms');
-
 /** Injects synchronously (the runner's event hook is synchronous: the fault is in place before the step acts). */
 function curl(method: string, url: string, body?: unknown): void {
   execFileSync('curl', ['-sf', '-X', method, url, '-H', 'content-type: application/json', ...(body === undefined ? [] : ['-d', JSON.stringify(body)])], { stdio: 'ignore' });
@@ -43,6 +41,8 @@ interface FaultCase {
   /** The step whose start injects the fault. */
   readonly at: string;
   readonly customize?: (t: TopologyInput, env: Env) => TopologyInput;
+  /** A shared server the fault is injected into, held while the case runs (`exclusive`). */
+  readonly holds?: string;
   /** `zerto`: the control URL of the drill's own Zerto simulator instance. */
   inject(env: Env, zerto: string): void;
   clear(env: Env, zerto: string): Promise<void> | void;
@@ -73,6 +73,7 @@ const cases: FaultCase[] = [
     name: 'vCenter RBX timing out',
     at: 'activation.resume',
     customize: (t, env) => ({ ...t, sites: t.sites.map((s) => (s.name === 'rbx' ? { ...s, vcenter: { ...s.vcenter, url: env.PRA_TESTENV_VCENTER_PROXY_URL, requestTimeoutSeconds: 1 } } : s)) }),
+    holds: 'vcenter-proxy',
     inject: (env) => curl('POST', `${env.PRA_TESTENV_VCENTER_PROXY_CONTROL_URL}/faults`, { delay: { count: 100000, ms: 2500 } }),
     clear: (env) => curl('POST', `${env.PRA_TESTENV_VCENTER_PROXY_CONTROL_URL}/reset`),
     message: /vcenter rbx.*(timed out|did not finish)/,
@@ -80,8 +81,10 @@ const cases: FaultCase[] = [
   {
     name: 'DNS refusing updates',
     at: 'switch.traffic',
-    inject: (env) => execFileSync('rndc', ['-c', env.PRA_TESTENV_BIND_RNDC_CONF, 'freeze', env.PRA_TESTENV_DNS_DRILL_ZONE], { stdio: 'ignore' }),
-    clear: (env) => execFileSync('rndc', ['-c', env.PRA_TESTENV_BIND_RNDC_CONF, 'thaw', env.PRA_TESTENV_DNS_DRILL_ZONE], { stdio: 'ignore' }),
+    // A zone of its own: freezing it refuses no update of the drills running beside this one.
+    customize: (t, env) => ({ ...t, traffic: { ...t.traffic, dns: { ...t.traffic!.dns!, zone: env.PRA_TESTENV_DNS_DRILL_FAULT_ZONE } } }),
+    inject: (env) => void execFileSync('rndc', ['-c', env.PRA_TESTENV_BIND_RNDC_CONF, 'freeze', env.PRA_TESTENV_DNS_DRILL_FAULT_ZONE], { stdio: 'ignore' }),
+    clear: (env) => void execFileSync('rndc', ['-c', env.PRA_TESTENV_BIND_RNDC_CONF, 'thaw', env.PRA_TESTENV_DNS_DRILL_FAULT_ZONE], { stdio: 'ignore' }),
     message: /dns rfc2136.*REFUSED/i,
   },
   {
@@ -97,6 +100,7 @@ const cases: FaultCase[] = [
 const zertoOf = (world: DrillWorld) => `${world.env.PRA_TESTENV_ZERTO_CONTROL_URL}/instances/${world.zerto.id}`;
 
 describe.each(cases)('a fault: $name', (fault) => {
+  if (fault.holds) exclusive(fault.holds);
   const suite = drillWorldPerSuite({ guard: true, customize: fault.customize });
 
   it(`pauses at ${fault.at} with a clear message, then completes when resumed after the fault clears, with zero overlap`, async () => {

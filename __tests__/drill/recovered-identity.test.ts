@@ -3,9 +3,6 @@ import type { TopologyInput } from '../../topology';
 import { prepareDrillWorld, type DrillWorld } from '../../testenv/drill/world';
 import { drillOperator } from '../../testenv/drill/drill';
 import { engineOptions, failbackSpec, outcome } from '../support/drill';
-import { exclusive } from '../support/exclusive';
-
-exclusive('vcenter-example-vms');
 
 /**
  * Hazard H11 in the documented recovery model (testenv/drill/recovered-model.ts): a recovered VM boots from the

@@ -1,8 +1,5 @@
 import { operate } from '../../hooks/engine/operation';
-import { drillWorldPerSuite, engineOptions, failbackSpec, worldFacts } from '../support/drill';
-import { exclusive } from '../support/exclusive';
-
-exclusive('vcenter-example-vms');
+import { drillWorldPerSuite, engineOptions, failbackSpec, outcome, worldFacts } from '../support/drill';
 
 /** The operator pauses right after a step (Ctrl-C), then rolls back: SBG must be fully back in charge. */
 describe('rollback from each phase before the commit', () => {
@@ -23,7 +20,8 @@ describe('rollback from each phase before the commit', () => {
       });
       expect(paused.state).toBe('pausedByOperator');
       const rolledBack = await operate('rollback', world.systems, failbackSpec(world), { ...options, runId: paused.id });
-      expect(rolledBack.state).toBe('rolledBack');
+      // A rollback that stopped says why (its pause message, its failed step).
+      expect(rolledBack.state === 'rolledBack' ? outcome(rolledBack) : { ...outcome(rolledBack), pause: rolledBack.pauseMessage }).toEqual({ state: 'rolledBack' });
       const facts = await worldFacts(world);
       expect(facts).toMatchObject({ authority: 'sbg', sbg: ['poweredOn', 'poweredOn'], dnsOn: 'sbg', lbOn: 'sbg', activeSiteInState: 'sbg' });
       for (const state of facts.rbx) expect(['suspended', 'poweredOff']).toContain(state);

@@ -7,9 +7,6 @@ import { runStoreOf } from '../../hooks/engine/operation';
 import { killHard } from '../support/child';
 import { drillWorldPerSuite, onEtcdAuthority, praChild, praProcess, worldFacts, zertoActions, type PraResult } from '../support/drill';
 import { eventually } from '../support/eventually';
-import { exclusive } from '../support/exclusive';
-
-exclusive('vcenter-example-vms');
 
 // Above the product's 10 s default so that A, renewing every third of it, keeps its lease on a loaded machine.
 const LEASE_TTL_SECONDS = 15;

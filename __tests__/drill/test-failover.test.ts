@@ -8,9 +8,6 @@ import { parseLedger } from '../../hooks/guard/ledger';
 import { buildReport } from '../../hooks/report';
 import { guardLedger } from '../../testenv/guests/fleet';
 import { drillWorldPerSuite, outcome, praChild, runFlags, worldFacts, zertoActions } from '../support/drill';
-import { exclusive } from '../support/exclusive';
-
-exclusive('vcenter-example-vms');
 
 const RBX_VMS = ['VM-DOCKER-APP-A-RBX', 'VM-MYSQL-APP-A-RBX'];
 

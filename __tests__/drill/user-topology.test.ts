@@ -22,38 +22,41 @@ import { aUserTopology, writeTopology } from '../support/user-topology';
 import { vmPlacements } from '../support/vcsim-placement';
 import { testenv } from '../support/testenv';
 
-// These drills drive their own VMs and Zerto instance, but the traffic parts (the drill zone, HAProxy's
-// servers, the IPLB farm) are the other drills' too: one drill at a time.
-exclusive('vcenter-example-vms');
-// The OVH and Route 53 tests reset their simulator (every zone, the drill's included) and inject faults there.
+// Each drill has its lane's VMs, DNS record and HAProxy backend (testenv/drill/lanes.ts) and a Zerto instance of
+// its own; the IPLB farm is the OVH tests' too. The OVH and Route 53 tests reset their simulator (every zone, the
+// drill's included) and inject faults there.
 exclusive('ovh-simulator');
 exclusive('route53-simulator');
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
 
-
 /** A drilled site's vCenter config straight to its simulator: after a failover drill the lost site's relay is cut again. */
 const directConfig = (site: Site) => vsphereConfigForSite({ ...site, vcenter: { ...site.vcenter, url: testenv(`VCENTER_${slotOf(site)}_URL`) } });
 
 /**
  * The local world is built from the topology's own vCenter inventory: vCenter (vcsim, read over vim25) holds each
- * site's VMs under `/<its datacenter>/vm`, on its cluster, datastore and network; the drilled topology kept them,
- * and the engine's Terraform state moves import the recovered VMs by that datacenter's paths.
+ * site's VMs under `/<its datacenter>-lane<N>/vm` (the drill lane's copy of the datacenter), on its cluster,
+ * datastore and network, and so are the VMs a recovery made there (named as their protected VMs); the engine's
+ * Terraform state moves import the recovered VMs by that datacenter's paths.
  */
 async function expectOwnInventory(result: DrillResult, prefix: string, family: DriverFamily, to: string): Promise<void> {
   const user = parseTopology('user', stringify(aUserTopology(prefix, family)));
   const drilled = loadTopology(join(result.dir, 'topology.yaml'));
+  const peerOf = (vm: string) => user.vms.find((v) => v.name === vm)!.peer!;
   for (const site of user.sites) {
     const local = drilled.sites.find((s) => s.name === site.name)!;
-    expect(placementOf(local)).toEqual(placementOf(site));
-    const placements = await vmPlacements(directConfig(local), vmsOf(user, site.name));
-    expect([...placements.values()]).toEqual(vmsOf(user, site.name).map(() => placementOf(site)));
+    expect(placementOf(local)).toEqual({ ...placementOf(site), datacenter: expect.stringMatching(new RegExp(`^${site.vcenter.datacenter}-lane\\d+$`)) });
+    const client = new VsphereClient(directConfig(local));
+    const present = [...(await client.powerStates(user.vms.map((vm) => vm.name)).finally(() => client.close())).keys()];
+    if (site.name === to) expect(present).toEqual(expect.arrayContaining(vmsOf(user, to).map(peerOf)));
+    const placements = await vmPlacements(directConfig(local), present);
+    expect([...placements.values()]).toEqual(present.map(() => placementOf(local)));
   }
   const moves = (result.timeline.view.steps.find((s) => s.id === 'commit.terraform-state')?.output as { moves: { importId: string }[] }).moves;
   // Each state move imports the VM recovered under its protected VM's name (Zerto's naming): the peer's.
-  const peerOf = (vm: string) => user.vms.find((v) => v.name === vm)!.peer!;
-  expect(moves.map((m) => m.importId).sort()).toEqual(vmsOf(user, to).map((vm) => `/dc-${to}/vm/${peerOf(vm)}`).sort());
+  const datacenter = drilled.sites.find((s) => s.name === to)!.vcenter.datacenter;
+  expect(moves.map((m) => m.importId).sort()).toEqual(vmsOf(user, to).map((vm) => `/${datacenter}/vm/${peerOf(vm)}`).sort());
 }
 
 function drill(prefix: string, family: DriverFamily, options: { direction: 'failback' | 'failover'; guard?: boolean }): Promise<DrillResult> {
@@ -156,8 +159,9 @@ describe('pra drill --topology with a broken synthesized userdata', () => {
 describe('pra drill --topology twice on the same topology', () => {
   it("gives the second drill's guests its own guard settings in vCenter, not the first drill's", async () => {
     const file = writeTopology(dirs.make('pra-user-topology-'), aUserTopology('tw', 'route53-haproxy-etcd'));
-    await (await prepareDrillWorld({ topologyFile: file, guard: true })).finish();
-    const second = await prepareDrillWorld({ topologyFile: file, guard: true });
+    const first = await prepareDrillWorld({ topologyFile: file, guard: true });
+    await first.finish();
+    const second = await prepareDrillWorld({ topologyFile: file, guard: true, lane: first.lane }); // the VMs the first left
     const vcenters = vcentersFromTopology(second.topology);
     try {
       const vm = second.topology.vms[0];
@@ -170,25 +174,33 @@ describe('pra drill --topology twice on the same topology', () => {
 });
 
 describe('pra drill --topology with recovered VMs named as Zerto names them (the protected VMs\' names)', () => {
-  it("creates them in the recovery site's datacenter, and at the end puts the protected VMs back in theirs, never in the testenv's default datacenters", async () => {
-    const world = await prepareDrillWorld({ topologyFile: writeTopology(dirs.make('pra-user-topology-'), aUserTopology('pn', 'route53-haproxy-etcd')), guard: true, recoveredNames: 'protected' });
+  it("creates them in the recovery site's datacenter, never in the testenv's default datacenters; the next drill in the lane starts with the protected VMs back in theirs", async () => {
+    const file = writeTopology(dirs.make('pra-user-topology-'), aUserTopology('pn', 'route53-haproxy-etcd'));
+    const world = await prepareDrillWorld({ topologyFile: file, guard: true, recoveredNames: 'protected' });
     const [paris, lyon] = ['paris', 'lyon'].map((name) => world.topology.sites.find((s) => s.name === name)!);
     const lyonVms = vmsOf(world.topology, 'lyon');
     try {
       expect(outcome(await operate('start', world.systems, world.failback, engineOptions(world)))).toEqual({ state: 'completed' });
-      // The failover recovered the lyon VMs at paris under their own names: in dc-paris, on its cluster, datastore and network.
+      // The failover recovered the lyon VMs at paris under their own names: in paris's datacenter, on its cluster, datastore and network.
       expect([...(await vmPlacements(directConfig(paris), lyonVms)).values()]).toEqual(lyonVms.map(() => placementOf(paris)));
     } finally {
       await world.finish();
     }
-    // Its commit removed the protected VMs; the drill's undo puts them back where they were and removes what the recovery made.
-    expect([...(await vmPlacements(directConfig(lyon), lyonVms)).values()]).toEqual(lyonVms.map(() => placementOf(lyon)));
-    // Neither in the testenv's default datacenters nor left in dc-paris.
-    const clients = [siteVcenter('rbx'), siteVcenter('sbg'), new VsphereClient(directConfig(paris))];
+    const defaults = [siteVcenter('rbx'), siteVcenter('sbg')];
     try {
-      for (const client of clients) expect(await client.powerStates(lyonVms)).toEqual(new Map());
+      for (const client of defaults) expect(await client.powerStates(lyonVms)).toEqual(new Map());
     } finally {
-      await Promise.all(clients.map((c) => c.close()));
+      await Promise.all(defaults.map((c) => c.close()));
+    }
+    // Its commit removed the protected VMs; the next drill in the lane removes what the recovery made and puts them back where they were.
+    const next = await prepareDrillWorld({ topologyFile: file, guard: true, recoveredNames: 'protected', lane: world.lane });
+    const parisClient = new VsphereClient(directConfig(paris));
+    try {
+      expect([...(await vmPlacements(directConfig(lyon), lyonVms)).values()]).toEqual(lyonVms.map(() => placementOf(lyon)));
+      expect(await parisClient.powerStates(lyonVms)).toEqual(new Map());
+    } finally {
+      await parisClient.close();
+      await next.finish();
     }
   }, 240_000);
 });

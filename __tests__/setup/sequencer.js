@@ -6,8 +6,9 @@ const TAKES_TURNS = /exclusive\('vcenter-example-vms'\)/;
 
 /**
  * Jest's order (failed first, then slowest or largest first), with the files that take turns on the example
- * VMs spread evenly through the others: in jest's order they all come first (the drills are the largest files),
- * and every worker but one then waits on the lock instead of running the rest of the suite.
+ * VMs spread evenly through the others: in jest's order they could come together, and every worker but one
+ * would then wait on the lock instead of running the rest of the suite. (Drills run side by side in lanes of
+ * their own: testenv/drill/lanes.ts.)
  */
 class SpreadSequencer extends Sequencer {
   sort(tests) {

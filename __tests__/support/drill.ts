@@ -78,11 +78,12 @@ export async function worldFacts(world: DrillWorld) {
   const { systems, topology } = world;
   const power = (site: string) => world.vmStates(site);
   const ip = (site: string) => topology.sites.find((s) => s.name === site)!.publicIp;
+  const record = topology.traffic.dns!.record;
   return {
     authority: (await systems.authority.read())?.active,
     rbx: await power('rbx'),
     sbg: await power('sbg'),
-    dnsOn: (await systems.dns!.verify({ name: 'app', addresses: [ip('rbx')] })).ok ? 'rbx' : (await systems.dns!.verify({ name: 'app', addresses: [ip('sbg')] })).ok ? 'sbg' : 'neither',
+    dnsOn: (await systems.dns!.verify({ name: record, addresses: [ip('rbx')] })).ok ? 'rbx' : (await systems.dns!.verify({ name: record, addresses: [ip('sbg')] })).ok ? 'sbg' : 'neither',
     lbOn: (await systems.lb!.verify('rbx')).ok ? 'rbx' : (await systems.lb!.verify('sbg')).ok ? 'sbg' : 'neither',
     activeSiteInState: systems.state.read().active_site,
   };

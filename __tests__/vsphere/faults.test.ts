@@ -1,5 +1,6 @@
 import { AuthError, DriverError, PermanentError, TimeoutError, TransientError } from '../../hooks/drivers/common/errors';
 import { Secret } from '../../hooks/drivers/common/secret';
+import { exclusive } from '../support/exclusive';
 import { testenv } from '../support/testenv';
 import { aClient, logLines, proxyControl, someVms } from './support';
 
@@ -16,6 +17,7 @@ async function failure(promise: Promise<unknown>): Promise<DriverError> {
 }
 
 describe('vSphere driver failure handling', () => {
+  exclusive('vcenter-proxy'); // the drill's vCenter fault goes through the same proxy
   beforeEach(() => proxyControl('/reset', {}));
   afterAll(() => proxyControl('/reset', {}));
 

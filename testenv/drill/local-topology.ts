@@ -4,6 +4,7 @@ import { parseHostPorts } from '../../hooks/drivers/dns/verify';
 import type { SecretRefSpec, Site, Topology, TopologyInput, Vm } from '../../topology';
 import { REPO_ROOT, type Env } from '../core';
 import { guestRoot } from '../guests/fleet';
+import { laneBackend, laneRecord } from './lanes';
 
 /**
  * A user's topology rehearsed on this machine: the same sites, VMs, VPGs, jobs and driver kinds (DNS
@@ -114,7 +115,7 @@ export function localGuard(guard: Topology['guard'], env: Env, dir: string, secr
   };
 }
 
-function localTraffic(user: Topology, env: Env, secrets: SecretGiver): TopologyInput['traffic'] {
+function localTraffic(user: Topology, env: Env, secrets: SecretGiver, lane: number): TopologyInput['traffic'] {
   const need = needEnv(env);
   const [primary, standby] = [user.sites.find((s) => s.role === 'primary')!, user.sites.find((s) => s.role === 'standby')!];
   const bySlot = <T>(rbx: T, sbg: T) => ({ [primary.name]: rbx, [standby.name]: sbg });
@@ -127,8 +128,8 @@ function localTraffic(user: Topology, env: Env, secrets: SecretGiver): TopologyI
     insecure: false,
   });
   const { dns, lb } = user.traffic;
-  // The local zones hold the record `app`; every DNS kind is served from the drill zone of the testenv BIND.
-  const common = dns && { zone: need('PRA_TESTENV_DNS_DRILL_ZONE'), record: 'app', ttlSeconds: dns.ttlSeconds, nameservers: parseHostPorts(need('PRA_TESTENV_DNS_SERVERS')) };
+  // Every DNS kind is served from the drill zone of the testenv BIND, at the lane's record.
+  const common = dns && { zone: need('PRA_TESTENV_DNS_DRILL_ZONE'), record: laneRecord(lane), ttlSeconds: dns.ttlSeconds, nameservers: parseHostPorts(need('PRA_TESTENV_DNS_SERVERS')) };
   let localDns: TopologyInput['traffic']['dns'];
   if (dns?.provider === 'ovh') localDns = { provider: 'ovh', ...common!, ...ovh(dns) };
   else if (dns?.provider === 'route53') {
@@ -148,7 +149,7 @@ function localTraffic(user: Topology, env: Env, secrets: SecretGiver): TopologyI
   }
   let localLb: TopologyInput['traffic']['lb'];
   if (lb?.provider === 'haproxy') {
-    localLb = { provider: 'haproxy', adminSocket: need('PRA_TESTENV_HAPROXY_SOCKET'), backend: need('PRA_TESTENV_HAPROXY_BACKEND'), servers: bySlot(need('PRA_TESTENV_HAPROXY_SERVER_RBX'), need('PRA_TESTENV_HAPROXY_SERVER_SBG')) };
+    localLb = { provider: 'haproxy', adminSocket: need('PRA_TESTENV_HAPROXY_SOCKET'), backend: laneBackend(env, lane), servers: bySlot(need('PRA_TESTENV_HAPROXY_SERVER_RBX'), need('PRA_TESTENV_HAPROXY_SERVER_SBG')) };
   } else if (lb?.provider === 'ovh-iplb') {
     const ids = Object.fromEntries(need('PRA_TESTENV_OVH_IPLB_SERVERS').split(',').map((pair) => pair.split('=')));
     localLb = { provider: 'ovh-iplb', ...ovh(lb), serviceName: need('PRA_TESTENV_OVH_IPLB_SERVICE'), farmId: Number(need('PRA_TESTENV_OVH_IPLB_FARM')), servers: bySlot(Number(ids.rbx), Number(ids.sbg)) };
@@ -160,14 +161,14 @@ function localTraffic(user: Topology, env: Env, secrets: SecretGiver): TopologyI
  * `user` pointed at the local environment. `zertoUrls`: site name -> ZVM URL of the drill's Zerto simulator
  * instance; `httpStandIn`: base URL of the server answering the topology's HTTP checks.
  */
-export function localTopology(user: Topology, env: Env, dir: string, options: { zertoUrls: Readonly<Record<string, string>>; httpStandIn: string }): LocalWorld {
+export function localTopology(user: Topology, env: Env, dir: string, options: { zertoUrls: Readonly<Record<string, string>>; httpStandIn: string; lane: number }): LocalWorld {
   const need = needEnv(env);
   const secrets = new SecretGiver(dir);
   const topology: TopologyInput = {
     ...user,
     sites: user.sites.map((site) => localSite(site, env, options.zertoUrls[site.name], { secrets, ownDatacenter: true })),
     vms: user.vms.map((vm) => localVm(vm, env, dir)),
-    traffic: localTraffic(user, env, secrets),
+    traffic: localTraffic(user, env, secrets, options.lane),
     checks: {
       // Each HTTP check asks the stand-in, on its own path, for what it expects (stand-in.ts).
       http: user.checks.http.map((check) => ({ ...check, url: `${options.httpStandIn}/${encodeURIComponent(check.name)}`, caFile: undefined, insecure: false })),

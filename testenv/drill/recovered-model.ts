@@ -34,23 +34,6 @@ export async function asZertoMakesThem(vcenter: (site: string) => Pick<Vcenter, 
 }
 
 /**
- * Puts back the pra guestinfo keys every VM's VMX had before the drill: what its site stack declares
- * (`declared`, testenv/drill/userdata.ts), else its site and no fence keys (testenv/vcsim/inventory.ts).
- */
-export async function asDeclared(
-  vcenter: (site: string) => Pick<Vcenter, 'writeExtraConfig'>,
-  topology: Topology,
-  declared: ReadonlyMap<string, Readonly<Record<string, string>>>,
-): Promise<void> {
-  await Promise.all(
-    topology.vms.map((vm) => {
-      const keys = Object.fromEntries(PRA_GUESTINFO_KEYS.map((key) => [key, declared.get(vm.name)?.[key] ?? (key === ExtraConfigKey.site ? vm.site : '')]));
-      return vcenter(vm.site).writeExtraConfig(vm.name, keys);
-    }),
-  );
-}
-
-/**
  * Site -> vCenter VM name -> the topology VM whose simulated guest it runs, for the VMs `guests(site)` of each site.
  * Under protected names a VM recovered at a site carries the name of its protected VM at the other site, the peer of
  * the site's own VM: it runs that VM's guest (the VPG gives it that VM's address, the engine reaches it there over
@@ -74,16 +57,14 @@ export function guestsByVcenterName(topology: Topology, names: RecoveredNames, g
 
 /**
  * Undoes in vcsim what protected-name recoveries did: the VMs they created (another site's VM names) go, and the
- * protected VMs they removed come back as they were made (`active`: the site whose VMs run): in each site's own
- * datacenter, cluster, datastore and network with the extraConfig the drill provisioned them with (`declared`, a
- * user's or generated topology), else in the default datacenter as the testenv's inventory has them. Never with
- * keys of this drill that the shared example VMs lack: the next drill's guards would read them (its authority is elsewhere).
+ * protected VMs they removed come back as they were made (`active`: the site whose VMs run), in each site's own
+ * datacenter, cluster, datastore and network with the extraConfig the drill provisioned them with (`declared`).
  */
-export async function undoRecoveredVms(env: Env, topology: Topology, active: string, declared?: ReadonlyMap<string, Readonly<Record<string, string>>>): Promise<void> {
+export async function undoRecoveredVms(env: Env, topology: Topology, active: string, declared: ReadonlyMap<string, Readonly<Record<string, string>>>): Promise<void> {
   await Promise.all(
     topology.sites.map(async (site) => {
-      const placement = declared && placementOf(site);
-      await removeVms(env, slotOf(site), topology.vms.filter((vm) => vm.site !== site.name).map((vm) => vm.name), placement?.datacenter);
+      const placement = placementOf(site);
+      await removeVms(env, slotOf(site), topology.vms.filter((vm) => vm.site !== site.name).map((vm) => vm.name), placement.datacenter);
       await provisionVms(env, slotOf(site), siteInventory(topology, site.name, active, declared), placement);
     }),
   );

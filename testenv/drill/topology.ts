@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { parseHostPorts } from '../../hooks/drivers/dns/verify';
 import { loadTopology, type Topology, type TopologyInput } from '../../topology';
 import { EXAMPLE_TOPOLOGY, type Env } from '../core';
+import { laneBackend, laneRecord } from './lanes';
 import { localGuard, localSite, localVm, needEnv } from './local-topology';
 
 /**
@@ -15,6 +16,8 @@ export interface DrillTopologyOptions {
   readonly base?: Topology;
   /** Site name -> ZVM URL of the Zerto simulator instance to use. @default the testenv's default instance */
   readonly zertoUrls?: Readonly<Record<string, string>>;
+  /** The drill lane whose DNS record and HAProxy backend to use (testenv/drill/lanes.ts). @default the testenv's `app` and `be_app` */
+  readonly lane?: number;
 }
 
 export function drillTopology(env: Env, dir: string, options: DrillTopologyOptions = {}): TopologyInput {
@@ -30,7 +33,7 @@ export function drillTopology(env: Env, dir: string, options: DrillTopologyOptio
       dns: {
         provider: 'rfc2136',
         zone: need('PRA_TESTENV_DNS_DRILL_ZONE'),
-        record: 'app',
+        record: options.lane === undefined ? 'app' : laneRecord(options.lane),
         ttlSeconds: 60,
         server: parseHostPorts(need('PRA_TESTENV_DNS_PRIMARY'))[0],
         tsigKeyName: need('PRA_TESTENV_TSIG_NAME'),
@@ -40,7 +43,7 @@ export function drillTopology(env: Env, dir: string, options: DrillTopologyOptio
       lb: {
         provider: 'haproxy',
         adminSocket: need('PRA_TESTENV_HAPROXY_SOCKET'),
-        backend: need('PRA_TESTENV_HAPROXY_BACKEND'),
+        backend: options.lane === undefined ? need('PRA_TESTENV_HAPROXY_BACKEND') : laneBackend(env, options.lane),
         servers: { rbx: need('PRA_TESTENV_HAPROXY_SERVER_RBX'), sbg: need('PRA_TESTENV_HAPROXY_SERVER_SBG') },
       },
     },

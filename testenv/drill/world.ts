@@ -15,7 +15,8 @@ import { allServices } from '../services';
 import { GuestFleet } from '../guests/fleet';
 import { placementOf, siteInventory } from '../vcsim/inventory';
 import { provisionVms } from '../vcsim/provision';
-import { createInstance, defaultInstance, type InstanceHandle, type ZertoSimInstance } from '../sims/zerto/control-client';
+import { createInstance, type InstanceHandle, type ZertoSimInstance } from '../sims/zerto/control-client';
+import { inLane, takeLane, type DrillLane } from './lanes';
 import { boundedAll, FAN_OUT } from '../../hooks/drivers/common/concurrency';
 import { vcentersFromTopology } from '../../hooks/drivers/vsphere/from-topology';
 import { followGuestinfo, guestinfoEnv, guestJobs, installGuests } from './guests';
@@ -25,7 +26,7 @@ import { localTopology, slotOf } from './local-topology';
 import { drillTopology, topologyYaml } from './topology';
 import { startLoad } from './load';
 import { SiteLinks } from './site-links';
-import { asDeclared, asZertoMakesThem, guestsByVcenterName, undoRecoveredVms, type RecoveryModel } from './recovered-model';
+import { asZertoMakesThem, guestsByVcenterName, undoRecoveredVms, type RecoveryModel } from './recovered-model';
 import { vpgCommand } from '../../hooks/cli/vpg';
 import type { RecoveredNames } from '../sims/zerto/world';
 
@@ -34,6 +35,8 @@ const RECOVERED_BOOT_MS = 1000;
 
 export interface DrillWorld {
   readonly dir: string;
+  /** The drill lane the world runs in (testenv/drill/lanes.ts): its datacenters, DNS record and HAProxy backend. */
+  readonly lane: number;
   readonly topologyFile: string;
   readonly stateFile: string;
   readonly journalDir: string;
@@ -108,26 +111,22 @@ export interface DrillWorldOptions {
    * @default 'protected'
    */
   readonly recoveredNames?: RecoveredNames;
+  /** The drill lane to run in, waiting for it: a test of what an earlier world left there. @default the first free one */
+  readonly lane?: number;
+}
+
+/** The drill's own Zerto simulator instance: it knows the topology's VMs in the lane's datacenters. */
+async function zertoInstance(env: Env, topology: Topology, activeSite: string, recoveredNames: RecoveredNames): Promise<ZertoSimInstance> {
+  const vcenterSites = Object.fromEntries(topology.sites.map((s) => [s.name, slotOf(s).toLowerCase()]));
+  return createInstance(env.PRA_TESTENV_ZERTO_CONTROL_URL, { topology, vcenter: true, activeSite, vcenterSites, recoveredNames, ownDatacenters: true });
 }
 
 /**
- * The Zerto simulator instance a drill drives: the default one (the example, peer names), or one created for a
- * generated or user topology, or for protected names.
+ * The lane's VMs as the drill starts, whatever an earlier world of the lane left: production on `active` (SBG
+ * after the disaster for the example: SBG VMs on, RBX VMs off).
  */
-async function zertoInstance(env: Env, topology: Topology | undefined, example: Topology, activeSite: string, recoveredNames: RecoveredNames): Promise<InstanceHandle & Partial<Pick<ZertoSimInstance, 'urls'>>> {
-  const control = env.PRA_TESTENV_ZERTO_CONTROL_URL;
-  if (!topology && recoveredNames === 'peer') return defaultInstance(control);
-  const vcenterSites = Object.fromEntries((topology ?? example).sites.map((s) => [s.name, slotOf(s).toLowerCase()]));
-  return createInstance(control, { topology: topology ?? example, vcenter: true, activeSite, vcenterSites, recoveredNames, ownDatacenters: topology !== undefined });
-}
-
-/**
- * The drill VMs and their Zerto simulator instance as every test expects to find them: production on
- * `active` (SBG after the disaster for the example: SBG VMs on, RBX VMs off, VPG SBG -> RBX protecting).
- */
-async function restoreWorld(systems: FailbackSystems, topology: Topology, zerto: InstanceHandle, active: string, recovery: RecoveryModel, undoVms?: () => Promise<void>): Promise<void> {
-  await zerto.control('POST', '/reset', { activeSite: active });
-  await undoVms?.(); // the VMs protected-name recoveries created and removed
+async function resetLaneVms(env: Env, systems: FailbackSystems, topology: Topology, active: string, recovery: RecoveryModel, declared: ReadonlyMap<string, Readonly<Record<string, string>>>): Promise<void> {
+  await undoRecoveredVms(env, topology, active, declared); // what protected-name recoveries created and removed
   if (recovery === 'documented') await asZertoMakesThem((site) => systems.vcenter(site), topology);
   await Promise.all(
     topology.sites.flatMap((site) =>
@@ -162,6 +161,16 @@ function directionOf(topology: Topology, direction: 'failback' | 'failover', to:
  * power state in vCenter.
  */
 export async function prepareDrillWorld(options: DrillWorldOptions): Promise<DrillWorld> {
+  const lane = await takeLane(options.lane);
+  try {
+    return await prepareInLane(options, lane);
+  } catch (error) {
+    lane.release();
+    throw error;
+  }
+}
+
+async function prepareInLane(options: DrillWorldOptions, lane: DrillLane): Promise<DrillWorld> {
   const log = options.log ?? (() => undefined);
   const recovery = options.recovery ?? 'documented';
   const env = await up(allServices, (line) => log(`testenv: ${line}`));
@@ -172,18 +181,19 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   const stateFile = join(dir, 'failback.auto.tfvars.json');
   const user = options.topologyFile === undefined ? undefined : loadTopology(options.topologyFile);
   const generated = options.vms === undefined ? undefined : generateTopology({ vms: options.vms });
-  const base = user ?? generated ?? loadTopology(EXAMPLE_TOPOLOGY);
+  // In the lane's own datacenters: the testenv's example VMs are left to the tests that read them.
+  const base = inLane(user ?? generated ?? loadTopology(EXAMPLE_TOPOLOGY), lane.index);
   const { from, to } = directionOf(base, options.direction ?? 'failback', options.to);
   const recoveredNames = options.recoveredNames ?? 'protected';
-  const zerto = await zertoInstance(env, user ?? generated, base, from, recoveredNames);
+  const zerto = await zertoInstance(env, base, from, recoveredNames);
   const httpStandIn = await startHttpStandIn(user?.checks.http ?? []);
   let drill: TopologyInput;
   if (user) {
-    const local = localTopology(user, env, dir, { zertoUrls: zerto.urls!, httpStandIn: httpStandIn.url });
+    const local = localTopology(base, env, dir, { zertoUrls: zerto.urls, httpStandIn: httpStandIn.url, lane: lane.index });
     Object.assign(process.env, local.env);
     for (const note of local.notes) log(`drill: ${note}`);
     drill = local.topology;
-  } else drill = drillTopology(env, dir, { base: generated, zertoUrls: zerto.urls });
+  } else drill = drillTopology(env, dir, { base, zertoUrls: zerto.urls, lane: lane.index });
   if (options.customize) drill = options.customize(drill, env);
   // The disaster direction loses the site it leaves: its vCenter, ZVM and guests go through links the disaster cuts.
   let links: SiteLinks | undefined;
@@ -200,15 +210,12 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   const installMs = Date.now() - installStarted;
   const declared = declaredGuestinfo(outdir, topology);
   const vcenters = vcentersFromTopology(topology, process.env);
-  if (user ?? generated) {
-    for (const site of topology.sites) await provisionVms(env, slotOf(site), siteInventory(topology, site.name, from, declared), placementOf(site));
-    // VMs left by an earlier drill of the same topology keep what that drill's stacks declared (its etcd key): redeclare.
-    await boundedAll(topology.vms, FAN_OUT, (vm) => vcenters[vm.site].writeExtraConfig(vm.name, declared.get(vm.name) ?? {}));
-  }
+  for (const site of topology.sites) await provisionVms(env, slotOf(site), siteInventory(topology, site.name, from, declared), placementOf(site));
+  // VMs left by an earlier drill of the same topology in this lane keep what that drill's stacks declared (its etcd key): redeclare.
+  await boundedAll(topology.vms, FAN_OUT, (vm) => vcenters[vm.site].writeExtraConfig(vm.name, declared.get(vm.name) ?? {}));
   const systems = buildSystems({ topology, stateFile }, { cwd: dir, env: process.env, operator: 'drill' });
 
-  const undoVms = recoveredNames === 'protected' ? () => undoRecoveredVms(env, topology, from, user ?? generated ? declared : undefined) : undefined;
-  await restoreWorld(systems, topology, zerto, from, recovery, undoVms);
+  await resetLaneVms(env, systems, topology, from, recovery, declared);
   await zerto.control('PUT', '/delays', { syncMs: 1000, commitMs: 300, reverseProtectionMs: 500 });
   const fromIp = topology.sites.find((s) => s.name === from)!.publicIp;
   await systems.dns?.applyChanges({ upsert: [{ name: topology.traffic.dns?.record ?? 'app', type: 'A', ttlSeconds: 60, targets: [fromIp] }] });
@@ -279,6 +286,7 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
   log(`drill world ready in ${dir}: topology ${base.name}, ${topology.vms.length} VMs installed by their userdata in ${(installMs / 1000).toFixed(1)} s, ${guests} simulated guests, jobs ${jobs}${guarded ? ' through the installed pra-guard' : ' WITHOUT the guard'}${load ? `, ${load.cores} busy loops` : ''}`);
   return {
     dir,
+    lane: lane.index,
     topologyFile,
     stateFile,
     journalDir: join(dir, 'runs'),
@@ -305,22 +313,24 @@ export async function prepareDrillWorld(options: DrillWorldOptions): Promise<Dri
     },
     zerto,
     async finish() {
-      load?.stop();
-      follow.abort();
-      await Promise.allSettled([...followers, guestinfo.done, ...applied.values()]);
-      await Promise.all(Object.values(vcenters).map((v) => v.close()));
-      fleet.stop();
-      await links?.restore();
-      await restoreWorld(systems, topology, zerto, from, recovery, undoVms);
-      if (recovery === 'documented') await asDeclared((site) => systems.vcenter(site), topology, declared); // as other tests expect the shared VMs
-      const executions = fleet.executions();
-      const executionsPerSite: Record<string, number> = {};
-      for (const e of executions) executionsPerSite[e.site] = (executionsPerSite[e.site] ?? 0) + 1;
-      await systems.close();
-      await links?.cut();
-      await zerto.remove();
-      await httpStandIn.close();
-      return { overlap: findOverlaps(executions, Date.now()), executionsPerSite };
+      try {
+        load?.stop();
+        follow.abort();
+        await Promise.allSettled([...followers, guestinfo.done, ...applied.values()]);
+        await Promise.all(Object.values(vcenters).map((v) => v.close()));
+        fleet.stop();
+        // The lane's VMs stay as the run left them: the next world in the lane sets them up again.
+        const executions = fleet.executions();
+        const executionsPerSite: Record<string, number> = {};
+        for (const e of executions) executionsPerSite[e.site] = (executionsPerSite[e.site] ?? 0) + 1;
+        await systems.close();
+        await links?.cut();
+        await zerto.remove();
+        await httpStandIn.close();
+        return { overlap: findOverlaps(executions, Date.now()), executionsPerSite };
+      } finally {
+        lane.release();
+      }
     },
   };
 }

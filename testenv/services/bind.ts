@@ -17,8 +17,10 @@ import { portOpen, type Env, type Service } from '../core';
  */
 export const TEST_ZONE = 'example.test';
 export const LAG_ZONE = 'lag.test';
-/** The drills' zone: drill fault tests freeze it (updates refused) without disturbing the driver tests. */
+/** The drills' zone: each drill lane has its record there (testenv/drill/lanes.ts). */
 export const DRILL_ZONE = 'drill.test';
+/** The zone of the drill whose DNS refuses updates: the fault test freezes it without disturbing the drills beside it. */
+export const DRILL_FAULT_ZONE = 'drill-fault.test';
 export const SBG_PUBLIC_IP = '198.51.100.20';
 const TSIG_KEY_NAME = 'pra-testenv';
 
@@ -66,7 +68,7 @@ export const bindService: Service = {
     const primaryDir = join(ctx.dir, 'primary');
     const secondaryDir = join(ctx.dir, 'secondary');
     for (const d of [primaryDir, secondaryDir]) mkdirSync(d, { recursive: true });
-    const zones = [TEST_ZONE, LAG_ZONE, DRILL_ZONE];
+    const zones = [TEST_ZONE, LAG_ZONE, DRILL_ZONE, DRILL_FAULT_ZONE];
 
     for (const zone of zones) {
       // Each start serves fresh zones: an earlier start's journal makes named refuse the new zone file ("journal
@@ -110,6 +112,7 @@ export const bindService: Service = {
       PRA_TESTENV_DNS_ZONE: TEST_ZONE,
       PRA_TESTENV_DNS_LAG_ZONE: LAG_ZONE,
       PRA_TESTENV_DNS_DRILL_ZONE: DRILL_ZONE,
+      PRA_TESTENV_DNS_DRILL_FAULT_ZONE: DRILL_FAULT_ZONE,
       PRA_TESTENV_DNS_SERVERS: `127.0.0.1:${primaryPort},127.0.0.1:${secondaryPort}`,
       PRA_TESTENV_DNS_PRIMARY: `127.0.0.1:${primaryPort}`,
       PRA_TESTENV_TSIG_NAME: TSIG_KEY_NAME,

@@ -1,14 +1,18 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { portOpen, REPO_ROOT, type Service } from '../core';
+import { DRILL_LANES } from '../drill/lanes';
 
 export const HAPROXY_BACKEND = 'be_app';
 /** Server name of each site in the backend: deliberately not the site names, so drivers must map them. */
 const HAPROXY_SERVERS: Readonly<Record<string, string>> = { rbx: 'web-rbx', sbg: 'web-sbg' };
 
+/** The backend of each drill lane (testenv/drill/lanes.ts): drills side by side switch their own. */
+const drillBackends = Array.from({ length: DRILL_LANES }, (_, lane) => `be_drill${lane}`);
+
 /**
  * HAProxy 2.6 in master-worker mode: one frontend, one backend with a server per site, each pointing at
- * a tiny listener that answers its site's name. The admin socket (also on a loopback TCP port) is the
+ * a tiny listener that answers its site's name; the same backend again for each drill lane. The admin socket (also on a loopback TCP port) is the
  * runtime API the LB driver uses; the server-state file (written from `show servers state` before a
  * reload) keeps runtime states across reloads; the master socket accepts `reload`.
  */
@@ -45,8 +49,10 @@ export const haproxyService: Service = {
         'frontend fe_app',
         `    bind 127.0.0.1:${frontendPort}`,
         `    default_backend ${HAPROXY_BACKEND}`,
-        `backend ${HAPROXY_BACKEND}`,
-        ...Object.entries(HAPROXY_SERVERS).map(([site, server]) => `    server ${server} 127.0.0.1:${sitePorts[site]}`),
+        ...[HAPROXY_BACKEND, ...drillBackends].flatMap((backend) => [
+          `backend ${backend}`,
+          ...Object.entries(HAPROXY_SERVERS).map(([site, server]) => `    server ${server} 127.0.0.1:${sitePorts[site]}`),
+        ]),
         '',
       ].join('\n'),
     );
@@ -60,6 +66,7 @@ export const haproxyService: Service = {
       PRA_TESTENV_HAPROXY_STATE_FILE: stateFile,
       PRA_TESTENV_HAPROXY_URL: `http://127.0.0.1:${frontendPort}`,
       PRA_TESTENV_HAPROXY_BACKEND: HAPROXY_BACKEND,
+      PRA_TESTENV_HAPROXY_DRILL_BACKENDS: drillBackends.join(','),
       PRA_TESTENV_HAPROXY_SERVER_RBX: HAPROXY_SERVERS.rbx,
       PRA_TESTENV_HAPROXY_SERVER_SBG: HAPROXY_SERVERS.sbg,
     };
