@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EtcdAuthority } from '../../hooks/drivers/authority/etcd';
 import { FileAuthority } from '../../hooks/drivers/authority/file';
@@ -23,6 +24,19 @@ describe('run lock whose holder process dies', () => {
     await expect(authority.acquireRunLock({ holder: 'bob', reason: 'while alive' })).rejects.toThrow(RunLockHeldError);
     await killHard(holder);
     const handle = await authority.acquireRunLock({ holder: 'bob', reason: 'after the crash' });
+    expect(handle.owner.holder).toBe('bob');
+    await handle.release();
+  });
+
+  it('takes over a file lock whose dead holder\'s pid now runs another process (pids are reused within seconds under a fork load)', async () => {
+    const path = join(dirs.make('pra-runlock-'), 'authority.json');
+    const holder = startChild('authority-child', ['run-lock', 'file', path]);
+    expect(await firstLine(holder)).toBe('held');
+    await killHard(holder);
+    // The dead holder's pid, reused: a live process (this one) now has it.
+    const lock = `${path}.run.lock`;
+    writeFileSync(lock, JSON.stringify({ ...JSON.parse(readFileSync(lock, 'utf8')), pid: process.pid }));
+    const handle = await new FileAuthority({ path }).acquireRunLock({ holder: 'bob', reason: 'after the crash' });
     expect(handle.owner.holder).toBe('bob');
     await handle.release();
   });

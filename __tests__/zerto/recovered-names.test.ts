@@ -175,6 +175,8 @@ describe('the Zerto simulator carries the replicated disks of the drill\'s guest
     }
     PROTECTED.forEach((vm, i) => writeDisk(roots.sbg[vm], { 'etc/pra/site': 'sbg\n', 'etc/pra/active-site': ACTIVE }, `10.200.0.${60 + i}`));
     await sim.control('PUT', '/disks', roots);
+    // Long enough that the test reads the recovery site before the recovered VMs exist (50 ms did not, under 24 fork loops).
+    await sim.control('PUT', '/delays', { syncMs: 2000, commitMs: 50, reverseProtectionMs: 50 });
   });
 
   it('boots each recovered VM from its protected VM\'s disk as it was when the Failover was accepted, keeping its address without re-IP', async () => {

@@ -10,19 +10,22 @@ import type { RunLockOwner } from './index';
  * and the lock appears with its full content (an O_EXCL create would show an empty file to a reader
  * between the create and the write).
  *
- * A lock whose owner pid is dead on this host is stale and taken over. The takeover renames the lock
+ * A lock whose owner pid is dead on this host is stale and taken over, and so is one whose pid now runs another
+ * process (a busy host reuses pids within seconds: the owner's start time, from /proc, tells them apart). The takeover renames the lock
  * away and checks it moved exactly the stale one; if a live owner took the lock in between, it is
  * linked back. A lock from another host (a shared file system) is never judged stale automatically.
  */
 export interface LockFileOwner extends RunLockOwner {
   /** Unique per acquisition: release removes the lock only if it is still ours. */
   readonly token: string;
+  /** When the owner process started (clock ticks since boot, /proc/PID/stat); absent where /proc is not. */
+  readonly pidStart?: string;
 }
 
 export type LockAttempt = { readonly acquired: true; readonly owner: LockFileOwner } | { readonly acquired: false; readonly owner: LockFileOwner };
 
 export function tryLockFile(path: string, request: { holder: string; reason: string }, now: () => Date = () => new Date()): LockAttempt {
-  const owner: LockFileOwner = { ...request, pid: process.pid, host: hostname(), since: now().toISOString(), token: randomBytes(12).toString('hex') };
+  const owner: LockFileOwner = { ...request, pid: process.pid, pidStart: processStart(process.pid), host: hostname(), since: now().toISOString(), token: randomBytes(12).toString('hex') };
   const temp = `${path}.${owner.token}.tmp`;
   writeNewFileSynced(temp, JSON.stringify(owner) + '\n', 0o644);
   try {
@@ -61,8 +64,21 @@ function readOwner(path: string): LockFileOwner | undefined {
   }
 }
 
-function isStale(owner: RunLockOwner): boolean {
-  return owner.host === hostname() && !processAlive(owner.pid);
+function isStale(owner: LockFileOwner): boolean {
+  if (owner.host !== hostname()) return false;
+  if (!processAlive(owner.pid)) return true;
+  const start = owner.pidStart === undefined ? undefined : processStart(owner.pid);
+  return start !== undefined && start !== owner.pidStart; // the pid was reused
+}
+
+/** The start time of a process (field 22 of /proc/PID/stat, after the command name in parentheses), if readable. */
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
 }
 
 function processAlive(pid: number): boolean {
