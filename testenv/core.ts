@@ -1,5 +1,5 @@
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../hooks/drivers/common/atomic-file';
@@ -80,27 +80,6 @@ export function pidAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch {
-    return false;
-  }
-}
-
-/**
- * Takes a lock shared by processes: creates `file` holding our pid, or returns false when it exists. A lock whose
- * holder died is removed, for the next try (an empty file is a taker between its open and its write).
- */
-export function tryPidLock(file: string): boolean {
-  try {
-    const fd = openSync(file, 'wx');
-    writeSync(fd, String(process.pid));
-    closeSync(fd);
-    return true;
-  } catch {
-    try {
-      const holder = Number(readFileSync(file, 'utf8'));
-      if (holder > 0 && !pidAlive(holder)) unlinkSync(file);
-    } catch {
-      /* released or removed meanwhile */
-    }
     return false;
   }
 }

@@ -1,30 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { EXAMPLE_TOPOLOGY, tryPidLock } from '../../testenv/core';
+import { EXAMPLE_TOPOLOGY } from '../../testenv/core';
 import { DRILL_LANES, inLane, takeLane } from '../../testenv/drill/lanes';
 import { loadTopology } from '../../topology';
-import { tempDirs } from '../helpers/tmp';
-
-const dirs = tempDirs();
-afterAll(() => dirs.removeAll());
 
 describe('drill lanes', () => {
-  it('a lock file is taken once, holds its taker pid, and is freed when its taker died', () => {
-    const file = join(dirs.make('pra-lanes-'), 'lane');
-    expect(tryPidLock(file)).toBe(true);
-    expect(readFileSync(file, 'utf8')).toBe(String(process.pid));
-    expect(tryPidLock(file)).toBe(false); // held by a live process (this one)
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid; // a pid that no longer runs
-    writeFileSync(file, String(dead));
-    expect(tryPidLock(file)).toBe(false); // this try frees it...
-    expect(existsSync(file)).toBe(false);
-    expect(tryPidLock(file)).toBe(true); // ...for the next one
-    writeFileSync(file, ''); // a taker between its open and its write
-    expect(tryPidLock(file)).toBe(false);
-    expect(existsSync(file)).toBe(true);
-  });
-
   it('gives worlds taken at once different lanes', async () => {
     const taken = await Promise.all([takeLane(), takeLane()]);
     try {

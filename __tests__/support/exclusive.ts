@@ -1,6 +1,6 @@
-import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { STATE_DIR, tryPidLock } from '../../testenv/core';
+import { tryLockFile, unlockFile } from '../../hooks/drivers/authority/lock-file';
+import { STATE_DIR } from '../../testenv/core';
 
 /**
  * Serialises test files that share a simulator's global state (faults, resets, clock skew) across jest
@@ -8,14 +8,18 @@ import { STATE_DIR, tryPidLock } from '../../testenv/core';
  */
 export function exclusive(resource: string): void {
   const file = join(STATE_DIR, `test-lock-${resource}`);
-  let held = false;
+  let token: string | undefined;
   beforeAll(async () => {
-    while (!tryPidLock(file)) await new Promise((r) => setTimeout(r, 50));
-    held = true;
-    // As long as the slowest holder and the rest of the queue.
-  }, 1_200_000);
+    const take = () => tryLockFile(file, { holder: 'test file', reason: resource });
+    let attempt = take();
+    while (!attempt.acquired) {
+      await new Promise((r) => setTimeout(r, 50));
+      attempt = take();
+    }
+    token = attempt.owner.token;
+  }, 1_200_000); // as long as the slowest holder and the rest of the queue
   // Only a holder releases: a file that gave up waiting must not free the lock another file holds.
   afterAll(() => {
-    if (held) unlinkSync(file);
+    if (token) unlockFile(file, token);
   });
 }

@@ -1,8 +1,9 @@
-import { mkdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { tryLockFile, unlockFile } from '../../hooks/drivers/authority/lock-file';
 import { realSleep } from '../../hooks/drivers/common/retry';
 import type { Topology } from '../../topology';
-import { STATE_DIR, tryPidLock, type Env } from '../core';
+import { STATE_DIR, type Env } from '../core';
 
 /**
  * Drill worlds run side by side (two jest workers, a `pra drill` next to the tests): each takes a lane, the
@@ -34,7 +35,7 @@ export function laneBackend(env: Env, lane: number): string {
 /** How long a world waits for a lane: as long as a queue of drills ahead of it (the crash test takes minutes under load). */
 const WAIT_MS = 20 * 60_000;
 
-/** Takes `wanted`, or the first free lane (a lock file holding the taker's pid; a dead taker's lane is free). */
+/** Takes `wanted`, or the first free lane (the product's lock file: a dead taker's lane is free). */
 export async function takeLane(wanted?: number): Promise<DrillLane> {
   if (wanted !== undefined && !(Number.isInteger(wanted) && wanted >= 0 && wanted < DRILL_LANES)) throw new Error(`drill: lane ${wanted} does not exist (0 to ${DRILL_LANES - 1})`);
   const dir = join(STATE_DIR, 'drill-lanes');
@@ -44,18 +45,10 @@ export async function takeLane(wanted?: number): Promise<DrillLane> {
   for (;;) {
     for (const index of candidates) {
       const file = join(dir, String(index));
-      if (tryPidLock(file)) {
-        let held = true;
-        return {
-          index,
-          release: () => {
-            if (held) unlinkSync(file);
-            held = false;
-          },
-        };
-      }
+      const attempt = tryLockFile(file, { holder: `drill lane ${index}`, reason: 'drill world' });
+      if (attempt.acquired) return { index, release: () => unlockFile(file, attempt.owner.token) };
     }
-    if (Date.now() > deadline) throw new Error(`drill: ${wanted === undefined ? 'every lane has' : `lane ${wanted} has`} been taken for ${WAIT_MS / 60_000} min (${dir}: the pids of their drills)`);
+    if (Date.now() > deadline) throw new Error(`drill: ${wanted === undefined ? 'every lane has' : `lane ${wanted} has`} been taken for ${WAIT_MS / 60_000} min (${dir}: their drills' pids)`);
     await realSleep(200);
   }
 }
