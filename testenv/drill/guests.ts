@@ -1,11 +1,6 @@
 import { accessSync, appendFileSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../hooks/drivers/common/atomic-file';
 import { boundedAll } from '../../hooks/drivers/common/concurrency';
-import { NotFoundError } from '../../hooks/drivers/common/errors';
-import { realSleep } from '../../hooks/drivers/common/retry';
-import type { VsphereClient } from '../../hooks/drivers/vsphere';
-import { REPO_ROOT } from '../core';
 import { synthesizeApp } from '../../stacks/app';
 import type { CronJob, FailbackState, Topology } from '../../topology';
 import { CloudInitError, runCloudConfig } from '../guests/cloud-init';
@@ -84,65 +79,4 @@ export async function installGuests(options: InstallOptions): Promise<string> {
     appendFileSync(join(root, 'etc/pra/guard.conf'), 'syslog=no\n');
   });
   return outdir;
-}
-
-/** The file the VMware Tools stand-in (testenv/guest/vmware-rpctool) answers a guest's `info-get` from. */
-const GUESTINFO_FILE = 'run/vmx-guestinfo';
-
-/** What a guest's guard needs to read its VM's guestinfo as on VMware: the Tools stand-in first on its PATH. */
-export function guestinfoEnv(dir: string, vm: string): Record<string, string> {
-  return { PATH: `${join(REPO_ROOT, 'testenv', 'guest')}:${process.env.PATH ?? '/usr/bin:/bin'}`, PRA_FAKE_GUESTINFO: join(guestRoot(dir, vm), GUESTINFO_FILE) };
-}
-
-/** A simulated guest and the vCenter VMs that may run it, the first existing one first (recovered-model.ts). */
-interface FollowedGuest {
-  readonly vm: string;
-  readonly vcenter: VsphereClient;
-  /** @default [vm] */
-  readonly names?: readonly string[];
-}
-
-/** The VMX of the first of `names` that exists. */
-async function firstExisting(vcenter: VsphereClient, names: readonly string[]): Promise<Record<string, string>> {
-  for (const name of names.slice(0, -1)) {
-    try {
-      return await vcenter.readExtraConfig(name);
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-    }
-  }
-  return vcenter.readExtraConfig(names[names.length - 1]);
-}
-
-/**
- * Copies each VM's guestinfo.* from its vCenter into its guest (what VMware Tools would read from the VMX)
- * every `intervalMs` until `signal` aborts; resolves after the first copy of every VM. `refresh(vm)` copies
- * one VM's at once (before a resume: the guest must not run on a copy older than its VMX).
- */
-export async function followGuestinfo(
-  dir: string,
-  vms: readonly FollowedGuest[],
-  signal: AbortSignal,
-  intervalMs = 200,
-): Promise<{ done: Promise<void>; refresh(vm: string): Promise<void> }> {
-  const copyOne = async ({ vm, vcenter, names }: FollowedGuest) => {
-    const config = await firstExisting(vcenter, names ?? [vm]);
-    const lines = Object.entries(config).filter(([key]) => key.startsWith('guestinfo.') && !key.startsWith('guestinfo.userdata') && !key.startsWith('guestinfo.metadata'));
-    writeFileAtomic(join(guestRoot(dir, vm), GUESTINFO_FILE), lines.map(([k, v]) => `${k}=${v}\n`).join(''));
-  };
-  const copy = () => boundedAll(vms, 8, copyOne);
-  await copy();
-  const done = (async () => {
-    while (!signal.aborted) {
-      await realSleep(intervalMs);
-      if (!signal.aborted) await copy().catch(() => undefined); // a missed copy leaves the last one: the guard reads it as stale, not wrong
-    }
-  })();
-  return {
-    done,
-    refresh: async (vm) => {
-      const entry = vms.find((v) => v.vm === vm);
-      if (entry) await copyOne(entry);
-    },
-  };
 }

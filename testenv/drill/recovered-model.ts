@@ -15,7 +15,7 @@ import { slotOf } from './local-topology';
  * - `documented` (the default): Zerto creates the recovered VM from the protected VM's replicated disks, so it
  *   boots with the protected VM's `/etc/pra` files as they were at the checkpoint; its VMX carries none of the
  *   pra guestinfo keys (nothing documents that Zerto copies extraConfig); its VMware Tools answer what its VMX
- *   holds, live (testenv/drill/guests.ts, followGuestinfo).
+ *   holds, live (testenv/drill/follow.ts, followGuestinfo).
  * - `peer` (the seeds' world): the recovery site's VMs keep their own disks and VMX, as before this model.
  * How recovered VMs are named is the Zerto simulator's choice (RecoveredNames, testenv/sims/zerto/world.ts).
  */

@@ -19,7 +19,8 @@ import { createInstance, type InstanceHandle, type ZertoSimInstance } from '../s
 import { inLane, takeLane, type DrillLane } from './lanes';
 import { boundedAll, FAN_OUT } from '../../hooks/drivers/common/concurrency';
 import { vcentersFromTopology } from '../../hooks/drivers/vsphere/from-topology';
-import { followGuestinfo, guestinfoEnv, guestJobs, installGuests } from './guests';
+import { guestJobs, installGuests } from './guests';
+import { followGuests, guestinfoEnv } from './follow';
 import { declaredGuestinfo } from './userdata';
 import { startHttpStandIn } from './http-stand-in';
 import { localTopology, slotOf } from './local-topology';
@@ -241,7 +242,6 @@ async function prepareInLane(options: DrillWorldOptions, lane: DrillLane): Promi
   const simulated = (site: string) => vmsOf(topology, site).slice(0, options.guestPairs);
   const guestOf = guestsByVcenterName(topology, recoveredNames, simulated);
   const everyGuestOf = guestsByVcenterName(topology, recoveredNames, (site) => vmsOf(topology, site));
-  const namesOf = (site: string, vm: string, of = guestOf) => [...of.get(site)!].filter(([, guest]) => guest === vm).map(([name]) => name);
   // Documented recoveries boot the protected VM's disk: the simulator carries the guests' disks (a vCenter name
   // at a site -> the guest root that VM's disk is). The seeds' recoveries boot the recovery site's own disks.
   if (recovery === 'documented') {
@@ -249,36 +249,13 @@ async function prepareInLane(options: DrillWorldOptions, lane: DrillLane): Promi
   }
   if (options.reIp !== false) await syncVpgs(dir, topologyFile, log);
 
-  const follow = new AbortController();
-  const guestinfo = await followGuestinfo(
+  const followers = await followGuests(
     dir,
-    topology.sites.flatMap((site) => simulated(site.name).map((vm) => ({ vm, vcenter: vcenters[site.name], names: namesOf(site.name, vm) }))),
-    follow.signal,
+    systems,
+    fleet,
+    topology.sites.map((site) => ({ site: site.name, vcenter: vcenters[site.name], guests: guestOf.get(site.name)! })),
+    log,
   );
-  // A VM's power changes reach its guest in order. A resume first refreshes what its VMware Tools answer (the
-  // engine writes a suspended VM's identity just before it resumes it). The poll may see a boot seconds late on a
-  // busy machine: harmless, the simulator laid the recovered disk before powering the VM on.
-  const applied = new Map<string, Promise<void>>();
-  const follower = (change: { vm: string; state: 'poweredOn' | 'poweredOff' | 'suspended' }): Promise<void> => {
-    const next = (applied.get(change.vm) ?? Promise.resolve())
-      .then(async () => {
-        if (change.state === 'poweredOn' && fleet.running(change.vm)) await guestinfo.refresh(change.vm).catch(() => undefined); // the follower's last copy stands
-        fleet.onPowerState(change.vm, change.state);
-      })
-      .catch((error: Error) => log(`drill: guest of ${change.vm}: ${error.message}`));
-    applied.set(change.vm, next);
-    return next;
-  };
-  const followers = topology.sites.map((site) => {
-    const guests = guestOf.get(site.name)!;
-    return systems.vcenter(site.name).watchPowerStates([...guests.keys()], (change) => follower({ ...change, vm: guests.get(change.vm)! }), { signal: follow.signal, intervalMs: 50 });
-  });
-  /** Every simulated guest of `site` takes the power state vCenter shows now (the poll may be seconds late). */
-  const syncGuests = async (site: string) => {
-    const guests = guestOf.get(site)!;
-    const states = await systems.vcenter(site).powerStates([...guests.keys()]);
-    await Promise.all([...states].map(([vm, state]) => follower({ vm: guests.get(vm)!, state })));
-  };
   const load = options.load ? startLoad() : undefined;
   const guests = topology.sites.reduce((n, site) => n + simulated(site.name).length, 0);
   const roles = [...new Set(topology.vms.map((vm) => vm.role))];
@@ -299,7 +276,7 @@ async function prepareInLane(options: DrillWorldOptions, lane: DrillLane): Promi
     failback: { kind: options.direction ?? 'failback', from, to, force: options.direction === 'failover', topologyFile, stateFile },
     async disaster() {
       await Promise.all(vmsOf(topology, from).map((vm) => systems.vcenter(from).ensureOff(vm, { guestShutdownTimeoutMs: 0 })));
-      await syncGuests(from); // the guests go down before the links are cut: the poll would never see it
+      await followers.sync(from); // the guests go down before the links are cut: the poll would never see it
       await links?.cut();
       await zerto.control('PUT', '/lost', { sites: [from] }); // nor does the other site's ZVM reach it
     },
@@ -309,14 +286,14 @@ async function prepareInLane(options: DrillWorldOptions, lane: DrillLane): Promi
     },
     async vmStates(site) {
       const states = await systems.vcenter(site).powerStates([...everyGuestOf.get(site)!.keys()]);
-      return vmsOf(topology, site).map((vm) => namesOf(site, vm, everyGuestOf).map((name) => states.get(name)).find((state) => state !== undefined) ?? 'absent');
+      const names = [...everyGuestOf.get(site)!];
+      return vmsOf(topology, site).map((vm) => names.find(([name, guest]) => guest === vm && states.has(name))?.[0]).map((name) => (name === undefined ? 'absent' : states.get(name)!));
     },
     zerto,
     async finish() {
       try {
         load?.stop();
-        follow.abort();
-        await Promise.allSettled([...followers, guestinfo.done, ...applied.values()]);
+        await followers.stop();
         await Promise.all(Object.values(vcenters).map((v) => v.close()));
         fleet.stop();
         // The lane's VMs stay as the run left them: the next world in the lane sets them up again.

@@ -74,14 +74,7 @@ export class Recoveries {
   ) {}
 
   start(vpg: SimVpg, req: RecoveryRequest): string {
-    this.unlessBusy(vpg);
-    if (!isReplicating(vpg)) throw new ApiError(400, `VPG ${vpg.name} is ${VPG_STATUSES[vpg.status]}: only a replicating VPG can ${req.kind}`);
-    if (req.checkpointId !== undefined && !vpg.checkpoints.some((c) => c.id === req.checkpointId)) {
-      throw new ApiError(400, `Checkpoint ${req.checkpointId} does not exist in VPG ${vpg.name}`);
-    }
-    const stranger = req.vmIds?.find((id) => !vpg.vmIds.includes(id));
-    if (stranger !== undefined) throw new ApiError(400, `VM ${stranger} is not protected by VPG ${vpg.name}`);
-    const vmIds = req.vmIds?.length ? [...req.vmIds] : [...vpg.vmIds];
+    const vmIds = this.recoverable(vpg, req.kind, req.checkpointId, req.vmIds);
     const task = this.tasks.start(label(req.kind), vpg.id);
     const op: Operation = { kind: req.kind, taskId: task.id, reverseProtection: req.reverseProtection, poweredOff: [], poweredOn: [], created: [], phase: 'syncing' };
     vpg.operation = op;
@@ -163,15 +156,10 @@ export class Recoveries {
    * goes on; the task completes once they are up. They stay until FailoverTestStop.
    */
   startTest(vpg: SimVpg, checkpointId: string | undefined, vmIds: readonly string[] | undefined): string {
-    this.unlessBusy(vpg);
-    if (!isReplicating(vpg)) throw new ApiError(400, `VPG ${vpg.name} is ${VPG_STATUSES[vpg.status]}: only a replicating VPG can be tested`);
-    if (checkpointId !== undefined && !vpg.checkpoints.some((c) => c.id === checkpointId)) throw new ApiError(400, `Checkpoint ${checkpointId} does not exist in VPG ${vpg.name}`);
-    const stranger = vmIds?.find((id) => !vpg.vmIds.includes(id));
-    if (stranger !== undefined) throw new ApiError(400, `VM ${stranger} is not protected by VPG ${vpg.name}`);
+    const tested = this.recoverable(vpg, 'test', checkpointId, vmIds);
     const task = this.tasks.start('FailOverTest', vpg.id);
     const test: FailoverTest = { taskId: task.id, stage: 'Starting', poweredOn: [], created: [] };
     vpg.test = test;
-    const tested = vmIds?.length ? vmIds : vpg.vmIds;
     const disks = this.checkpoint(vpg, tested);
     this.later(this.delays.syncMs, async () => {
       try {
@@ -242,10 +230,18 @@ export class Recoveries {
     vpg.lastTest = new Date();
   }
 
-  /** A ZVM refuses a second action on a VPG that already has one in progress (a Move, a Failover, a test). */
-  private unlessBusy(vpg: SimVpg): void {
+  /**
+   * The VMs a Move, Failover or test of `vpg` recovers (`vmIds`, or all of them), once the ZVM would accept it: no
+   * other action in progress on the VPG (a Move, a Failover, a test), replicating, a known checkpoint, its own VMs.
+   */
+  private recoverable(vpg: SimVpg, action: Operation['kind'] | 'test', checkpointId: string | undefined, vmIds: readonly string[] | undefined): string[] {
     if (vpg.operation) throw new ApiError(400, `VPG ${vpg.name} already has a ${vpg.operation.kind} in progress`);
     if (vpg.test) throw new ApiError(400, `VPG ${vpg.name} has a failover test in progress`);
+    if (!isReplicating(vpg)) throw new ApiError(400, `VPG ${vpg.name} is ${VPG_STATUSES[vpg.status]}: only a replicating VPG can ${action === 'test' ? 'be tested' : action}`);
+    if (checkpointId !== undefined && !vpg.checkpoints.some((c) => c.id === checkpointId)) throw new ApiError(400, `Checkpoint ${checkpointId} does not exist in VPG ${vpg.name}`);
+    const stranger = vmIds?.find((id) => !vpg.vmIds.includes(id));
+    if (stranger !== undefined) throw new ApiError(400, `VM ${stranger} is not protected by VPG ${vpg.name}`);
+    return vmIds?.length ? [...vmIds] : [...vpg.vmIds];
   }
 
   private waitingOperation(vpg: SimVpg, kind: Operation['kind'], verb: string): Operation {
