@@ -55,9 +55,9 @@ export function failbackSpec(world: DrillWorld) {
   return { kind: 'failback' as const, from: 'sbg', to: 'rbx', force: false, topologyFile: world.topologyFile, stateFile: world.stateFile };
 }
 
-/** A run's end state, with the failed step and its error when it did not complete: a red test says why. */
+/** A run's end state, with the failed step (or failed undo) and its error when it did not complete: a red test says why. */
 export function outcome(view: RunView): { state: string; failed?: string } {
-  const failed = view.steps.find((s) => s.status === 'failed');
+  const failed = view.steps.find((s) => s.status === 'failed' || s.status === 'undoFailed');
   return failed ? { state: view.state, failed: `${failed.id}: ${failed.error}` } : { state: view.state };
 }
 

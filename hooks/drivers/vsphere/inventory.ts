@@ -8,9 +8,13 @@ import type { VsphereSession } from './session';
  * Finds VMs by name within the configured datacenter, never by BIOS UUID: Zerto replicas share the
  * UUID of their source, so a UUID lookup can return the other site's VM. Resolved references are
  * cached; a reference that went stale (VM unregistered and registered again) is resolved once more.
+ * Callers share the cache (the engine and a power watcher on one client): a lookup answered before a caller
+ * forgot references may carry the stale one, so it does not go back into the cache.
  */
 export class VmInventory {
   private readonly cache = new Map<string, MoRef>();
+  /** Bumped each time references are forgotten; a lookup caches its answers only if none was since it began. */
+  private generation = 0;
 
   constructor(private readonly session: VsphereSession) {}
 
@@ -21,9 +25,10 @@ export class VmInventory {
   async find(name: string): Promise<MoRef> {
     const cached = this.cache.get(name);
     if (cached) return cached;
+    const since = this.generation;
     const ref = name.startsWith('/') ? await this.byPath(name) : ((await this.byPath(this.vmFolderPath(name))) ?? (await this.byName(name)));
     if (!ref) throw new NotFoundError(this.session.system, `no VM ${name} in datacenter ${this.session.datacenter}`);
-    this.cache.set(name, ref);
+    this.remember(since, [[name, ref]]);
     return ref;
   }
 
@@ -33,13 +38,14 @@ export class VmInventory {
    * scan for the rest.
    */
   async findAll(names: readonly string[]): Promise<Map<string, MoRef>> {
+    const since = this.generation;
     const uncached = [...new Set(names)].filter((name) => !this.cache.has(name));
     const refs = await boundedAll(uncached, FAN_OUT, (name) => this.byPath(this.vmFolderPath(name)));
     const byPath = new Map(uncached.map((name, i) => [name, refs[i]]));
     const found = new Map<string, MoRef>();
     const unresolved: string[] = [];
     for (const name of names) {
-      const ref = this.cache.get(name) ?? byPath.get(name);
+      const ref = byPath.get(name) ?? this.cache.get(name);
       if (ref) found.set(name, ref);
       else unresolved.push(name);
     }
@@ -50,13 +56,19 @@ export class VmInventory {
         if (matches.length === 1) found.set(name, matches[0].ref);
       }
     }
-    for (const [name, ref] of found) this.cache.set(name, ref);
+    this.remember(since, found);
     return found;
   }
 
   /** Forgets every cached reference (after the server reported one of them gone). */
   forgetAll(): void {
     this.cache.clear();
+    this.generation++;
+  }
+
+  private remember(since: number, refs: Iterable<readonly [string, MoRef]>): void {
+    if (since !== this.generation) return;
+    for (const [name, ref] of refs) this.cache.set(name, ref);
   }
 
   /**
@@ -64,12 +76,13 @@ export class VmInventory {
    * forgets it, resolves the name again and runs `action` once more.
    */
   async withVm<T>(name: string, action: (vm: MoRef) => Promise<T>): Promise<T> {
+    const fromCache = this.cache.has(name);
     const ref = await this.find(name);
     try {
       return await action(ref);
     } catch (error) {
-      if (!(error instanceof NotFoundError) || !this.cache.has(name)) throw error;
-      this.cache.delete(name);
+      if (!(error instanceof NotFoundError) || !fromCache) throw error;
+      this.forgetAll();
       return action(await this.find(name));
     }
   }

@@ -36,27 +36,38 @@ export async function readPowerStates(session: VsphereSession, vms: readonly MoR
   return states;
 }
 
+/** Reads after which a VM that keeps vanishing between its lookup and its read is an error. */
+const READ_ATTEMPTS = 3;
+
 /**
  * Power states of many VMs by name in one round trip; VMs that do not exist (yet) are absent from the map. A cached
  * reference whose VM was removed (a Zerto Move removes the protected VMs, a later recovery creates them again under
- * the same name) fails the whole read: the names are resolved once more.
+ * the same name) fails the whole read: the names are resolved again (a VM removed between a lookup and the read,
+ * a rollback's, does the same).
  */
 export async function readPowerStatesByName(session: VsphereSession, inventory: VmInventory, names: readonly string[]): Promise<Map<string, PowerState>> {
   const read = async () => {
     const refs = await inventory.findAll(names);
     return { refs, byRef: await readPowerStates(session, [...refs.values()]) };
   };
-  const { refs, byRef } = await read().catch((error: unknown) => {
-    if (!(error instanceof NotFoundError)) throw error;
-    inventory.forgetAll();
-    return read();
-  });
+  const { refs, byRef } = await readAgainWhenGone(read, inventory);
   const states = new Map<string, PowerState>();
   for (const [name, ref] of refs) {
     const state = byRef.get(ref.value);
     if (state) states.set(name, state);
   }
   return states;
+}
+
+async function readAgainWhenGone<T>(read: () => Promise<T>, inventory: VmInventory): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof NotFoundError) || attempt === READ_ATTEMPTS) throw error;
+      inventory.forgetAll();
+    }
+  }
 }
 
 /**
