@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../../hooks/drivers/common/atomic-file';
 import { boundedAll } from '../../hooks/drivers/common/concurrency';
 import { NotFoundError } from '../../hooks/drivers/common/errors';
 import { realSleep } from '../../hooks/drivers/common/retry';
-import type { VsphereClient } from '../../hooks/drivers/vsphere';
+import type { PowerState, VsphereClient } from '../../hooks/drivers/vsphere';
 import type { FailbackSystems } from '../../hooks/steps/systems';
 import { REPO_ROOT } from '../core';
 import { guestRoot, type GuestFleet } from '../guests/fleet';
@@ -68,8 +68,6 @@ export async function followGuestinfo(
     },
   };
 }
-
-type PowerState = 'poweredOn' | 'poweredOff' | 'suspended';
 
 export interface FollowedSite {
   readonly site: string;

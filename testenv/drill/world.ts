@@ -287,7 +287,7 @@ async function prepareInLane(options: DrillWorldOptions, lane: DrillLane): Promi
     async vmStates(site) {
       const states = await systems.vcenter(site).powerStates([...everyGuestOf.get(site)!.keys()]);
       const names = [...everyGuestOf.get(site)!];
-      return vmsOf(topology, site).map((vm) => names.find(([name, guest]) => guest === vm && states.has(name))?.[0]).map((name) => (name === undefined ? 'absent' : states.get(name)!));
+      return vmsOf(topology, site).map((vm) => names.filter(([, guest]) => guest === vm).map(([name]) => states.get(name)).find((state) => state !== undefined) ?? 'absent');
     },
     zerto,
     async finish() {

@@ -14,12 +14,14 @@ export interface RetryOptions {
   readonly deadlineMs?: number;
   readonly sleep?: Sleep;
   readonly random?: () => number;
+  /** Which errors may heal on a new attempt. @default a TransientError */
+  readonly retryable?: (error: unknown) => boolean;
   readonly onRetry?: (error: Error, attempt: number, delayMs: number) => void;
 }
 
 /**
- * Runs `fn`, retrying only `TransientError`s (network, 5xx, timeouts) with jittered exponential
- * backoff. Every other error is surfaced at once: the caller knows it will not heal by itself.
+ * Runs `fn`, retrying only `TransientError`s (network, 5xx, timeouts; or what `retryable` accepts) with jittered
+ * exponential backoff. Every other error is surfaced at once: the caller knows it will not heal by itself.
  */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const attempts = options.attempts ?? 5;
@@ -27,15 +29,16 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
   const cap = options.maxDelayMs ?? 5000;
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
+  const retryable = options.retryable ?? ((error: unknown) => error instanceof TransientError);
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (error) {
-      if (!(error instanceof TransientError) || attempt >= attempts) throw error;
+      if (!retryable(error) || attempt >= attempts) throw error;
       const delay = Math.round(random() * Math.min(cap, base * 2 ** (attempt - 1)));
       if (options.deadlineMs !== undefined && Date.now() - started + delay > options.deadlineMs) throw error;
-      options.onRetry?.(error, attempt, delay);
+      options.onRetry?.(error as Error, attempt, delay);
       await sleep(delay);
     }
   }

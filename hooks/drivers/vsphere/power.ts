@@ -1,5 +1,5 @@
 import { NotFoundError, PermanentError, TimeoutError } from '../common/errors';
-import { pollUntil, type Sleep } from '../common/retry';
+import { pollUntil, withRetry, type Sleep } from '../common/retry';
 import type { VmInventory } from './inventory';
 import { retrieveProperties } from './properties';
 import type { FaultyError, MoRef } from './soap';
@@ -50,24 +50,18 @@ export async function readPowerStatesByName(session: VsphereSession, inventory: 
     const refs = await inventory.findAll(names);
     return { refs, byRef: await readPowerStates(session, [...refs.values()]) };
   };
-  const { refs, byRef } = await readAgainWhenGone(read, inventory);
+  const { refs, byRef } = await withRetry(read, {
+    attempts: READ_ATTEMPTS,
+    baseDelayMs: 0,
+    retryable: (error) => error instanceof NotFoundError,
+    onRetry: () => inventory.forgetAll(),
+  });
   const states = new Map<string, PowerState>();
   for (const [name, ref] of refs) {
     const state = byRef.get(ref.value);
     if (state) states.set(name, state);
   }
   return states;
-}
-
-async function readAgainWhenGone<T>(read: () => Promise<T>, inventory: VmInventory): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (error) {
-      if (!(error instanceof NotFoundError) || attempt === READ_ATTEMPTS) throw error;
-      inventory.forgetAll();
-    }
-  }
 }
 
 /**
